@@ -1,0 +1,75 @@
+"""Delivery chains: each target is delivered through a chain of partners (NAO & Audit Commission
+2006). A link's strength comes from the upstream partner's effort (commitment x capacity), the
+trust between neighbours and the quality of the information they share; the weakest link
+limits progress."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lspsim.scenario import THEMES
+
+# Effort (commitment x effective capacity) at which a link is half as strong as it can be.
+EFFORT_HALF = 0.1
+
+
+def build_chains(rng: np.random.Generator, kinds: list[str], partner_themes: list[list[str]],
+                 budgets: np.ndarray, n_targets: int, length: int) -> tuple[np.ndarray, list[str]]:
+    """(K, L) partner indices (padded with -1) and each target's theme. The lead is the council
+    that holds the theme; in two-tier areas themes both tiers hold get both councils, so the
+    chain crosses tiers; then other responsible partners (larger budgets first, with chance),
+    ending with a front-line deliverer."""
+    n = len(kinds)
+    themes = [THEMES[k % len(THEMES)] for k in range(n_targets)]
+    two_tier = "county_council" in kinds
+    max_len = length + (1 if two_tier else 0)
+    chains = -np.ones((n_targets, max_len), dtype=np.int64)
+    councils = [i for i, k in enumerate(kinds) if k.endswith("_council")]
+    districts = [i for i, k in enumerate(kinds) if k == "district_council"]
+    for t, theme in enumerate(themes):
+        holders = [i for i in range(n) if theme in partner_themes[i]]
+        lead = [i for i in councils if i in holders and kinds[i] != "district_council"]
+        if two_tier:
+            d = [i for i in districts if i in holders]
+            if d:
+                lead = lead + [int(rng.choice(d))]
+        members = lead[:]
+        others = [i for i in holders if i not in councils]
+        if others:
+            w = np.sqrt(budgets[others] + 1.0)
+            order = rng.choice(len(others), size=len(others), replace=False, p=w / w.sum())
+            others = [others[j] for j in order]
+        size = max(length + (1 if two_tier and len(lead) > 1 else 0), len(lead))
+        for i in others:
+            if len(members) >= size:
+                break
+            members.append(i)
+        if len(members) < min(size, n):
+            rest = [i for i in rng.permutation(n) if i not in members]
+            members += rest[: min(size, n) - len(members)]
+        chains[t, : len(members)] = members
+    return chains, themes
+
+
+def link_strength(chains: np.ndarray, effort: np.ndarray, trust: np.ndarray,
+                  info: np.ndarray) -> np.ndarray:
+    """(K, L) link strengths; padded positions are +inf so they never bind.
+    link(a -> b) = effort_a / (effort_a + EFFORT_HALF) x (T_ab T_ba)^0.15 x (info_a info_b)^0.1; the last member's link
+    is its own delivery: the same effort term x info^0.2."""
+    valid = chains >= 0
+    a = np.where(valid, chains, 0)
+    nxt = np.roll(a, -1, axis=1)
+    has_next = np.roll(valid, -1, axis=1)
+    has_next[:, -1] = False
+    pair_trust = trust[a, nxt] * trust[nxt, a]
+    e = effort[a] / (effort[a] + EFFORT_HALF)
+    handover = np.where(has_next, pair_trust ** 0.15 * (info[a] * info[nxt]) ** 0.1,
+                        info[a] ** 0.2)
+    return np.where(valid, e * handover, np.inf)
+
+
+def progress_step(strength: np.ndarray, resource_factor: np.ndarray,
+                  months_to_deliver: np.ndarray) -> np.ndarray:
+    """Progress this month: the weakest link times the resource factor, over the months a
+    target takes with a perfect chain."""
+    return strength.min(axis=1) * resource_factor / months_to_deliver

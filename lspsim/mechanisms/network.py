@@ -1,0 +1,53 @@
+"""Social network of representatives: ties start from the scenario and the area's history, grow
+with joint work, decay without it, and break when a representative is replaced (Audit Commission
+2009: strong social networks among representatives are crucial; Vangen & Huxham 2003: changing
+membership threatens collaboration)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def initial_ties(rng: np.random.Generator, n: int, density: float, strength: float,
+                 history: float, cross_tier: np.ndarray, inter_tier_factor: float) -> np.ndarray:
+    """Symmetric (n, n) tie strengths in [0, 1]. History adds ties and strengthens them."""
+    p = density + (1.0 - density) * 0.6 * history
+    mean = np.clip(strength * (1.0 + history), 0.02, 0.95)
+    present = rng.random((n, n)) < p
+    s = rng.beta(4 * mean, 4 * (1 - mean), size=(n, n))
+    w = np.triu(np.where(present, s, 0.0), 1)
+    w = w + w.T
+    return np.where(cross_tier, w * inter_tier_factor, w)
+
+
+def update_ties(ties: np.ndarray, contact: np.ndarray, growth: float, decay: float,
+                networking: float) -> np.ndarray:
+    """Ties grow with meetings together (saturating) and decay in months without them."""
+    g = 1.0 - (1.0 - min(growth * networking, 1.0)) ** contact
+    met = contact > 0
+    out = np.where(met, ties + g * (1.0 - ties), ties * (1.0 - decay))
+    np.fill_diagonal(out, 0.0)
+    return out
+
+
+def turnover_events(rng: np.random.Generator, n: int, annual_rate: float) -> np.ndarray:
+    """Indices of partners whose representative is replaced this month."""
+    monthly = 1.0 - (1.0 - annual_rate) ** (1.0 / 12.0)
+    return np.flatnonzero(rng.random(n) < monthly)
+
+
+def break_ties(ties: np.ndarray, leavers: np.ndarray, loss: float) -> np.ndarray:
+    if leavers.size == 0:
+        return ties
+    out = ties.copy()
+    out[leavers, :] *= 1.0 - loss
+    out[:, leavers] *= 1.0 - loss
+    return out
+
+
+def density(ties: np.ndarray, threshold: float) -> float:
+    """Share of representative pairs with a tie at least ``threshold`` strong."""
+    n = ties.shape[0]
+    if n < 2:
+        return 0.0
+    return float(((ties >= threshold).sum()) / (n * (n - 1)))

@@ -1,0 +1,357 @@
+"""PartnershipModel: one local strategic partnership as a Mesa model.
+
+``step()`` is one month and reads as the ODD's schedule: a short list of mechanism calls over
+arrays the model owns. Randomness comes only from ``self.rng`` (a numpy Generator passed to Mesa).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mesa
+import numpy as np
+
+from lspsim.agents import PartnerOrganisation
+from lspsim.mechanisms import (
+    commitment as commit,
+)
+from lspsim.mechanisms import (
+    delivery,
+    layers,
+    leadership,
+    monitoring,
+    network,
+    resources,
+    scrutiny,
+    structure,
+    trust,
+)
+from lspsim.scenario import COUNCIL_KINDS, Scenario, load_scenario, partner_kinds
+
+# Model-level series recorded each month, in column order.
+SERIES = (
+    "mean_trust",
+    "mean_commitment",
+    "commitment_statutory",
+    "commitment_non_statutory",
+    "trust_in_council_non_statutory",
+    "network_density",
+    "mean_tie_strength",
+    "monitoring_maturity",
+    "mean_target_progress",
+    "targets_met",
+    "mean_effective_capacity",
+    "meetings_held",
+    "pooled_pot",
+    "aligned_spend",
+    "mean_resource_adequacy",
+    "mean_chain_strength",
+    "scrutiny_pressure",
+    "turnover_events",
+)
+# Partner-level series recorded each month.
+PARTNER_SERIES = ("commitment", "trust_in", "trust_out", "effective_capacity",
+                  "scrutiny_pressure", "tie_strength")
+
+
+class PartnershipModel(mesa.Model):
+    """A local strategic partnership: partners, their representatives' network, a chair and
+    council, layers of governance, shared monitoring, scrutiny and delivery chains.
+
+    Args:
+        scenario: a Scenario, a preset name or a TOML path (default: the ``default`` preset).
+        rng: seed or numpy Generator for this run (Mesa's ``rng``); nothing else is random.
+    """
+
+    def __init__(self, scenario: Scenario | str | None = None, rng: Any = None) -> None:
+        super().__init__(rng=rng)
+        sc = load_scenario(scenario or "default") if not isinstance(scenario, Scenario) else scenario
+        self.scenario = sc
+        self._build_partners(sc)
+        self._build_structures(sc)
+        self._alloc_records(sc.months)
+        self._record()
+
+    # ------------------------------------------------------------------ construction
+    def _build_partners(self, sc: Scenario) -> None:
+        rng = self.rng
+        kinds = partner_kinds(sc)
+        self.kinds = kinds
+        n = self.n_partners = len(kinds)
+        prof = [getattr(sc.kinds, k) for k in kinds]
+
+        def arr(field: str) -> np.ndarray:
+            return np.array([getattr(p, field) for p in prof], dtype=float)
+
+        self.stake_in_success = arr("stake_in_success")
+        self.stake_in_failure = arr("stake_in_failure")
+        self.capacity = arr("capacity")
+        self.data_quality = arr("data_quality")
+        self.openness = arr("openness")
+        # Organisations of one kind differ in size: lognormal spread, mean preserved.
+        self.budget = arr("budget") * rng.lognormal(-0.02, 0.2, n)
+        self.statutory = np.array([p.statutory for p in prof], dtype=bool)
+        self.partner_themes = [list(p.themes) for p in prof]
+        self.is_council = np.array([k in COUNCIL_KINDS for k in kinds])
+        self.tier = structure.tiers(kinds)
+        chair_org = kinds.index(sc.leadership.chair_kind)
+        self.is_chair_org = np.zeros(n, dtype=bool)
+        self.is_chair_org[chair_org] = True
+        # Conditional co-operators vs the rest (Fischbacher et al. 2001), drawn per partner.
+        cc = rng.random(n) < sc.commitment.conditional_share
+        self.slope = np.where(cc, sc.commitment.conditional_slope, sc.commitment.free_rider_slope)
+        self.commitment = np.full(n, sc.commitment.initial)
+
+        counts: dict[str, int] = {}
+        names = []
+        for k in kinds:
+            counts[k] = counts.get(k, 0) + 1
+            total = kinds.count(k)
+            label = k.replace("_", " ")
+            names.append(f"{label} {counts[k]}" if total > 1 else label)
+        self.partner_names = names
+        for i, (k, name) in enumerate(zip(kinds, names, strict=True)):
+            PartnerOrganisation(self, i, k, name)
+        self.partners = sorted(self.agents, key=lambda a: a.index)
+
+    def _build_structures(self, sc: Scenario) -> None:
+        rng, n = self.rng, self.n_partners
+        self.history = structure.history_factor(sc.structure.years_of_joint_working)
+        self.style = leadership.effective_style(
+            sc.leadership.chair_style, sc.leadership.board_style, sc.leadership.chair_weight)
+        self.voice = leadership.voice(self.is_council, self.statutory, self.is_chair_org,
+                                      self.style["inclusion"], sc.leadership.council_dominance)
+        cross_tier = (self.tier[:, None] * self.tier[None, :]) == 2  # county x district
+        self.ties = network.initial_ties(
+            rng, n, sc.network.initial_density, sc.network.initial_strength, self.history,
+            cross_tier, sc.structure.inter_tier_tie_factor)
+        self.trust = trust.initial_trust(rng, sc.trust.initial, self.history, self.ties)
+
+        self.chains, self.target_themes = delivery.build_chains(
+            rng, self.kinds, self.partner_themes, self.budget, sc.delivery.n_targets,
+            sc.delivery.chain_length)
+        k = sc.delivery.n_targets
+        self.months_to_deliver = sc.delivery.months_to_deliver * rng.lognormal(
+            0.0, sc.delivery.difficulty_spread, k)
+        membership = np.zeros((k, n))
+        for t, chain in enumerate(self.chains):
+            membership[t, chain[chain >= 0]] = 1.0
+        in_chains = membership.sum(axis=0)
+        self.chain_share = membership / np.where(in_chains > 0, in_chains, 1.0)
+        self.relevance = np.array([[th in self.partner_themes[i] for i in range(n)]
+                                   for th in self.target_themes], dtype=float)  # (K, n)
+
+        self.seat_matrix = layers.seats(self.statutory, self.voice, self.chains)
+        self.co_members = layers.co_membership(self.seat_matrix, self.chains)
+        self.per_year = np.array([sc.layers.strategic_per_year, sc.layers.executive_per_year,
+                                  sc.layers.operational_per_year], dtype=float)
+        board_per_month = (self.per_year[0] + self.per_year[1]) / 12.0
+        self.extra_meetings = structure.duplicated_meetings(
+            self.kinds, sc.structure.n_districts, sc.structure.duplication_share, board_per_month)
+        self.coordination = structure.coordination_burden(
+            n, structure.n_tiers(self.kinds), sc.structure.coordination_cost)
+
+        mon = sc.monitoring
+        self.maturity_ceiling = monitoring.ceiling(mon.common_data_standards,
+                                                   mon.ceiling_without_standards)
+        self.maturity = mon.initial_maturity + 0.4 * self.history * max(
+            self.maturity_ceiling - mon.initial_maturity, 0.0)
+        self.pressure = np.zeros(n)
+        self.progress = np.zeros(k)
+        self.weakest_count = np.zeros(self.chains.shape, dtype=np.int64)
+        self.effective_capacity = self.capacity * (1.0 - self.coordination)
+        self.burden = np.full(n, self.coordination)
+        self.observed = self.commitment.copy()
+        self.link = np.full(self.chains.shape, np.nan)
+        self.adequacy = np.zeros(k)
+        self.meetings = np.zeros(3)
+        self.leavers = np.zeros(0, dtype=np.int64)
+
+    # ------------------------------------------------------------------ the schedule
+    def step(self) -> None:
+        """One month, in the ODD's order."""
+        sc = self.scenario
+        month = self.steps  # Mesa increments steps before calling step(): 1-based month
+        self._turnover(sc)
+        self._meet(sc, month)
+        self._monitor(sc)
+        self._update_trust(sc)
+        self.ties = network.update_ties(self.ties, self.contact, sc.network.tie_growth,
+                                        sc.network.tie_decay, self.style["networking"])
+        self._scrutinise(sc, month)
+        self._decide_commitment(sc)
+        self._deliver(sc)
+        self._record()
+
+    def _turnover(self, sc: Scenario) -> None:
+        self.leavers = network.turnover_events(self.rng, self.n_partners, sc.network.turnover)
+        self.ties = network.break_ties(self.ties, self.leavers, sc.network.tie_loss_on_turnover)
+        self.trust = trust.reset_for_newcomers(self.trust, self.leavers, sc.trust.initial,
+                                               sc.network.tie_loss_on_turnover)
+
+    def _meet(self, sc: Scenario, month: int) -> None:
+        self.meetings = layers.meetings_in_month(month, self.per_year)
+        self.contact = layers.contact(self.meetings, self.co_members)
+        meeting = layers.meeting_burden(self.meetings, self.seat_matrix, sc.layers.meeting_cost,
+                                        sc.layers.clarity, self.extra_meetings)
+        self.burden = np.clip(meeting + self.coordination, 0.0, 0.95)
+        self.effective_capacity = self.capacity * (1.0 - self.burden)
+
+    def _monitor(self, sc: Scenario) -> None:
+        mon = sc.monitoring
+        self.maturity = monitoring.grow(self.maturity, mon.investment, mon.growth_rate,
+                                        self.maturity_ceiling, float(self.openness.mean()),
+                                        float(self.data_quality.mean()))
+        sd = monitoring.observation_sd(self.maturity, self.openness, sc.trust.observation_noise,
+                                       layers.information_noise_factor(sc.layers.clarity))
+        self.observed = monitoring.observe(self.rng, self.commitment, sd)
+
+    def _update_trust(self, sc: Scenario) -> None:
+        evidence = trust.kept_evidence(self.observed, self.commitment, sc.trust.tolerance)
+        # Partners kept off the top table read exclusion by the council as a breach.
+        evidence = evidence * np.where(self.is_council[None, :], self.voice[:, None] ** 0.5, 1.0)
+        visibility = self.maturity * self.openness
+        weight = np.clip(0.3 + 0.4 * visibility[None, :] + 0.3 * np.minimum(self.contact, 1.0),
+                         0.0, 1.0)
+        self.trust = trust.update_trust(self.trust, evidence, weight, sc.trust.gain,
+                                        sc.trust.loss, self.style["repair"])
+        self.trust = trust.spread(self.trust, self.ties, sc.trust.spread)
+
+    def _scrutinise(self, sc: Scenario, month: int) -> None:
+        s = sc.scrutiny
+        self.pressure = scrutiny.fade(self.pressure, s.memory)
+        if scrutiny.is_review_month(month, s.interval_months):
+            bite = scrutiny.intensity(s.member_engagement, s.member_training,
+                                      self.style["challenge"])
+            self.pressure = scrutiny.review(self.pressure, self.observed, sc.leadership.aspiration,
+                                            self.stake_in_failure, bite)
+
+    def _decide_commitment(self, sc: Scenario) -> None:
+        c = sc.commitment
+        expected = commit.expected_of_others(self.trust, self.observed)
+        expected = leadership.pulled_expectation(expected, sc.leadership.aspiration,
+                                                 self.style["pull"], self.voice)
+        incentive = commit.own_incentive(self.stake_in_success, self.voice,
+                                         c.return_on_commitment, c.cost, self.burden)
+        noise = self.rng.normal(0.0, c.noise, self.n_partners)
+        own = commit.own_preference(incentive, c.incentive_weight)
+        target = commit.desired(self.slope, expected, own,
+                                sc.scrutiny.sanction_strength * self.pressure, noise)
+        self.commitment = commit.adjust(self.commitment, target,
+                                        c.adjustment_rate * self.style["speed"])
+
+    def _deliver(self, sc: Scenario) -> None:
+        r = sc.resources
+        pot = resources.pooled_pot(self.budget, r.pooled_share)
+        self.aligned = resources.aligned(self.budget, self.commitment, r.mainstream_alignment)
+        need = r.need_share * float(self.budget.sum()) / len(self.progress)
+        self.adequacy = resources.adequacy(pot, self.aligned, self.chain_share,
+                                           layers.allocation_efficiency(sc.layers.clarity), need)
+        effort = self.commitment * self.effective_capacity
+        info = self.data_quality * (0.5 + 0.5 * self.maturity)
+        self.link = delivery.link_strength(self.chains, effort, self.trust, info)
+        weakest = self.link.argmin(axis=1)
+        self.weakest_count[np.arange(len(weakest)), weakest] += 1
+        self.progress = self.progress + delivery.progress_step(
+            self.link, resources.resource_factor(self.adequacy), self.months_to_deliver)
+
+    # ------------------------------------------------------------------ recording
+    def _alloc_records(self, months: int) -> None:
+        self._series = np.full((months + 1, len(SERIES)), np.nan)
+        self._partner_series = np.full((months + 1, len(PARTNER_SERIES), self.n_partners), np.nan)
+        self._progress_series = np.full((months + 1, len(self.progress)), np.nan)
+
+    def _grow_records(self) -> None:
+        """The app may run past the scenario's months: double the buffers."""
+        for name in ("_series", "_partner_series", "_progress_series"):
+            a = getattr(self, name)
+            setattr(self, name, np.concatenate([a, np.full_like(a, np.nan)]))
+
+    def _record(self) -> None:
+        t = self.steps
+        if t >= self._series.shape[0]:
+            self._grow_records()
+        n = self.n_partners
+        off = ~np.eye(n, dtype=bool)
+        trust_in = (self.trust.sum(axis=0) - 1.0) / max(n - 1, 1)
+        trust_out = (self.trust.sum(axis=1) - 1.0) / max(n - 1, 1)
+        ns = ~self.statutory
+        council_cols = self.trust[np.ix_(ns, self.is_council)]
+        aligned = getattr(self, "aligned", np.zeros(n))
+        finite = np.where(np.isfinite(self.link), self.link, np.nan)
+        chain_strength = np.nanmin(finite, axis=1) if np.isfinite(self.link).any() else [np.nan]
+        self._series[t] = (
+            trust.mean_offdiag(self.trust),
+            self.commitment.mean(),
+            self.commitment[self.statutory].mean() if self.statutory.any() else np.nan,
+            self.commitment[ns].mean() if ns.any() else np.nan,
+            council_cols.mean() if council_cols.size else np.nan,
+            network.density(self.ties, self.scenario.network.tie_threshold),
+            self.ties[off].mean() if n > 1 else 0.0,
+            self.maturity,
+            np.minimum(self.progress, 1.0).mean(),
+            (self.progress >= 1.0).mean(),
+            self.effective_capacity.mean(),
+            self.meetings.sum(),
+            resources.pooled_pot(self.budget, self.scenario.resources.pooled_share),
+            aligned.sum(),
+            self.adequacy.mean() if t > 0 else np.nan,
+            np.mean(chain_strength),
+            self.pressure.mean(),
+            self.leavers.size,
+        )
+        self._partner_series[t] = (self.commitment, trust_in, trust_out, self.effective_capacity,
+                                   self.pressure, self.ties.sum(axis=1))
+        self._progress_series[t] = self.progress
+
+    # ------------------------------------------------------------------ views
+    def series(self) -> dict[str, np.ndarray]:
+        """Model-level series so far, one array per name (month 0 = initial state)."""
+        rows = self._series[: self.steps + 1]
+        return {name: rows[:, j] for j, name in enumerate(SERIES)}
+
+    def partner_series(self) -> np.ndarray:
+        """(months + 1, len(PARTNER_SERIES), n) partner-level series so far."""
+        return self._partner_series[: self.steps + 1]
+
+    def progress_series(self) -> np.ndarray:
+        return self._progress_series[: self.steps + 1]
+
+    def contribution(self) -> np.ndarray:
+        """Pooled share plus aligned mainstream money per partner, GBP m/year."""
+        r = self.scenario.resources
+        return self.budget * (r.pooled_share + r.mainstream_alignment * self.commitment)
+
+    def gains(self) -> np.ndarray:
+        """What each partner gained: its stake in success realised by the targets it cares about
+        (progress capped at 1), 0-1."""
+        done = np.minimum(self.progress, 1.0)
+        rel = self.relevance.sum(axis=0)
+        realised = (self.relevance * done[:, None]).sum(axis=0) / np.where(rel > 0, rel, 1.0)
+        return self.stake_in_success * realised
+
+    def weakest_links(self) -> list[dict[str, Any]]:
+        """For each target: its chain, the link that was weakest most often, and how often."""
+        out = []
+        months = max(self.steps, 1)
+        for t, chain in enumerate(self.chains):
+            members = [int(i) for i in chain if i >= 0]
+            j = int(self.weakest_count[t].argmax())
+            a = members[j]
+            b = members[j + 1] if j + 1 < len(members) else None
+            out.append({
+                "target": t,
+                "theme": self.target_themes[t],
+                "chain": [self.partner_names[i] for i in members],
+                "weakest_from": self.partner_names[a],
+                "weakest_to": self.partner_names[b] if b is not None else "(delivery)",
+                "weakest_share_of_months": float(self.weakest_count[t, j] / months),
+                "progress": float(self.progress[t]),
+                "met": bool(self.progress[t] >= 1.0),
+            })
+        return out
+
+    def run_months(self, months: int | None = None) -> PartnershipModel:
+        for _ in range(self.scenario.months if months is None else months):
+            self.step()
+        return self

@@ -1,0 +1,186 @@
+"""Running replications and turning their arrays into tidy tables and a summary.
+
+Replication k of base seed s always draws from ``SeedSequence(s).spawn(R)[k]`` (equivalently
+``SeedSequence(s, spawn_key=(k,))``), so a replication's stream never depends on how many others
+run, in which order, or on which worker.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from lspsim.model import PARTNER_SERIES, PartnershipModel
+from lspsim.scenario import Scenario, load_scenario
+
+# Summary metrics: the last month's value of these series, per replication.
+SUMMARY_METRICS = {
+    "target_achievement": "targets_met",
+    "mean_target_progress": "mean_target_progress",
+    "mean_trust": "mean_trust",
+    "mean_commitment": "mean_commitment",
+    "commitment_statutory": "commitment_statutory",
+    "commitment_non_statutory": "commitment_non_statutory",
+    "trust_in_council_non_statutory": "trust_in_council_non_statutory",
+    "network_density": "network_density",
+    "mean_tie_strength": "mean_tie_strength",
+    "monitoring_maturity": "monitoring_maturity",
+    "mean_effective_capacity": "mean_effective_capacity",
+}
+
+
+def replication_rng(seed: int, replication: int) -> np.random.Generator:
+    """The Generator for replication ``replication`` of base seed ``seed``."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(replication,)))
+
+
+@dataclass
+class Replication:
+    """One finished run: its arrays and static partner facts."""
+
+    replication: int
+    series: dict[str, np.ndarray]
+    partner_series: np.ndarray
+    progress_series: np.ndarray
+    partners: pd.DataFrame
+    weakest_links: list[dict[str, Any]]
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        return {m: float(self.series[s][-1]) for m, s in SUMMARY_METRICS.items()}
+
+
+def run_replication(scenario: Scenario, seed: int, replication: int = 0,
+                    months: int | None = None) -> Replication:
+    """Run one replication to the end and keep what the tables need."""
+    model = PartnershipModel(scenario, rng=replication_rng(seed, replication))
+    model.run_months(months)
+    partners = pd.DataFrame({
+        "partner": np.arange(model.n_partners),
+        "name": model.partner_names,
+        "kind": model.kinds,
+        "tier": [a.tier for a in model.partners],
+        "statutory": model.statutory,
+        "stake_in_success": model.stake_in_success,
+        "stake_in_failure": model.stake_in_failure,
+        "budget_gbp_m": model.budget,
+        "contribution_gbp_m": model.contribution(),
+        "mean_commitment": model.partner_series()[1:, 0, :].mean(axis=0)
+        if model.steps else model.commitment,
+        "gain": model.gains(),
+    })
+    return Replication(replication, model.series(), model.partner_series(),
+                       model.progress_series(), partners, model.weakest_links())
+
+
+def mean_ci(values: np.ndarray, level: float = 0.95) -> dict[str, Any]:
+    """Mean with a t-based confidence interval over replications (None with one value)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    out: dict[str, Any] = {"mean": float(v.mean()) if v.size else None, "n": int(v.size)}
+    if v.size > 1:
+        sd = float(v.std(ddof=1))
+        half = float(stats.t.ppf(0.5 + level / 2, v.size - 1) * sd / np.sqrt(v.size))
+        out.update(sd=sd, ci95=[out["mean"] - half, out["mean"] + half])
+    else:
+        out.update(sd=None, ci95=None)
+    return out
+
+
+@dataclass
+class RunResult:
+    """Replications of one scenario: tidy tables and a summary."""
+
+    scenario: Scenario
+    seed: int
+    months: int
+    reps: list[Replication] = field(repr=False)
+
+    @property
+    def replications(self) -> int:
+        return len(self.reps)
+
+    @property
+    def timeseries(self) -> pd.DataFrame:
+        """One row per replication and month, one column per model-level series."""
+        frames = []
+        for r in self.reps:
+            df = pd.DataFrame(r.series)
+            df.insert(0, "month", np.arange(len(df)))
+            df.insert(0, "replication", r.replication)
+            frames.append(df)
+        return pd.concat(frames, ignore_index=True)
+
+    @property
+    def partners(self) -> pd.DataFrame:
+        """One row per replication, month and partner."""
+        frames = []
+        for r in self.reps:
+            t, _, n = r.partner_series.shape
+            df = pd.DataFrame({name: r.partner_series[:, j, :].ravel()
+                               for j, name in enumerate(PARTNER_SERIES)})
+            df.insert(0, "partner", np.tile(np.arange(n), t))
+            df.insert(0, "month", np.repeat(np.arange(t), n))
+            df.insert(0, "replication", r.replication)
+            static = r.partners[["partner", "name", "kind", "tier", "statutory"]]
+            frames.append(df.merge(static, on="partner", how="left"))
+        return pd.concat(frames, ignore_index=True)
+
+    @property
+    def targets(self) -> pd.DataFrame:
+        """One row per replication, month and target: progress (1 = met)."""
+        frames = []
+        for r in self.reps:
+            t, k = r.progress_series.shape
+            frames.append(pd.DataFrame({
+                "replication": r.replication, "month": np.repeat(np.arange(t), k),
+                "target": np.tile(np.arange(k), t), "progress": r.progress_series.ravel()}))
+        return pd.concat(frames, ignore_index=True)
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        metrics = {m: mean_ci(np.array([r.metrics[m] for r in self.reps]))
+                   for m in SUMMARY_METRICS}
+        parts = pd.concat([r.partners for r in self.reps])
+        per_partner = (parts.groupby(["partner", "name", "kind", "statutory"], sort=True)
+                       [["stake_in_success", "stake_in_failure", "budget_gbp_m",
+                         "contribution_gbp_m", "mean_commitment", "gain"]]
+                       .mean().reset_index())
+        weakest = pd.Series([w["weakest_from"] for r in self.reps for w in r.weakest_links])
+        return {
+            "scenario": self.scenario.name,
+            "seed": self.seed,
+            "months": self.months,
+            "replications": self.replications,
+            **metrics,
+            "partners": json.loads(per_partner.drop(columns="partner").to_json(orient="records")),
+            "weakest_links": self.reps[0].weakest_links,
+            "weakest_link_partners": {k: int(v) for k, v in weakest.value_counts().items()},
+        }
+
+
+def run(scenario: Scenario | str | Path = "default", seed: int | None = None,
+        months: int | None = None, replications: int = 1, progress: bool = False,
+        updates: dict[str, Any] | None = None) -> RunResult:
+    """Run ``replications`` replications of a scenario (object, preset name or TOML path).
+
+    ``seed`` and ``months`` default to the scenario's own; ``updates`` are dotted-path edits.
+    """
+    sc = load_scenario(scenario, updates)
+    seed = sc.seed if seed is None else int(seed)
+    months = sc.months if months is None else int(months)
+    if months != sc.months or seed != sc.seed:
+        sc = sc.with_updates({"months": months, "seed": seed})
+    reps_iter = range(replications)
+    if progress:
+        from tqdm.auto import tqdm
+
+        reps_iter = tqdm(reps_iter, desc="replications", unit="run")
+    reps = [run_replication(sc, seed, k, months) for k in reps_iter]
+    return RunResult(sc, seed, months, reps)

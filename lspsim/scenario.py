@@ -1,0 +1,501 @@
+"""The typed Scenario: the single source of every parameter's name, unit, range and meaning.
+
+Everything that edits a scenario (TOML files, ``lspsim run --set``, sweep parameter paths, the
+app's controls, docs/scenarios.md) goes through this schema. Each field carries its unit in
+``json_schema_extra`` and a one-line description; ranges are pydantic ``ge``/``le`` bounds.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from lspsim.errors import InputError
+
+ChairStyle = Literal["facilitative", "directive", "transactional", "laissez_faire"]
+Theme = Literal[
+    "children_young_people",
+    "safer_communities",
+    "health_wellbeing",
+    "economy_skills",
+    "housing_environment",
+    "stronger_communities",
+]
+THEMES: tuple[str, ...] = Theme.__args__  # type: ignore[attr-defined]
+
+PartnerKind = Literal[
+    "unitary_council",
+    "county_council",
+    "district_council",
+    "police",
+    "health",
+    "fire_rescue",
+    "voluntary_community",
+    "business",
+    "jobcentre_plus",
+    "probation",
+    "housing",
+]
+PARTNER_KINDS: tuple[str, ...] = PartnerKind.__args__  # type: ignore[attr-defined]
+COUNCIL_KINDS = ("unitary_council", "county_council", "district_council")
+STATUTORY_OPTIONAL = ("police", "health", "fire_rescue", "jobcentre_plus", "probation", "housing")
+
+
+def F(default: Any, description: str, unit: str = "", **bounds: Any) -> Any:
+    """A schema field with a unit and a description (the docs and the app read both)."""
+    return Field(default, description=description, json_schema_extra={"unit": unit}, **bounds)
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
+
+
+class KindProfile(Section):
+    """Defaults for one kind of partner organisation (docs/ODD.md, 'Partner defaults')."""
+
+    stake_in_success: float = F(0.5, "How much the organisation gains when joint targets are met",
+                                "0-1", ge=0, le=1)
+    stake_in_failure: float = F(0.5, "How much blame and risk it carries when they are missed",
+                                "0-1", ge=0, le=1)
+    budget: float = F(50.0, "Mainstream revenue budget in the area", "GBP m/year", ge=0, le=5000)
+    capacity: float = F(0.5, "Staff time it can give to partnership work, at full commitment",
+                        "0-1 of a notional team", ge=0.01, le=1)
+    data_quality: float = F(0.5, "Quality and compatibility of its performance data", "0-1",
+                            ge=0, le=1)
+    openness: float = F(0.5, "Willingness to share information with partners", "0-1", ge=0, le=1)
+    statutory: bool = F(True, "A statutory partner under the duty to cooperate on the LAA")
+    themes: list[Theme] = F(list(THEMES), "Outcome themes the organisation delivers")
+
+
+def _kind(**kw: Any) -> Any:
+    return Field(default_factory=lambda: KindProfile(**kw))
+
+
+class Kinds(Section):
+    """Per-kind defaults. Unequal on purpose: see docs/ODD.md for why each value is what it is."""
+
+    unitary_council: KindProfile = _kind(
+        stake_in_success=0.8, stake_in_failure=0.9, budget=450.0, capacity=0.7,
+        data_quality=0.6, openness=0.6, statutory=True, themes=list(THEMES))
+    county_council: KindProfile = _kind(
+        stake_in_success=0.75, stake_in_failure=0.9, budget=600.0, capacity=0.65,
+        data_quality=0.6, openness=0.55, statutory=True,
+        themes=["children_young_people", "health_wellbeing", "economy_skills",
+                "stronger_communities"])
+    district_council: KindProfile = _kind(
+        stake_in_success=0.6, stake_in_failure=0.55, budget=35.0, capacity=0.4,
+        data_quality=0.45, openness=0.55, statutory=True,
+        themes=["housing_environment", "safer_communities", "stronger_communities",
+                "economy_skills"])
+    police: KindProfile = _kind(
+        stake_in_success=0.55, stake_in_failure=0.5, budget=180.0, capacity=0.5,
+        data_quality=0.7, openness=0.45, statutory=True, themes=["safer_communities"])
+    health: KindProfile = _kind(
+        stake_in_success=0.5, stake_in_failure=0.4, budget=500.0, capacity=0.45,
+        data_quality=0.65, openness=0.4, statutory=True,
+        themes=["health_wellbeing", "children_young_people"])
+    fire_rescue: KindProfile = _kind(
+        stake_in_success=0.45, stake_in_failure=0.35, budget=40.0, capacity=0.4,
+        data_quality=0.6, openness=0.6, statutory=True,
+        themes=["safer_communities", "stronger_communities"])
+    voluntary_community: KindProfile = _kind(
+        stake_in_success=0.9, stake_in_failure=0.2, budget=3.0, capacity=0.25,
+        data_quality=0.35, openness=0.8, statutory=False,
+        themes=["stronger_communities", "health_wellbeing", "children_young_people"])
+    business: KindProfile = _kind(
+        stake_in_success=0.35, stake_in_failure=0.1, budget=8.0, capacity=0.2,
+        data_quality=0.5, openness=0.4, statutory=False, themes=["economy_skills"])
+    jobcentre_plus: KindProfile = _kind(
+        stake_in_success=0.45, stake_in_failure=0.35, budget=30.0, capacity=0.35,
+        data_quality=0.7, openness=0.4, statutory=True, themes=["economy_skills"])
+    probation: KindProfile = _kind(
+        stake_in_success=0.45, stake_in_failure=0.4, budget=20.0, capacity=0.35,
+        data_quality=0.55, openness=0.45, statutory=True, themes=["safer_communities"])
+    housing: KindProfile = _kind(
+        stake_in_success=0.5, stake_in_failure=0.35, budget=30.0, capacity=0.35,
+        data_quality=0.5, openness=0.5, statutory=False,
+        themes=["housing_environment", "stronger_communities"])
+
+
+class Structure(Section):
+    kind: Literal["unitary", "two_tier"] = F("unitary", "Unitary council or county plus districts")
+    n_districts: int = F(0, "District councils in a two-tier area (0 when unitary)", "councils",
+                         ge=0, le=20)
+    years_of_joint_working: float = F(10.0, "History of joint working before the LSP starts",
+                                      "years", ge=0, le=40)
+    statutory_partners: list[PartnerKind] = F(
+        list(STATUTORY_OPTIONAL), "Other public bodies on the partnership (one organisation each)")
+    n_voluntary: int = F(2, "Voluntary and community sector organisations", "organisations",
+                         ge=0, le=1000)
+    n_business: int = F(1, "Business representatives", "organisations", ge=0, le=1000)
+    coordination_cost: float = F(0.004, "Capacity each partner spends per other partner per tier "
+                                 "on coordination", "share of capacity/partner/month", ge=0, le=0.05)
+    duplication_share: float = F(0.35, "In two-tier areas, share of district LSP meetings that "
+                                 "county-wide partners also attend", "0-1", ge=0, le=1)
+    inter_tier_tie_factor: float = F(0.5, "Initial tie strength between county and district "
+                                     "representatives relative to others", "0-1", ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _districts_match_kind(self) -> Structure:
+        if self.kind == "unitary" and self.n_districts != 0:
+            raise ValueError("n_districts must be 0 when kind = 'unitary'")
+        if self.kind == "two_tier" and self.n_districts < 1:
+            raise ValueError("a two-tier area needs n_districts >= 1")
+        for k in self.statutory_partners:
+            if k in COUNCIL_KINDS or k in ("voluntary_community", "business"):
+                raise ValueError(f"statutory_partners may list only {list(STATUTORY_OPTIONAL)}")
+        return self
+
+
+class Commitment(Section):
+    initial: float = F(0.5, "Commitment at the start", "0-1 of capacity and budget", ge=0, le=1)
+    conditional_share: float = F(0.55, "Share of partners that are conditional co-operators "
+                                 "(Fischbacher et al. 2001)", "0-1", ge=0, le=1)
+    conditional_slope: float = F(0.85, "How closely a conditional co-operator matches what it "
+                                 "expects of others (<1: imperfect)", "ratio", ge=0, le=1.2)
+    free_rider_slope: float = F(0.3, "The same slope for the other partners", "ratio", ge=0, le=1)
+    incentive_weight: float = F(5.0, "Sensitivity of a partner's own preferred commitment to its "
+                                "net incentive (stake x return - cost)", "per unit incentive",
+                                ge=0, le=50)
+    return_on_commitment: float = F(1.5, "Return to a partner's own stake per unit it commits "
+                                    "(like a marginal per-capita return)", "ratio", ge=0, le=2)
+    cost: float = F(0.7, "Cost to a partner's own capacity per unit it commits (1 = the full face "
+                    "value, as in a public-goods game; less where joint priorities overlap its own "
+                    "business)", "ratio", ge=0, le=2)
+    adjustment_rate: float = F(0.5, "Share of the gap to its desired commitment a partner "
+                               "closes at each decision", "per decision", ge=0, le=1)
+    noise: float = F(0.04, "Standard deviation of decision noise", "commitment", ge=0, le=0.5)
+
+
+class Trust(Section):
+    initial: float = F(0.45, "Trust between partners with no history", "0-1", ge=0, le=1)
+    gain: float = F(0.04, "Trust gained per month of kept commitments, as a share of the "
+                    "distance to 1", "per month", ge=0, le=1)
+    loss: float = F(0.18, "Trust lost per month of breaches, as a share of current trust",
+                    "per month", ge=0, le=1)
+    tolerance: float = F(0.1, "Shortfall against one's own commitment still read as kept",
+                         "commitment", ge=0, le=1)
+    spread: float = F(0.05, "Share of trust that moves each month along the network (gossip)",
+                      "per month", ge=0, le=1)
+    observation_noise: float = F(0.15, "Error in what partners see of each other with no "
+                                 "monitoring at all", "commitment (sd)", ge=0, le=2)
+
+
+class Network(Section):
+    initial_density: float = F(0.3, "Share of representative pairs that know each other at "
+                               "the start, before history", "0-1", ge=0, le=1)
+    initial_strength: float = F(0.3, "Mean strength of those initial ties", "0-1", ge=0, le=1)
+    tie_growth: float = F(0.08, "Tie growth per meeting together, share of distance to 1",
+                          "per meeting", ge=0, le=1)
+    tie_decay: float = F(0.03, "Tie decay per month without meeting", "per month", ge=0, le=1)
+    turnover: float = F(0.15, "Chance a representative is replaced in a year", "per year",
+                        ge=0, le=1)
+    tie_loss_on_turnover: float = F(0.8, "Share of a representative's ties lost when replaced",
+                                    "0-1", ge=0, le=1)
+    tie_threshold: float = F(0.2, "Tie strength counted as a tie in network density", "0-1",
+                             ge=0, le=1)
+
+
+class Leadership(Section):
+    chair_style: ChairStyle = F("facilitative", "The chair's leadership style")
+    board_style: ChairStyle = F("transactional", "The board members' prevailing style")
+    chair_kind: PartnerKind = F("unitary_council", "Which kind of organisation provides the "
+                                "chair (46% elected members in 2004)")
+    council_dominance: float = F(0.3, "How far the council dominates the board (a 'top table')",
+                                 "0-1", ge=0, le=1)
+    aspiration: float = F(0.8, "The commitment the chair asks of every partner", "0-1",
+                          ge=0, le=1)
+    chair_weight: float = F(0.6, "Weight of the chair's style beside the board's", "0-1",
+                            ge=0, le=1)
+
+
+class Layers(Section):
+    clarity: float = F(0.8, "How clearly strategic, executive and operational roles and "
+                       "information are separated", "0-1", ge=0, le=1)
+    strategic_per_year: int = F(4, "Strategic board meetings (report Table 8: 3-4)", "per year",
+                                ge=1, le=12)
+    executive_per_year: int = F(8, "Executive group meetings (Table 8: 6-12)", "per year",
+                                ge=1, le=24)
+    operational_per_year: int = F(24, "Operational/thematic group meetings (Table 8: 12-52)",
+                                  "per year", ge=1, le=52)
+    meeting_cost: float = F(0.01, "Capacity one meeting takes from each attending partner",
+                            "share of capacity", ge=0, le=0.2)
+
+
+class Monitoring(Section):
+    initial_maturity: float = F(0.1, "Shared performance monitoring maturity at the start, "
+                                "before history", "0-1", ge=0, le=1)
+    investment: float = F(0.5, "Investment in shared monitoring", "0-1", ge=0, le=1)
+    common_data_standards: bool = F(True, "Partners share common data quality standards")
+    growth_rate: float = F(0.03, "Maturity growth per month at full investment, share of the "
+                           "distance to the ceiling", "per month", ge=0, le=1)
+    ceiling_without_standards: float = F(0.45, "Highest maturity reachable with incompatible "
+                                         "data formats", "0-1", ge=0, le=1)
+
+
+class Scrutiny(Section):
+    member_engagement: float = F(0.4, "Elected members' engagement in scrutiny of the LSP",
+                                 "0-1", ge=0, le=1)
+    member_training: float = F(0.3, "Share of scrutiny members trained on partnerships", "0-1",
+                               ge=0, le=1)
+    interval_months: int = F(6, "Months between scrutiny reviews", "months", ge=1, le=24)
+    sanction_strength: float = F(0.5, "Pressure a scrutiny finding puts on a partner per unit "
+                                 "of shortfall", "commitment per shortfall", ge=0, le=5)
+    memory: float = F(0.9, "Share of scrutiny pressure remembered from one month to the next",
+                      "per month", ge=0, le=1)
+
+
+class Resources(Section):
+    pooled_share: float = F(0.02, "Pooled partnership pot as a share of mainstream spend "
+                            "(under 2% in one county, EVIDENCE.md)", "0-1", ge=0, le=0.5)
+    mainstream_alignment: float = F(0.1, "Share of mainstream spend partners agree to align to "
+                                    "joint priorities, realised in proportion to commitment",
+                                    "0-1", ge=0, le=1)
+    need_share: float = F(0.06, "Resources the targets need, as a share of mainstream spend",
+                          "0-1", ge=0.001, le=1)
+
+
+class Delivery(Section):
+    n_targets: int = F(12, "LAA-style improvement targets (up to 35)", "targets", ge=1, le=35)
+    chain_length: int = F(4, "Partners in each target's delivery chain", "partners", ge=2, le=15)
+    months_to_deliver: float = F(15.0, "Months a target takes with a perfect chain and "
+                                 "adequate resources", "months", ge=1, le=240)
+    difficulty_spread: float = F(0.3, "Spread of target difficulty (lognormal sigma)", "",
+                                 ge=0, le=2)
+
+
+class Scenario(Section):
+    """One local strategic partnership and everything that drives it."""
+
+    name: str = F("custom", "Short name")
+    description: str = F("", "What this scenario represents, in plain English")
+    months: int = F(36, "Months simulated (an LAA ran three years)", "months", ge=1, le=600)
+    seed: int = F(0, "Base seed; replications draw streams from SeedSequence(seed)", "",
+                  ge=0, le=2**63 - 1)
+    structure: Structure = Field(default_factory=Structure)
+    kinds: Kinds = Field(default_factory=Kinds)
+    commitment: Commitment = Field(default_factory=Commitment)
+    trust: Trust = Field(default_factory=Trust)
+    network: Network = Field(default_factory=Network)
+    leadership: Leadership = Field(default_factory=Leadership)
+    layers: Layers = Field(default_factory=Layers)
+    monitoring: Monitoring = Field(default_factory=Monitoring)
+    scrutiny: Scrutiny = Field(default_factory=Scrutiny)
+    resources: Resources = Field(default_factory=Resources)
+    delivery: Delivery = Field(default_factory=Delivery)
+
+    @model_validator(mode="after")
+    def _chair_present(self) -> Scenario:
+        kinds = set(partner_kinds(self))
+        if self.leadership.chair_kind not in kinds:
+            raise ValueError(f"leadership.chair_kind '{self.leadership.chair_kind}' is not a "
+                             f"partner here; partners are {sorted(kinds)}")
+        return self
+
+    # -- conveniences -------------------------------------------------------------------
+    def with_updates(self, updates: dict[str, Any], source: str = "--set") -> Scenario:
+        """A new validated Scenario with dotted-path updates applied (sweeps, app, --set)."""
+        data = self.model_dump()
+        for path, value in updates.items():
+            set_path(data, path, value, source)
+        return validate_scenario(data, source)
+
+    def to_toml(self) -> str:
+        return dumps_toml(self.model_dump(mode="json"))
+
+
+def partner_kinds(s: Scenario) -> list[str]:
+    """The kind of every partner, councils first, in the order the model builds them."""
+    st = s.structure
+    councils = (["unitary_council"] if st.kind == "unitary"
+                else ["county_council"] + ["district_council"] * st.n_districts)
+    return (councils + list(st.statutory_partners) + ["voluntary_community"] * st.n_voluntary
+            + ["business"] * st.n_business)
+
+
+# ---------------------------------------------------------------------------------------
+# Dotted paths: the vocabulary shared by --set, sweeps and the app
+# ---------------------------------------------------------------------------------------
+
+def parameter_paths(model: type[BaseModel] = Scenario, prefix: str = "") -> dict[str, Any]:
+    """Every leaf parameter as ``dotted.path -> FieldInfo`` (sections are walked, not listed)."""
+    out: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            out.update(parameter_paths(ann, f"{prefix}{name}."))
+        else:
+            out[f"{prefix}{name}"] = info
+    return out
+
+
+def numeric_parameters() -> dict[str, tuple[float, float, str, str]]:
+    """Numeric levers with finite bounds: ``path -> (low, high, unit, description)``."""
+    out = {}
+    for path, info in parameter_paths().items():
+        if info.annotation not in (int, float) or path == "seed":
+            continue
+        lo = hi = None
+        for m in info.metadata:
+            lo = getattr(m, "ge", lo) if getattr(m, "ge", None) is not None else lo
+            hi = getattr(m, "le", hi) if getattr(m, "le", None) is not None else hi
+        if lo is not None and hi is not None:
+            unit = (info.json_schema_extra or {}).get("unit", "")
+            out[path] = (float(lo), float(hi), unit, info.description or "")
+    return out
+
+
+def set_path(data: dict, path: str, value: Any, source: str) -> None:
+    keys = path.split(".")
+    node: Any = data
+    for i, k in enumerate(keys[:-1]):
+        if not isinstance(node, dict) or k not in node:
+            raise InputError(source, ".".join(keys[: i + 1]), value,
+                             "a known section; see `lspsim validate --list` for every path")
+        node = node[k]
+    if not isinstance(node, dict) or keys[-1] not in node:
+        raise InputError(source, path, value,
+                         "a known parameter path; see `lspsim validate --list` for every path")
+    node[keys[-1]] = value
+
+
+# ---------------------------------------------------------------------------------------
+# Loading and validation
+# ---------------------------------------------------------------------------------------
+
+def _describe_allowed(err: dict) -> str:
+    t, ctx = err["type"], err.get("ctx") or {}
+    if t == "extra_forbidden":
+        return "no such field (check the spelling; `lspsim validate --list` shows every path)"
+    if t == "finite_number":
+        return "a finite number (not NaN or infinity)"
+    if "ge" in ctx or "le" in ctx or "gt" in ctx or "lt" in ctx:
+        return err["msg"].lower()
+    if t == "literal_error":
+        return "one of " + str(ctx.get("expected", ""))
+    return err["msg"]
+
+
+def validate_scenario(data: dict, source: str) -> Scenario:
+    _reject_nan(data, source)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"]) or "(scenario)"
+        value = err.get("input")
+        if isinstance(value, dict):
+            value = "{...}"
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise InputError(source, loc, value, _describe_allowed(err) + more) from None
+
+
+def _reject_nan(data: Any, source: str, path: str = "") -> None:
+    if isinstance(data, dict):
+        for k, v in data.items():
+            _reject_nan(v, source, f"{path}.{k}" if path else str(k))
+    elif isinstance(data, float) and not math.isfinite(data):
+        raise InputError(source, path, data, "a finite number (not NaN or infinity)")
+
+
+def presets_dir() -> Path:
+    """Where the preset TOML files live: the repository's scenarios/, or the installed copy."""
+    repo = Path(__file__).resolve().parent.parent / "scenarios"
+    if repo.is_dir():
+        return repo
+    return Path(str(resources.files("lspsim") / "presets"))
+
+
+def list_presets() -> dict[str, str]:
+    out = {}
+    for p in sorted(presets_dir().glob("*.toml")):
+        with p.open("rb") as fh:
+            out[p.stem] = tomllib.load(fh).get("description", "")
+    return out
+
+
+def resolve_scenario_path(path_or_preset: str | Path) -> Path:
+    p = Path(path_or_preset)
+    if p.suffix == ".toml" or p.exists() or "/" in str(path_or_preset):
+        if not p.is_file():
+            raise InputError(str(p), "(file)", str(p), "an existing TOML scenario file or a "
+                             f"preset name: {', '.join(list_presets())}")
+        return p
+    preset = presets_dir() / f"{path_or_preset}.toml"
+    if not preset.is_file():
+        raise InputError(str(path_or_preset), "(scenario)", str(path_or_preset),
+                         f"a TOML file or a preset name: {', '.join(list_presets())}")
+    return preset
+
+
+def read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(str(path), "(TOML syntax)", None, f"valid TOML: {exc}") from None
+    except OSError as exc:
+        raise InputError(str(path), "(file)", None, f"a readable file: {exc.strerror}") from None
+
+
+def load_scenario(path_or_preset: str | Path | Scenario,
+                  updates: dict[str, Any] | None = None) -> Scenario:
+    """Load a scenario from a TOML file or preset name, apply dotted-path updates, validate."""
+    if isinstance(path_or_preset, Scenario):
+        sc = path_or_preset
+    else:
+        path = resolve_scenario_path(path_or_preset)
+        sc = validate_scenario(read_toml(path), str(path))
+    return sc.with_updates(updates) if updates else sc
+
+
+def parse_set(items: list[str]) -> dict[str, Any]:
+    """``a.b=value`` pairs; values are read as TOML (numbers, booleans, strings, lists)."""
+    out: dict[str, Any] = {}
+    for item in items:
+        if "=" not in item:
+            raise InputError("--set", item, item, "dotted.path=value")
+        path, raw = item.split("=", 1)
+        path = path.strip()
+        if path not in parameter_paths():
+            raise InputError("--set", path, raw, "a known parameter path; `lspsim validate "
+                             "--list` shows every path")
+        try:
+            value = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw  # a bare word, e.g. chair_style=directive
+        out[path] = value
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Writing TOML (the resolved scenario written beside every run)
+# ---------------------------------------------------------------------------------------
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return repr(v)
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    raise TypeError(f"cannot write {type(v).__name__} to TOML")
+
+
+def dumps_toml(data: dict, prefix: str = "") -> str:
+    scalars = [f"{k} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
+    parts = ["\n".join(scalars)] if scalars else []
+    for k, v in data.items():
+        if isinstance(v, dict):
+            name = f"{prefix}{k}"
+            body = dumps_toml(v, f"{name}.")
+            parts.append(f"[{name}]\n{body}" if any(not isinstance(x, dict) for x in v.values())
+                         else body)
+    return "\n\n".join(p for p in parts if p) + ("\n" if not prefix else "")
