@@ -1,0 +1,5 @@
+import sys
+
+from lspsim.cli import main
+
+sys.exit(main())

@@ -1,0 +1,120 @@
+"""The ``lspsim`` command. Bad input prints one located message and exits 2."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+from lspsim._version import __version__
+from lspsim.errors import InputError
+
+# Modules that add sub-commands: each defines ``register(subparsers)`` and sets ``func``.
+EXTENSIONS = ("lspsim.sweep.cli", "lspsim.appraisal.cli", "lspsim.app.cli", "lspsim.validation")
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from lspsim.report import print_summary, write_report
+    from lspsim.results import run
+    from lspsim.scenario import load_scenario, parse_set
+
+    if args.replications < 1:
+        raise InputError("--replications", "replications", args.replications, "an integer >= 1")
+    if args.months is not None and not 1 <= args.months <= 600:
+        raise InputError("--months", "months", args.months, "an integer from 1 to 600")
+    if args.seed is not None and args.seed < 0:
+        raise InputError("--seed", "seed", args.seed, "an integer >= 0")
+    sc = load_scenario(args.scenario, parse_set(args.set))
+    result = run(sc, seed=args.seed, months=args.months, replications=args.replications,
+                 progress=args.replications >= 10 and not args.quiet)
+    out = Path(args.out or f"out/{sc.name}")
+    write_report(result, out)
+    if not args.quiet:
+        print_summary(result, out)
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from lspsim.scenario import load_scenario, parameter_paths, parse_set
+
+    if args.list:
+        for path, info in parameter_paths().items():
+            unit = (info.json_schema_extra or {}).get("unit", "")
+            print(f"{path:45s} {unit:28s} {info.description or ''}")
+        return 0
+    if not args.scenario:
+        raise InputError("lspsim validate", "SCENARIO", None, "a scenario file or preset name")
+    sc = load_scenario(args.scenario, parse_set(args.set))
+    print(f"{args.scenario}: valid scenario '{sc.name}' "
+          f"({sc.structure.kind}, {sc.months} months, seed {sc.seed})")
+    return 0
+
+
+def _cmd_scenarios(args: argparse.Namespace) -> int:
+    from lspsim.scenario import list_presets
+
+    for name, desc in list_presets().items():
+        print(name)
+        print(textwrap.indent(textwrap.fill(" ".join(desc.split()), 88), "    "))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="lspsim",
+        description="Agent-based simulation of joint working in a local strategic partnership.")
+    p.add_argument("--version", action="version", version=f"lspsim {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    r = sub.add_parser("run", help="run a scenario and write its report")
+    r.add_argument("scenario", metavar="SCENARIO", help="a TOML file or a preset name")
+    r.add_argument("--seed", type=int, default=None, help="base seed (default: the scenario's)")
+    r.add_argument("--months", type=int, default=None, help="months to simulate")
+    r.add_argument("--replications", "-r", type=int, default=1, help="independent replications")
+    r.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a parameter, e.g. --set leadership.chair_style=directive")
+    r.add_argument("--out", default=None, help="output directory (default: out/NAME)")
+    r.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
+    r.set_defaults(func=_cmd_run)
+
+    v = sub.add_parser("validate", help="check a scenario file; --list shows every parameter")
+    v.add_argument("scenario", nargs="?", metavar="SCENARIO")
+    v.add_argument("--set", action="append", default=[], metavar="PATH=VALUE")
+    v.add_argument("--list", action="store_true", help="list every parameter path with its unit")
+    v.set_defaults(func=_cmd_validate)
+
+    s = sub.add_parser("scenarios", help="list the preset scenarios")
+    s.set_defaults(func=_cmd_scenarios)
+
+    for name in EXTENSIONS:
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue  # that part of lspsim is not present
+            raise
+        mod.register(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except InputError as exc:
+        print(f"lspsim: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("lspsim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
