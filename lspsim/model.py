@@ -63,6 +63,11 @@ class PartnershipModel(mesa.Model):
         rng: seed or numpy Generator for this run (Mesa's ``rng``); nothing else is random.
     """
 
+    # Mesa >= 3.4 makes Model.scenario a property for its own Scenario class (its setter sets
+    # scenario.model, which pydantic refuses). This plain class attribute shadows that property,
+    # so model.scenario is lspsim's Scenario on every Mesa version.
+    scenario = None
+
     def __init__(self, scenario: Scenario | str | None = None, rng: Any = None) -> None:
         super().__init__(rng=rng)
         sc = load_scenario(scenario or "default") if not isinstance(scenario, Scenario) else scenario
