@@ -69,7 +69,9 @@ class PartnershipModel(mesa.Model):
     scenario = None
 
     def __init__(self, scenario: Scenario | str | None = None, rng: Any = None) -> None:
-        super().__init__(rng=rng)
+        # A numpy integer seed means the same as the Python int: Mesa 3.3 would otherwise seed
+        # its stdlib random from a draw on rng (a different stream) and Mesa 3.5 raises.
+        super().__init__(rng=int(rng) if isinstance(rng, np.integer) else rng)
         sc = load_scenario(scenario or "default") if not isinstance(scenario, Scenario) else scenario
         self.scenario = sc
         self._build_partners(sc)
