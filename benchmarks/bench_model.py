@@ -19,7 +19,8 @@ For each size n it times, in this one process, after one untimed warm-up run of 
   differs between versions (3.5 also feeds an experimental DataRecorder each step), so compare
   ratios across Mesa versions with that in mind.
 
-Both timings include model construction. Repeat k uses seed k for both models. The table gives
+Both timings include model construction. Repeat k uses seed k for both models, and the two
+models are timed alternately so that background load falls on both alike. The table gives
 the median of the repeats in milliseconds and the ratio lspsim / Boltzmann; targets are a ratio
 <= 1.0 at 25 partners and <= 3.0 at 400.
 """
@@ -30,6 +31,7 @@ import argparse
 import gc
 import inspect
 import math
+import os
 import platform
 import statistics
 import sys
@@ -83,16 +85,21 @@ def run_boltzmann(n: int, seed: int, steps: int = MONTHS) -> None:
         model.step()
 
 
-def median_ms(fn: Callable[[int], None], repeats: int) -> float:
-    """Median wall time of ``fn(seed)`` over seeds 0..repeats-1, after one warm-up call."""
-    fn(10_000)
-    times = []
+def paired_medians(a: Callable[[int], None], b: Callable[[int], None],
+                   repeats: int) -> tuple[float, float]:
+    """Median wall times (ms) of ``a(seed)`` and ``b(seed)`` over seeds 0..repeats-1, after one
+    untimed warm-up call of each. The two are timed alternately, so background load on the
+    machine falls on both alike."""
+    a(10_000)
+    b(10_000)
+    ta, tb = [], []
     for k in range(repeats):
-        gc.collect()
-        t0 = time.perf_counter()
-        fn(k)
-        times.append(time.perf_counter() - t0)
-    return 1000.0 * statistics.median(times)
+        for fn, times in ((a, ta), (b, tb)):
+            gc.collect()
+            t0 = time.perf_counter()
+            fn(k)
+            times.append(time.perf_counter() - t0)
+    return 1000.0 * statistics.median(ta), 1000.0 * statistics.median(tb)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,8 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Python {platform.python_version()} ({sys.implementation.name}), "
           f"Mesa {mesa.__version__}, numpy {__import__('numpy').__version__}, "
           f"lspsim {lspsim.__version__}")
-    print(f"{platform.machine()}, {__import__('os').cpu_count()} CPUs; {args.months} months/steps; "
+    print(f"{platform.machine()}, {os.cpu_count()} CPUs; {args.months} months/steps; "
           f"median of {args.repeats} after 1 warm-up; times include construction")
+    print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '(unset)')}, "
+          f"load average {os.getloadavg()[0]:.2f} at start")
     print()
     header = f"{'n':>5}  {'lspsim ms':>10}  {'Boltzmann ms':>12}  {'ratio':>6}  target"
     print(header)
@@ -115,8 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     missed = []
     for n in args.sizes:
         sc = scenario_with_partners(n, args.months)
-        t_lsp = median_ms(lambda seed, sc=sc: run_lspsim(sc, seed, args.months), args.repeats)
-        t_bw = median_ms(lambda seed, n=n: run_boltzmann(n, seed, args.months), args.repeats)
+        t_lsp, t_bw = paired_medians(lambda seed, sc=sc: run_lspsim(sc, seed, args.months),
+                                     lambda seed, n=n: run_boltzmann(n, seed, args.months),
+                                     args.repeats)
         ratio = t_lsp / t_bw
         target = TARGETS.get(n)
         if target is None:
