@@ -176,8 +176,8 @@ def Page() -> None:
             solara.Error(run_message or "Nothing to run.")
             return
         RunControls(run, tick.value, playing.value, toggle_play, step, reset)
-        Caption(run, tick.value)
         Charts(run, tick.value)
+        Caption(run, tick.value)
         Comparison(run, tick.value)
         ChainsAndLayers(run, tick.value)
         Export(run, tick.value)

@@ -66,8 +66,14 @@ class ControlSpec:
         """One line: unit, allowed range or choices, and the parameter path (for `--set`)."""
         parts = []
         if self.kind in ("float", "int") and self.low is not None and self.high is not None:
-            unit = f" {self.unit}" if self.unit else ""
-            parts.append(f"{fmt(self.low)} to {fmt(self.high)}{unit}")
+            span = f"{fmt(self.low)} to {fmt(self.high)}"
+            # Units such as "0-1" or "0-1 of capacity" restate the range: keep only the rest.
+            unit = self.unit
+            if unit == "0-1":  # a share or an index: the range says it all
+                unit = ""
+            elif unit.startswith("0-1 ") and (self.low, self.high) == (0, 1):
+                unit = unit[4:]
+            parts.append(f"{span} {unit}".strip())
         elif self.kind == "select":
             parts.append("one of " + ", ".join(pretty(c) for c in self.choices))
         elif self.kind == "bool":

@@ -71,8 +71,8 @@ class AppRun:
                     if whatif is not None else None)
         self.changes = changes or {}
         self.pos = layout(self.base, seed)
-        self._net: dict[str, Any] | None = None
-        self._ser: dict[str, Any] | None = None
+        self._net: Blitter | None = None
+        self._ser: Blitter | None = None
         self._lock = threading.RLock()
 
     @property
@@ -93,16 +93,17 @@ class AppRun:
             self.alt.step()
 
     # ------------------------------------------------------------------ charts
-    # Each chart is built once per reset and then only its data are updated: rebuilding a
-    # figure (layout, legends, text) costs more than drawing it.
-    def _network_fig(self) -> Figure:
+    # Each chart is built once per reset. Axes, ticks, labels and legends are drawn once into a
+    # cached background; each month only the moving parts (lines, edges, nodes, the title)
+    # are drawn over it ("blitting"). Redrawing the text each month would cost four times more.
+    def _network_fig(self) -> Blitter:
         if self._net is not None:
-            return self._net["fig"]
+            return self._net
         from matplotlib.collections import LineCollection
 
         m = self.base
-        fig = Figure(figsize=(5.6, 4.6), dpi=DPI)
-        ax = fig.add_axes((0.0, 0.0, 1.0, 0.93))
+        fig = Figure(figsize=(6.6, 4.6), dpi=DPI)
+        ax = fig.add_axes((0.0, 0.0, 0.78, 0.93))
         n, pos = m.n_partners, self.pos
         edges = LineCollection([], cmap="RdYlGn", alpha=0.75, zorder=1)
         edges.set_clim(0, 1)
@@ -110,52 +111,60 @@ class AppRun:
         size = 60 + 700 * np.sqrt(m.budget / max(m.budget.max(), 1e-9))
         tiers = np.array([("area", "county", "district")[t] for t in m.tier])
         colours = np.array([KIND_COLOURS.get(k, "#999999") for k in m.kinds])
+        moving: list[Any] = [edges]
         for tier, marker in TIER_MARKERS.items():
             idx = np.flatnonzero(tiers == tier)
             if idx.size:
-                ax.scatter(pos[idx, 0], pos[idx, 1], s=size[idx], c=colours[idx],
-                           marker=marker, edgecolors="white", linewidths=1.5, zorder=2)
+                moving.append(ax.scatter(pos[idx, 0], pos[idx, 1], s=size[idx], c=colours[idx],
+                                         marker=marker, edgecolors="white", linewidths=1.5,
+                                         zorder=2))
         if n <= 40:
             for i in range(n):
-                ax.annotate(m.partner_names[i], pos[i], fontsize=8, ha="center", va="bottom",
-                            xytext=(0, 9), textcoords="offset points", zorder=3)
+                moving.append(ax.annotate(m.partner_names[i], pos[i], fontsize=8, ha="center",
+                                          va="bottom", xytext=(0, 9),
+                                          textcoords="offset points", zorder=3))
         present = list(dict.fromkeys(m.kinds))
-        ax.legend(handles=[Line2D([], [], marker="o", ls="", color=KIND_COLOURS.get(k, "#999"),
-                                  label=k.replace("_", " ")) for k in present],
-                  fontsize=7, loc="lower left", frameon=False, ncol=2)
-        ax.set_xlim(pos[:, 0].min() - 0.25, pos[:, 0].max() + 0.25)
-        ax.set_ylim(pos[:, 1].min() - 0.45, pos[:, 1].max() + 0.25)
+        handles = [Line2D([], [], marker="o", ls="", color=KIND_COLOURS.get(k, "#999"),
+                          label=k.replace("_", " ")) for k in present]
+        handles += [Line2D([], [], marker=mk, ls="", color="#777", label=f"{tier} tier")
+                    for tier, mk in TIER_MARKERS.items() if tier in set(tiers)]
+        fig.legend(handles=handles, fontsize=7, loc="center right", frameon=False,
+                   title="kind (size: budget)", title_fontsize=7)
+        ax.set_xlim(pos[:, 0].min() - 0.2, pos[:, 0].max() + 0.2)
+        ax.set_ylim(pos[:, 1].min() - 0.1, pos[:, 1].max() + 0.25)
         ax.axis("off")
         title = fig.suptitle("", fontsize=10)
-        self._net = {"fig": fig, "edges": edges, "title": title}
-        return fig
+        self._net = Blitter(fig, moving + [title])
+        self._net.parts = {"edges": edges, "title": title}
+        return self._net
 
     def network_figure(self) -> Figure:
         """Representatives' network now: node size by budget, colour by kind, shape by tier
         (circle area-wide, square county, diamond district), edge width by tie strength, edge
         colour by mutual trust (red low, green high). Node positions stay put between months."""
-        fig = self._network_fig()
+        blit = self._network_fig()
         m, pos = self.base, self.pos
         iu = np.triu_indices(m.n_partners, 1)
         strong = m.ties[iu] >= m.scenario.network.tie_threshold
         a, b = iu[0][strong], iu[1][strong]
-        edges = self._net["edges"]
+        edges = blit.parts["edges"]
         edges.set_segments(list(np.stack([pos[a], pos[b]], axis=1)))
         edges.set_linewidths(0.5 + 4 * m.ties[a, b])
         edges.set_array(0.5 * (m.trust[a, b] + m.trust[b, a]))
-        self._net["title"].set_text(
+        blit.parts["title"].set_text(
             f"Who works with whom, month {self.month} (lines: ties; green trusted, red not)")
-        return fig
+        return blit.fig
 
-    def _series_fig(self) -> Figure:
+    def _series_fig(self) -> Blitter:
         if self._ser is not None:
-            return self._ser["fig"]
+            return self._ser
         fig = Figure(figsize=(7.2, 4.6), dpi=DPI)
         axes = fig.subplots(2, 2, sharex=True)
         fig.subplots_adjust(left=0.06, right=0.985, bottom=0.1, top=0.94, wspace=0.14,
                             hspace=0.3)
         runs = [("-", "")] + ([("--", " (what-if)")] if self.alt is not None else [])
         lines: list[tuple[int, str, Line2D]] = []
+        legends = []
         for ax, (title, panel) in zip(axes.flat, PANELS.items(), strict=True):
             for r, (style, suffix) in enumerate(runs):
                 for key, label, colour in panel:
@@ -163,53 +172,58 @@ class AppRun:
                     lines.append((r, key, ln))
             ax.set_title(title, fontsize=10)
             ax.set_ylim(0, 1.02)
+            ax.set_xlim(0, self.months)
             ax.grid(alpha=0.3)
             ax.tick_params(labelsize=8)
-            ax.legend(fontsize=7, loc="lower right", ncol=1 + (self.alt is not None))
+            legends.append(ax.legend(fontsize=7, loc="lower right", framealpha=0.9,
+                                     ncol=1 + (self.alt is not None)))
         for ax in axes[1]:
             ax.set_xlabel("month", fontsize=8)
-        self._ser = {"fig": fig, "axes": axes, "lines": lines}
-        return fig
+        # Legends are redrawn over the lines, or a rising line would hide them.
+        self._ser = Blitter(fig, [ln for *_, ln in lines] + legends)
+        self._ser.parts = {"axes": axes, "lines": lines}
+        return self._ser
 
     def series_figure(self) -> Figure:
         """Trust, commitment, target progress and monitoring maturity so far; the what-if
-        dashed when there is one. The month axis spans the scenario so lines grow rightwards."""
-        fig = self._series_fig()
+        dashed when there is one. The month axis spans the scenario so lines grow rightwards
+        (and widens, with a full redraw, if a run is stepped past its end)."""
+        blit = self._series_fig()
         models = [self.base] + ([self.alt] if self.alt is not None else [])
         data = [m.series() for m in models]
-        for r, key, ln in self._ser["lines"]:
+        for r, key, ln in blit.parts["lines"]:
             y = data[r][key]
             ln.set_data(np.arange(len(y)), y)
-        self._ser["axes"][0, 0].set_xlim(0, max(self.months, self.month))
-        return fig
+        ax = blit.parts["axes"][0, 0]
+        xmax = max(self.months, self.month)
+        if ax.get_xlim()[1] != xmax:
+            ax.set_xlim(0, xmax)
+            blit.invalidate()
+        return blit.fig
 
-    def png(self, fig: Figure) -> bytes:
+    def network_rgba(self) -> np.ndarray:
         with self._lock:
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=DPI)
-            return buf.getvalue()
+            self.network_figure()
+            return self._net.frame()
+
+    def series_rgba(self) -> np.ndarray:
+        with self._lock:
+            self.series_figure()
+            return self._ser.frame()
 
     def network_png(self) -> bytes:
-        with self._lock:
-            return self.png(self.network_figure())
+        return to_png(self.network_rgba())
 
     def series_png(self) -> bytes:
-        with self._lock:
-            return self.png(self.series_figure())
+        return to_png(self.series_rgba())
 
     def charts_png(self) -> bytes:
         """Both charts side by side, for export."""
-        with self._lock:
-            parts = [_rgba(self.network_figure()), _rgba(self.series_figure())]
+        parts = [self.network_rgba(), self.series_rgba()]
         h = max(p.shape[0] for p in parts)
         parts = [np.pad(p, ((0, h - p.shape[0]), (0, 0), (0, 0)), constant_values=255)
                  for p in parts]
-        img = np.concatenate(parts, axis=1)
-        fig = Figure(figsize=(img.shape[1] / DPI, img.shape[0] / DPI), dpi=DPI)
-        fig.figimage(img, 0, 0)
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=DPI)
-        return buf.getvalue()
+        return to_png(np.concatenate(parts, axis=1), compress_level=6)
 
     # ------------------------------------------------------------------ export
     def series_frame(self) -> pd.DataFrame:
@@ -277,9 +291,40 @@ class AppRun:
                 f"<tr><th>partner</th>{head}</tr>" + "".join(rows) + "</table>")
 
 
-def _rgba(fig: Figure) -> np.ndarray:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+class Blitter:
+    """A figure whose static parts are drawn once; ``frame()`` draws the moving artists over
+    the cached background and returns the RGBA pixels."""
 
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    return np.asarray(canvas.buffer_rgba())
+    def __init__(self, fig: Figure, moving: list[Any]) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self.fig = fig
+        self.canvas = FigureCanvasAgg(fig)
+        self.moving = moving
+        self.parts: dict[str, Any] = {}
+        for a in moving:
+            a.set_animated(True)
+        self._background = None
+
+    def invalidate(self) -> None:
+        self._background = None
+
+    def frame(self) -> np.ndarray:
+        if self._background is None:
+            self.canvas.draw()  # animated artists are left out of a full draw
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+        self.canvas.restore_region(self._background)
+        renderer = self.canvas.get_renderer()
+        for a in self.moving:
+            a.draw(renderer)
+        return np.asarray(self.canvas.buffer_rgba()).copy()
+
+
+def to_png(rgba: np.ndarray, compress_level: int = 1) -> bytes:
+    """PNG bytes, lightly compressed: the page is served from this machine, so speed matters
+    more than size."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(rgba).save(buf, format="PNG", compress_level=compress_level)
+    return buf.getvalue()

@@ -83,7 +83,8 @@ def caption(model: PartnershipModel) -> list[str]:
                    "the top table by the council",
         "steady": "kept and broken promises roughly balance",
     }[direction(dt)]
-    out.append(f"Trust is {direction(dt)} ({s['mean_trust'][-1]:.2f}, {dt:+.2f} over six months)"
+    span = "six months" if m >= 6 else ("the first month" if m == 1 else f"{m} months")
+    out.append(f"Trust is {direction(dt)} ({s['mean_trust'][-1]:.2f}, {dt:+.2f} over {span})"
                f" because {why}.")
 
     st, ns = s["commitment_statutory"][-1], s["commitment_non_statutory"][-1]
