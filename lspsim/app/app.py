@@ -21,6 +21,7 @@ from lspsim.app.components import (
     Charts,
     Comparison,
     Export,
+    Para,
     PresetPicker,
     RunControls,
 )
@@ -158,15 +159,15 @@ def Page() -> None:
                         classes=["lsp-refused"])
         solara.SliderInt("Speed (months per second)", value=speed.value, min=1, max=12,
                          on_value=speed.set)
-        solara.Markdown("**Levers** (changing one restarts the run at month 0)")
+        Para("(changing one restarts the run at month 0)", bold="Levers")
         LeverPanel(scenario, specs, change_lever)
-        solara.Markdown("---")
+        solara.HTML(tag="hr")
         solara.Switch(label="Compare with a what-if", value=compare.value,
                       on_value=lambda v: (playing.set(False), compare.set(v)),
                       classes=["lsp-compare"])
         if compare.value:
-            solara.Markdown("**What-if levers**: change one or more; both runs use the same "
-                            "seed and step together.")
+            Para("change one or more; both runs use the same seed and step together.",
+                 bold="What-if levers:")
             if alt_message:
                 solara.Text(alt_message, style={"color": "#b00020"})
             LeverPanel(alt_sc or scenario, specs, change_whatif, baseline=scenario)

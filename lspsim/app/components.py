@@ -20,13 +20,21 @@ CSS = """
 """
 
 
+def Para(text: str, bold: str = "", style: str = "", classes: list[str] | None = None) -> None:
+    """A paragraph of plain text. Not ``solara.Markdown``: it always loads KaTeX, which the
+    offline asset bundle (solara-assets 1.58.2) lacks, so the server would try a CDN."""
+    head = f"<b>{html.escape(bold)}</b> " if bold else ""
+    solara.HTML(tag="p", unsafe_innerHTML=head + html.escape(text), style=style,
+                classes=classes or [])
+
+
 @solara.component
 def PresetPicker(presets: dict[str, str], value: str, on_value: Callable[[str], None]) -> None:
     """Choose a preset; its plain-English description is shown beneath."""
     solara.Select(label="Partnership (preset scenario)", values=list(presets), value=value,
                   on_value=on_value)
-    solara.Markdown(" ".join(presets.get(value, "").split()) or "_(no description)_",
-                    style={"font-size": "0.9em"})
+    Para(" ".join(presets.get(value, "").split()) or "(no description)",
+         style="font-size: 0.9em", classes=["lsp-description"])
 
 
 @solara.component
@@ -53,7 +61,7 @@ def Caption(run: AppRun, tick: int) -> None:
     lines = solara.use_memo(lambda: story.caption(run.base), dependencies=[run, tick])
     with solara.Card("What is happening", classes=["lsp-caption"], margin=0):
         for line in lines:
-            solara.Markdown(line)
+            Para(line)
 
 
 @solara.component
@@ -97,7 +105,7 @@ def Comparison(run: AppRun, tick: int) -> None:
     with solara.Card("Side by side: this partnership and the what-if (dashed lines)",
                      classes=["lsp-comparison"], margin=0):
         for line in lines:
-            solara.Markdown(line)
+            Para(line)
         solara.HTML(tag="div", unsafe_innerHTML=outcomes_html(run))
 
 
