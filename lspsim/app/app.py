@@ -178,7 +178,7 @@ def Page() -> None:
             return
         RunControls(run, tick.value, playing.value, toggle_play, step, reset)
         Charts(run, tick.value)
-        Caption(run, tick.value)
         Comparison(run, tick.value)
+        Caption(run, tick.value)
         ChainsAndLayers(run, tick.value)
         Export(run, tick.value)

@@ -18,6 +18,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 
 from lspsim.mechanisms.layers import LAYER_NAMES
@@ -111,30 +112,31 @@ class AppRun:
         size = 60 + 700 * np.sqrt(m.budget / max(m.budget.max(), 1e-9))
         tiers = np.array([("area", "county", "district")[t] for t in m.tier])
         colours = np.array([KIND_COLOURS.get(k, "#999999") for k in m.kinds])
-        moving: list[Any] = [edges]
+        still: list[Any] = []
         for tier, marker in TIER_MARKERS.items():
             idx = np.flatnonzero(tiers == tier)
             if idx.size:
-                moving.append(ax.scatter(pos[idx, 0], pos[idx, 1], s=size[idx], c=colours[idx],
+                still.append(ax.scatter(pos[idx, 0], pos[idx, 1], s=size[idx], c=colours[idx],
                                          marker=marker, edgecolors="white", linewidths=1.5,
                                          zorder=2))
         if n <= 40:
             for i in range(n):
-                moving.append(ax.annotate(m.partner_names[i], pos[i], fontsize=8, ha="center",
+                still.append(ax.annotate(m.partner_names[i], pos[i], fontsize=8, ha="center",
                                           va="bottom", xytext=(0, 9),
                                           textcoords="offset points", zorder=3))
         present = list(dict.fromkeys(m.kinds))
         handles = [Line2D([], [], marker="o", ls="", color=KIND_COLOURS.get(k, "#999"),
                           label=k.replace("_", " ")) for k in present]
         handles += [Line2D([], [], marker=mk, ls="", color="#777", label=f"{tier} tier")
-                    for tier, mk in TIER_MARKERS.items() if tier in set(tiers)]
+                    for tier, mk in TIER_MARKERS.items()
+                    if tier in set(tiers) and len(set(tiers)) > 1]
         fig.legend(handles=handles, fontsize=7, loc="center right", frameon=False,
                    title="kind (size: budget)", title_fontsize=7)
         ax.set_xlim(pos[:, 0].min() - 0.2, pos[:, 0].max() + 0.2)
         ax.set_ylim(pos[:, 1].min() - 0.1, pos[:, 1].max() + 0.25)
         ax.axis("off")
         title = fig.suptitle("", fontsize=10)
-        self._net = Blitter(fig, moving + [title])
+        self._net = Blitter(fig, [edges, title], overlay=still)
         self._net.parts = {"edges": edges, "title": title}
         return self._net
 
@@ -175,12 +177,14 @@ class AppRun:
             ax.set_xlim(0, self.months)
             ax.grid(alpha=0.3)
             ax.tick_params(labelsize=8)
-            legends.append(ax.legend(fontsize=7, loc="lower right", framealpha=0.9,
+            # Targets start at 0 and rise: their key goes top left, the others' bottom right.
+            where = "upper left" if title == "Targets" else "lower right"
+            legends.append(ax.legend(fontsize=7, loc=where, framealpha=0.9,
                                      ncol=1 + (self.alt is not None)))
         for ax in axes[1]:
             ax.set_xlabel("month", fontsize=8)
         # Legends are redrawn over the lines, or a rising line would hide them.
-        self._ser = Blitter(fig, [ln for *_, ln in lines] + legends)
+        self._ser = Blitter(fig, [ln for *_, ln in lines], overlay=legends)
         self._ser.parts = {"axes": axes, "lines": lines}
         return self._ser
 
@@ -292,32 +296,60 @@ class AppRun:
 
 
 class Blitter:
-    """A figure whose static parts are drawn once; ``frame()`` draws the moving artists over
-    the cached background and returns the RGBA pixels."""
+    """A figure whose static parts are drawn once; ``frame()`` draws only the moving artists
+    over the cached background and returns the RGBA pixels.
 
-    def __init__(self, fig: Figure, moving: list[Any]) -> None:
+    ``overlay`` artists do not change but must stay on top of the moving ones (network nodes
+    and their names over the ties; legends over the lines). They are drawn once too, and their
+    pixels pasted over each frame: text is what costs most to draw."""
+
+    def __init__(self, fig: Figure, moving: list[Any], overlay: list[Any] = ()) -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         self.fig = fig
         self.canvas = FigureCanvasAgg(fig)
-        self.moving = moving
+        self.moving = list(moving)
+        self.overlay = list(overlay)
         self.parts: dict[str, Any] = {}
-        for a in moving:
+        for a in self.moving + self.overlay:
             a.set_animated(True)
         self._background = None
+        self._overlay: tuple[np.ndarray, np.ndarray] | None = None
 
     def invalidate(self) -> None:
         self._background = None
 
+    def _pixels(self) -> np.ndarray:
+        return np.asarray(self.canvas.buffer_rgba()).copy()
+
     def frame(self) -> np.ndarray:
+        renderer = None
         if self._background is None:
             self.canvas.draw()  # animated artists are left out of a full draw
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            renderer = self.canvas.get_renderer()
+            if self.overlay:
+                plain = self._pixels()
+                for a in self.overlay:
+                    a.draw(renderer)
+                pixels = self._pixels()
+                mask = (pixels != plain).any(axis=-1)
+                height = mask.shape[0]
+                for a in self.overlay:  # a legend's white box hides what is behind it
+                    if isinstance(a, Legend):
+                        box = a.get_window_extent(renderer)
+                        y0, y1 = int(height - box.y1), int(np.ceil(height - box.y0))
+                        mask[max(y0, 0):y1, max(int(box.x0), 0):int(np.ceil(box.x1))] = True
+                self._overlay = (mask, pixels[mask])
         self.canvas.restore_region(self._background)
-        renderer = self.canvas.get_renderer()
+        renderer = renderer or self.canvas.get_renderer()
         for a in self.moving:
             a.draw(renderer)
-        return np.asarray(self.canvas.buffer_rgba()).copy()
+        out = self._pixels()
+        if self._overlay is not None:
+            mask, pixels = self._overlay
+            out[mask] = pixels
+        return out
 
 
 def to_png(rgba: np.ndarray, compress_level: int = 1) -> bytes:

@@ -170,6 +170,7 @@ def outcome_table(base: PartnershipModel, alt: PartnershipModel | None) -> list[
         row: dict[str, Any] = {"outcome": words, "this partnership": round(b, 3)}
         if alt is not None:
             a = float(alt.series()[key][-1])
-            row.update({"what-if": round(a, 3), "difference": round(a - b, 3)})
+            d = round(a - b, 3)
+            row.update({"what-if": round(a, 3), "difference": f"{d:+.3f}" if d else "0"})
         rows.append(row)
     return rows
