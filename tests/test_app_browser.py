@@ -178,7 +178,8 @@ def test_play_runs_and_pauses(app_page) -> None:
     page.wait_for_function("() => /Month ([3-9]|[1-9][0-9]) of/.test("
                            "document.querySelector('.lsp-month').innerText)", timeout=30_000)
     page.locator(".lsp-play").click()  # now Pause
-    time.sleep(0.5)
+    page.locator(".lsp-play", has_text="Play").wait_for()
+    time.sleep(0.3)
     stopped = _month(page)
     time.sleep(1.0)
     assert _month(page) == stopped

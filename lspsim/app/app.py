@@ -134,7 +134,7 @@ def Page() -> None:
     def play_loop(cancel: threading.Event) -> None:
         if not playing.value or run is None:
             return
-        while not cancel.is_set() and not run.finished:
+        while not cancel.is_set() and playing.value and not run.finished:
             t0 = time.perf_counter()
             run.step()
             tick.set(tick.value + 1)
