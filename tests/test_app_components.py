@@ -280,6 +280,21 @@ def test_bad_typed_value_is_refused_and_a_good_one_restarts_the_run() -> None:
     assert not any("n_targets" in r for r in _refusals(rc))
 
 
+def test_seed_changes_the_run_and_a_negative_seed_is_refused() -> None:
+    rc = _page()
+    seed_box = rc.find(v.TextField, class_="lsp-seed").widget
+    first = _html(rc, "lsp-chains")
+    seed_box.v_model = "-3"
+    seed_box.fire_event("keyup.enter", None)
+    assert any("seed" in r.lower() and "greater than or equal to 0" in r for r in _refusals(rc))
+    seed_box.v_model = "12345"
+    seed_box.fire_event("keyup.enter", None)
+    assert not _refusals(rc)
+    for _ in range(2):
+        rc.find(v.Btn, class_="lsp-step").widget.click()
+    assert _html(rc, "lsp-chains") != first
+
+
 def test_preset_switch_and_comparison_take_effect() -> None:
     from lspsim.model import PartnershipModel
     from lspsim.scenario import partner_kinds
