@@ -138,7 +138,7 @@ def test_stepping_past_the_scenario_end_widens_the_month_axis(default) -> None:
     for _ in range(5):
         run.step()
     run.series_png()
-    assert run._ser.parts["axes"][0, 0].get_xlim()[1] == 5
+    assert run._ser.parts["axes"][0, 0].get_xlim()[1] == 5.5
 
 
 def test_export_csv_has_every_month_and_the_what_ifs_columns(default) -> None:

@@ -179,10 +179,16 @@ def try_updates(base: Scenario, updates: dict[str, Any]) -> tuple[Scenario | Non
 
 def refusal(exc: InputError) -> str:
     """An InputError as one sentence for the screen."""
-    shown = "" if exc.value is None else f"{exc.value!r} "
+    if exc.value is None:
+        shown = ""
+    elif isinstance(exc.value, int | float) and not isinstance(exc.value, bool):
+        shown = f"{fmt(exc.value)} "
+    else:
+        shown = f"{exc.value!r} "
     label = parameter_paths().get(exc.field)
     name = label.description if label is not None and label.description else exc.field
-    return f"Refused {shown}for “{name}”: expected {exc.allowed}."
+    allowed = exc.allowed.replace("input should be ", "a value ")
+    return f"Refused {shown}for “{name}”: expected {allowed}."
 
 
 # ---------------------------------------------------------------------------------------

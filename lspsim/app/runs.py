@@ -170,11 +170,13 @@ class AppRun:
         for ax, (title, panel) in zip(axes.flat, PANELS.items(), strict=True):
             for r, (style, suffix) in enumerate(runs):
                 for key, label, colour in panel:
-                    (ln,) = ax.plot([], [], style, color=colour, lw=2, label=label + suffix)
+                    # A dot marks the latest month, so month 0 shows where each line starts.
+                    (ln,) = ax.plot([], [], style, color=colour, lw=2, label=label + suffix,
+                                    marker="o", markersize=4, markevery=[-1])
                     lines.append((r, key, ln))
             ax.set_title(title, fontsize=10)
             ax.set_ylim(0, 1.02)
-            ax.set_xlim(0, self.months)
+            ax.set_xlim(-0.5, self.months + 0.5)
             ax.grid(alpha=0.3)
             ax.tick_params(labelsize=8)
             # Targets start at 0 and rise: their key goes top left, the others' bottom right.
@@ -200,8 +202,8 @@ class AppRun:
             ln.set_data(np.arange(len(y)), y)
         ax = blit.parts["axes"][0, 0]
         xmax = max(self.months, self.month)
-        if ax.get_xlim()[1] != xmax:
-            ax.set_xlim(0, xmax)
+        if ax.get_xlim()[1] != xmax + 0.5:
+            ax.set_xlim(-0.5, xmax + 0.5)
             blit.invalidate()
         return blit.fig
 
