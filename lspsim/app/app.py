@@ -142,7 +142,10 @@ def Page() -> None:
         if run.finished:
             playing.set(False)
 
-    solara.use_thread(play_loop, dependencies=[playing.value, run, speed.value])
+    # Not intrusive: an exception injected mid-step would leave a month half done. The loop
+    # checks ``cancel`` between months instead.
+    solara.use_thread(play_loop, dependencies=[playing.value, run, speed.value],
+                      intrusive_cancel=False)
 
     # ------------------------------------------------------------------ layout
     solara.Title("lspsim: how a partnership works")
