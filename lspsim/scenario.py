@@ -134,7 +134,8 @@ class Structure(Section):
                          ge=0, le=1000)
     n_business: int = F(1, "Business representatives", "organisations", ge=0, le=1000)
     coordination_cost: float = F(0.008, "Capacity each partner spends per other partner per tier "
-                                 "on coordination", "share of capacity/partner/month", ge=0, le=0.05)
+                                 "on coordination", "share of capacity/partner/month",
+                                 ge=0, le=0.05)
     duplication_share: float = F(0.35, "In two-tier areas, share of district LSP meetings that "
                                  "county-wide partners also attend", "0-1", ge=0, le=1)
     inter_tier_tie_factor: float = F(0.5, "Initial tie strength between county and district "
@@ -190,9 +191,10 @@ class Network(Section):
     initial_density: float = F(0.3, "Share of representative pairs that know each other at "
                                "the start, before history", "0-1", ge=0, le=1)
     initial_strength: float = F(0.3, "Mean strength of those initial ties", "0-1", ge=0, le=1)
-    tie_growth: float = F(0.05, "Tie growth per meeting together, share of distance to 1",
+    tie_growth: float = F(0.03, "Tie growth per meeting together, share of distance to 1",
                           "per meeting", ge=0, le=1)
-    tie_decay: float = F(0.03, "Share of tie strength lost each month without upkeep", "per month", ge=0, le=1)
+    tie_decay: float = F(0.015, "Share of tie strength lost each month without upkeep",
+                         "per month", ge=0, le=1)
     turnover: float = F(0.15, "Chance a representative is replaced in a year", "per year",
                         ge=0, le=1)
     tie_loss_on_turnover: float = F(0.8, "Share of a representative's ties lost when replaced",
