@@ -130,7 +130,7 @@ def monetise(flows: Flows, params: Params, choices: dict[str, str],
              detail: bool = False, horizon: int | None = None) -> Money:
     """Price one run's flows under S assumption sets (every ``params`` value has shape (S,)).
     ``detail`` keeps (S, n, H) monthly flows per partner and category (for tables; S small)."""
-    n, m_run = flows.n_partners, flows.months
+    m_run = flows.months
     h = horizon if horizon is not None else horizon_months(flows, params)
     s = np.asarray(params["discounting.rate"]).shape[0]
     in_run = np.zeros(h)
@@ -158,8 +158,8 @@ def monetise(flows: Flows, params: Params, choices: dict[str, str],
     hp = np.concatenate([hp, (hp * w).sum(axis=1, keepdims=True)], axis=1)  # (S, 4)
     seat_meetings = pad(flows.seat_meetings)                         # (4, n, H)
     for j, layer in enumerate(COST_LAYERS):
-        flows_sn[f"meetings_{layer}"] = (seat_meetings[j][None] * (hp[:, j:j + 1] * rate)[:, :, None]
-                                         * uplift[:, :, None])
+        per_seat = (hp[:, j:j + 1] * rate * uplift)[:, :, None]      # (S, n, 1) GBP/meeting
+        flows_sn[f"meetings_{layer}"] = seat_meetings[j][None] * per_seat
 
     # -- coordination, support team, monitoring, pooled pot ------------------------------
     per_month = in_run[None, None, :] / 12.0
