@@ -126,29 +126,57 @@ def horizon_months(flows: Flows, params: Params) -> int:
     return flows.months + int(np.ceil(extra - 1e-9))
 
 
-def monetise(flows: Flows, params: Params, choices: dict[str, str],
-             detail: bool = False, horizon: int | None = None) -> Money:
-    """Price one run's flows under S assumption sets (every ``params`` value has shape (S,)).
-    ``detail`` keeps (S, n, H) monthly flows per partner and category (for tables; S small)."""
-    m_run = flows.months
-    h = horizon if horizon is not None else horizon_months(flows, params)
+@dataclass
+class Term:
+    """One separable piece of a category's flows: flow[s, i, m] = sum_k coef[s, k] who[k, i]
+    when[k, m] (``when`` may instead be (S, H): the same timing for every k but per sample).
+    Pricing in this form needs matrix products only, never (S, n, H) arrays."""
+
+    coef: np.ndarray   # (S, K) GBP per unit
+    who: np.ndarray    # (K, n) split between partners
+    when: np.ndarray   # (K, H) or (S, H) units per month
+    per_sample_timing: bool = False
+
+    def pv(self, discount: np.ndarray) -> np.ndarray:           # (S, n)
+        if self.per_sample_timing:
+            td = (self.when * discount).sum(axis=1)             # (S,)
+            return (self.coef * td[:, None]) @ self.who
+        td = self.when @ discount.T                             # (K, S)
+        return (self.coef * td.T) @ self.who
+
+    def monthly(self) -> np.ndarray:                            # (S, H) all partners
+        share = self.who.sum(axis=1)                            # (K,)
+        if self.per_sample_timing:
+            return (self.coef @ share)[:, None] * self.when
+        return (self.coef * share) @ self.when
+
+    def detail(self) -> np.ndarray:                             # (S, n, H)
+        if self.per_sample_timing:
+            return np.einsum("sk,ki,sm->sim", self.coef, self.who, self.when)
+        return np.einsum("sk,ki,km->sim", self.coef, self.who, self.when)
+
+
+def terms(flows: Flows, params: Params, choices: dict[str, str],
+          h: int) -> dict[str, list[Term]]:
+    """Every cost and benefit category of one run as separable terms over a horizon of h
+    months (see the module docstring for what each category is)."""
+    n, m_run = flows.n_partners, flows.months
     s = np.asarray(params["discounting.rate"]).shape[0]
-    in_run = np.zeros(h)
-    in_run[:m_run] = 1.0
+    in_run = np.zeros((1, h))
+    in_run[0, :m_run] = 1.0
+    one_off = np.zeros((1, h))
+    one_off[0, 0] = 1.0
+    eye = np.eye(n)
 
     def pad(a: np.ndarray) -> np.ndarray:  # (..., M) -> (..., H) with zeros after the run
         out = np.zeros(a.shape[:-1] + (h,))
         out[..., :m_run] = a
         return out
 
-    discount = money.monthly_discount_factors(
-        h, _col(params, "discounting.rate"), _col(params, "discounting.long_term_rate"),
-        _col(params, "discounting.long_term_after"), choices["discounting.timing"])
-    uplift = 1.0 + _col(params, "costs.optimism_bias")  # (S, 1)
+    uplift = 1.0 + _col(params, "costs.optimism_bias")              # (S, 1)
+    out: dict[str, list[Term]] = {}
 
-    flows_sn: dict[str, np.ndarray] = {}  # category -> (S, n, H) undiscounted GBP
-
-    # -- meetings, per layer and duplicated district meetings ---------------------------
+    # Meetings, per layer and duplicated district meetings: partner i's cost per seat-meeting.
     kind_idx = np.array([PARTNER_KINDS.index(k) for k in flows.kinds])
     rate = (_table(params, "meetings.hourly_cost", PARTNER_KINDS)[:, kind_idx]
             * _col(params, "meetings.hourly_cost_scale"))            # (S, n) GBP/hour
@@ -158,31 +186,27 @@ def monetise(flows: Flows, params: Params, choices: dict[str, str],
     hp = np.concatenate([hp, (hp * w).sum(axis=1, keepdims=True)], axis=1)  # (S, 4)
     seat_meetings = pad(flows.seat_meetings)                         # (4, n, H)
     for j, layer in enumerate(COST_LAYERS):
-        per_seat = (hp[:, j:j + 1] * rate * uplift)[:, :, None]      # (S, n, 1) GBP/meeting
-        flows_sn[f"meetings_{layer}"] = seat_meetings[j][None] * per_seat
+        out[f"meetings_{layer}"] = [Term(hp[:, j:j + 1] * rate * uplift, eye, seat_meetings[j])]
 
-    # -- coordination, support team, monitoring, pooled pot ------------------------------
-    per_month = in_run[None, None, :] / 12.0
-    flows_sn["coordination"] = (flows.coordination_teams[None, :, None]
-                                * _col(params, "coordination.team_cost")[:, :, None]
-                                * per_month * uplift[:, :, None])
+    # Coordination, support team, monitoring, pooled pot.
+    out["coordination"] = [Term(_col(params, "coordination.team_cost") * uplift,
+                                flows.coordination_teams[None, :] / 12.0, in_run)]
     support = _col(params, "support_team.fte") * _col(params, "support_team.cost_per_fte")
-    flows_sn["support_team"] = (cost_shares(flows, choices["support_team.paid_by"])[None, :, None]
-                                * support[:, :, None] * per_month * uplift[:, :, None])
+    out["support_team"] = [Term(support * uplift,
+                                cost_shares(flows, choices["support_team.paid_by"])[None] / 12.0,
+                                in_run)]
     inv = flows.monitoring_investment
-    one_off = np.zeros(h)
-    one_off[0] = 1.0
-    mon = (_col(params, "monitoring.running_at_full") * inv * in_run / 12.0
-           + (_col(params, "monitoring.investment_at_full") * inv
-              + _col(params, "monitoring.standards_adoption") * flows.common_data_standards)
-           * one_off)                                                 # (S, H)
-    flows_sn["monitoring"] = (cost_shares(flows, choices["monitoring.paid_by"])[None, :, None]
-                              * mon[:, None, :] * uplift[:, :, None])
-    flows_sn["pooled_admin"] = (flows.pooled[None, :, None] * 1e6
-                                * _col(params, "pooled_budget.admin_rate")[:, :, None]
-                                * per_month * uplift[:, :, None])
+    mon_share = cost_shares(flows, choices["monitoring.paid_by"])[None]
+    up_front = (_col(params, "monitoring.investment_at_full") * inv
+                + _col(params, "monitoring.standards_adoption") * flows.common_data_standards)
+    out["monitoring"] = [
+        Term(up_front * uplift, mon_share, one_off),
+        Term(_col(params, "monitoring.running_at_full") * inv * uplift, mon_share / 12.0, in_run),
+    ]
+    out["pooled_admin"] = [Term(_col(params, "pooled_budget.admin_rate") * uplift,
+                                flows.pooled[None, :] * 1e6 / 12.0, in_run)]
 
-    # -- benefits --------------------------------------------------------------------------
+    # Benefits.
     rule = choices["benefits.attribution"]
     w_succ = attribution(flows, rule, flows.stake_in_success)        # (K, n)
     w_fail = attribution(flows, rule, flows.stake_in_failure)
@@ -192,33 +216,45 @@ def monetise(flows: Flows, params: Params, choices: dict[str, str],
     def per_target(prefix: str) -> np.ndarray:                       # (S, K)
         return _table(params, prefix, THEMES)[:, theme] * common
 
-    gain = pad(flows.progress_gain)                                   # (K, H)
-    flows_sn["progress"] = np.einsum("km,sk,ki->sim", gain,
-                                     per_target("benefits.progress_value"), w_succ)
-    flows_sn["targets_met"] = np.einsum("km,sk,ki->sim", pad(flows.met_event),
-                                        per_target("benefits.target_met_value"), w_succ)
+    out["progress"] = [Term(per_target("benefits.progress_value"), w_succ,
+                            pad(flows.progress_gain))]
+    out["targets_met"] = [Term(per_target("benefits.target_met_value"), w_succ,
+                               pad(flows.met_event))]
     # Avoided costs: while met in the run, then for the persistence years after it for targets
     # met at its end (a fractional last month counts in proportion, so NPSV is continuous).
-    after = np.arange(h - m_run, dtype=float)[None, :]                # (1, H - M)
-    persist = np.clip(_col(params, "horizon.benefit_persistence") * 12.0 - after, 0.0, 1.0)
-    met = pad(flows.met)[None].repeat(s, axis=0)                      # (S, K, H)
-    met[:, :, m_run:] = flows.met[:, -1][None, :, None] * persist[:, None, :]
-    flows_sn["avoided_costs"] = np.einsum("skm,sk,ki->sim", met / 12.0,
-                                          per_target("benefits.avoided_cost"), w_fail)
-    flows_sn["efficiency"] = (pad(flows.aligned)[None] * 1e6 / 12.0
-                              * _col(params, "benefits.efficiency_rate")[:, :, None]
-                              * flows.allocation_efficiency)
+    avoided = per_target("benefits.avoided_cost") / 12.0
+    after = np.zeros((s, h))
+    months_after = np.arange(h - m_run, dtype=float)[None, :]
+    after[:, m_run:] = np.clip(_col(params, "horizon.benefit_persistence") * 12.0
+                               - months_after, 0.0, 1.0)
+    out["avoided_costs"] = [Term(avoided, w_fail, pad(flows.met)),
+                            Term(avoided * flows.met[:, -1][None, :], w_fail, after,
+                                 per_sample_timing=True)]
+    out["efficiency"] = [Term(_col(params, "benefits.efficiency_rate")
+                              * flows.allocation_efficiency * np.ones((s, n)),
+                              eye * 1e6 / 12.0, pad(flows.aligned))]
+    return out
 
-    cost_pv, benefit_pv, cost_m, benefit_m = {}, {}, {}, {}
-    for cat, f in flows_sn.items():
-        pv = np.einsum("sim,sm->si", f, discount)
-        total = f.sum(axis=1)
+
+def monetise(flows: Flows, params: Params, choices: dict[str, str],
+             detail: bool = False, horizon: int | None = None) -> Money:
+    """Price one run's flows under S assumption sets (every ``params`` value has shape (S,)).
+    ``detail`` keeps (S, n, H) monthly flows per partner and category (for tables; S small)."""
+    h = horizon if horizon is not None else horizon_months(flows, params)
+    discount = money.monthly_discount_factors(
+        h, _col(params, "discounting.rate"), _col(params, "discounting.long_term_rate"),
+        _col(params, "discounting.long_term_after"), choices["discounting.timing"])
+    cost_pv, benefit_pv, cost_m, benefit_m, by_partner = {}, {}, {}, {}, {}
+    for cat, parts in terms(flows, params, choices, h).items():
+        pv = sum(t.pv(discount) for t in parts)
+        total = sum(t.monthly() for t in parts)
         if cat in BENEFIT_CATEGORIES:
             benefit_pv[cat], benefit_m[cat] = pv, total
         else:
             cost_pv[cat], cost_m[cat] = pv, total
-    return Money(cost_pv, benefit_pv, discount, cost_m, benefit_m,
-                 flows_sn if detail else {})
+        if detail:
+            by_partner[cat] = sum(t.detail() for t in parts)
+    return Money(cost_pv, benefit_pv, discount, cost_m, benefit_m, by_partner)
 
 
 def npsv_over_reps(flows_list: list[Flows], params: Params, choices: dict[str, str],
