@@ -100,6 +100,11 @@ BAD = {
     "empty source": (
         '[appraisal.support_team]\nfte = { value = 3.0, unit = "FTE", source = " " }\n',
         "appraisal.support_team.fte.source", "where the value comes from"),
+    "number instead of a quantity": ("[appraisal.support_team]\nfte = 3\n",
+                                     "appraisal.support_team.fte", "a table"),
+    "text instead of a number": (
+        '[appraisal.support_team]\nfte = { value = "three", unit = "FTE", source = "x" }\n',
+        "appraisal.support_team.fte.value", "a number"),
     "malformed TOML": ("[appraisal.support_team\nfte = 3\n", "(TOML syntax)", "valid TOML"),
 }
 

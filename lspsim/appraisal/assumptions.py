@@ -382,6 +382,10 @@ def _allowed(err: dict, loc: str) -> str:
         return "a finite number (not NaN or infinity)"
     if t == "literal_error":
         return "one of " + str(ctx.get("expected", ""))
+    if t.startswith(("float", "int")):
+        return "a number"
+    if t == "string_type":
+        return "a string in quotes"
     if t in ("model_type", "dict_type"):
         return "a table, e.g. { value = 1.0, unit = \"...\", source = \"...\" }"
     return err["msg"]
