@@ -94,7 +94,8 @@ class PartnershipModel(mesa.Model):
         self.partner_themes = [list(p.themes) for p in prof]
         self.is_council = np.array([k in COUNCIL_KINDS for k in kinds])
         self.tier = structure.tiers(kinds)
-        chair_org = kinds.index(sc.leadership.chair_kind)
+        chair = sc.leadership.chair_kind
+        chair_org = 0 if chair == "council" else kinds.index(chair)  # councils come first
         self.is_chair_org = np.zeros(n, dtype=bool)
         self.is_chair_org[chair_org] = True
         # Conditional co-operators vs the rest (Fischbacher et al. 2001), drawn per partner.
@@ -126,6 +127,10 @@ class PartnershipModel(mesa.Model):
             rng, n, sc.network.initial_density, sc.network.initial_strength, self.history,
             cross_tier, sc.structure.inter_tier_tie_factor)
         self.trust = trust.initial_trust(rng, sc.trust.initial, self.history, self.ties)
+        # The prehistory between tiers: county-district trust starts lower too.
+        self.trust = np.where(cross_tier, self.trust * sc.structure.inter_tier_tie_factor
+                              + (1 - sc.structure.inter_tier_tie_factor) * sc.trust.initial
+                              * 0.5, self.trust)
 
         self.chains, self.target_themes = delivery.build_chains(
             rng, self.kinds, self.partner_themes, self.budget, sc.delivery.n_targets,
@@ -145,9 +150,9 @@ class PartnershipModel(mesa.Model):
         self.co_members = layers.co_membership(self.seat_matrix, self.chains)
         self.per_year = np.array([sc.layers.strategic_per_year, sc.layers.executive_per_year,
                                   sc.layers.operational_per_year], dtype=float)
-        board_per_month = (self.per_year[0] + self.per_year[1]) / 12.0
         self.extra_meetings = structure.duplicated_meetings(
-            self.kinds, sc.structure.n_districts, sc.structure.duplication_share, board_per_month)
+            self.kinds, sc.structure.n_districts, sc.structure.duplication_share,
+            self.per_year.sum() / 12.0)
         self.coordination = structure.coordination_burden(
             n, structure.n_tiers(self.kinds), sc.structure.coordination_cost)
 
@@ -249,7 +254,7 @@ class PartnershipModel(mesa.Model):
                                            layers.allocation_efficiency(sc.layers.clarity), need)
         effort = self.commitment * self.effective_capacity
         info = self.data_quality * (0.5 + 0.5 * self.maturity)
-        self.link = delivery.link_strength(self.chains, effort, self.trust, info)
+        self.link = delivery.link_strength(self.chains, effort, self.trust, self.ties, info)
         weakest = self.link.argmin(axis=1)
         self.weakest_count[np.arange(len(weakest)), weakest] += 1
         self.progress = self.progress + delivery.progress_step(

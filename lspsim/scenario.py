@@ -133,7 +133,7 @@ class Structure(Section):
     n_voluntary: int = F(2, "Voluntary and community sector organisations", "organisations",
                          ge=0, le=1000)
     n_business: int = F(1, "Business representatives", "organisations", ge=0, le=1000)
-    coordination_cost: float = F(0.004, "Capacity each partner spends per other partner per tier "
+    coordination_cost: float = F(0.008, "Capacity each partner spends per other partner per tier "
                                  "on coordination", "share of capacity/partner/month", ge=0, le=0.05)
     duplication_share: float = F(0.35, "In two-tier areas, share of district LSP meetings that "
                                  "county-wide partners also attend", "0-1", ge=0, le=1)
@@ -190,9 +190,9 @@ class Network(Section):
     initial_density: float = F(0.3, "Share of representative pairs that know each other at "
                                "the start, before history", "0-1", ge=0, le=1)
     initial_strength: float = F(0.3, "Mean strength of those initial ties", "0-1", ge=0, le=1)
-    tie_growth: float = F(0.08, "Tie growth per meeting together, share of distance to 1",
+    tie_growth: float = F(0.05, "Tie growth per meeting together, share of distance to 1",
                           "per meeting", ge=0, le=1)
-    tie_decay: float = F(0.03, "Tie decay per month without meeting", "per month", ge=0, le=1)
+    tie_decay: float = F(0.03, "Share of tie strength lost each month without upkeep", "per month", ge=0, le=1)
     turnover: float = F(0.15, "Chance a representative is replaced in a year", "per year",
                         ge=0, le=1)
     tie_loss_on_turnover: float = F(0.8, "Share of a representative's ties lost when replaced",
@@ -204,8 +204,9 @@ class Network(Section):
 class Leadership(Section):
     chair_style: ChairStyle = F("facilitative", "The chair's leadership style")
     board_style: ChairStyle = F("transactional", "The board members' prevailing style")
-    chair_kind: PartnerKind = F("unitary_council", "Which kind of organisation provides the "
-                                "chair (46% elected members in 2004)")
+    chair_kind: Literal["council"] | PartnerKind = F(
+        "council", "Which kind of organisation provides the chair; 'council' is the unitary or "
+        "county council (elected members chaired 46% of LSPs in 2004)")
     council_dominance: float = F(0.3, "How far the council dominates the board (a 'top table')",
                                  "0-1", ge=0, le=1)
     aspiration: float = F(0.8, "The commitment the chair asks of every partner", "0-1",
@@ -223,7 +224,7 @@ class Layers(Section):
                                 ge=1, le=24)
     operational_per_year: int = F(24, "Operational/thematic group meetings (Table 8: 12-52)",
                                   "per year", ge=1, le=52)
-    meeting_cost: float = F(0.01, "Capacity one meeting takes from each attending partner",
+    meeting_cost: float = F(0.02, "Capacity one meeting takes from each attending partner",
                             "share of capacity", ge=0, le=0.2)
 
 
@@ -263,7 +264,7 @@ class Resources(Section):
 class Delivery(Section):
     n_targets: int = F(12, "LAA-style improvement targets (up to 35)", "targets", ge=1, le=35)
     chain_length: int = F(4, "Partners in each target's delivery chain", "partners", ge=2, le=15)
-    months_to_deliver: float = F(15.0, "Months a target takes with a perfect chain and "
+    months_to_deliver: float = F(13.0, "Months a target takes with a perfect chain and "
                                  "adequate resources", "months", ge=1, le=240)
     difficulty_spread: float = F(0.3, "Spread of target difficulty (lognormal sigma)", "",
                                  ge=0, le=2)
@@ -291,7 +292,7 @@ class Scenario(Section):
 
     @model_validator(mode="after")
     def _chair_present(self) -> Scenario:
-        kinds = set(partner_kinds(self))
+        kinds = set(partner_kinds(self)) | {"council"}
         if self.leadership.chair_kind not in kinds:
             raise ValueError(f"leadership.chair_kind '{self.leadership.chair_kind}' is not a "
                              f"partner here; partners are {sorted(kinds)}")
@@ -316,6 +317,9 @@ def partner_kinds(s: Scenario) -> list[str]:
                 else ["county_council"] + ["district_council"] * st.n_districts)
     return (councils + list(st.statutory_partners) + ["voluntary_community"] * st.n_voluntary
             + ["business"] * st.n_business)
+
+
+_DEFAULTS = Scenario().model_dump()
 
 
 # ---------------------------------------------------------------------------------------
@@ -381,10 +385,21 @@ def _describe_allowed(err: dict) -> str:
     return err["msg"]
 
 
+def _merge(base: dict, over: dict) -> dict:
+    """``over`` laid onto ``base`` section by section, so a file that sets one field of a kind
+    keeps that kind's other defaults."""
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(base[k], v) if isinstance(v, dict) and isinstance(base.get(k), dict) else v
+    return out
+
+
 def validate_scenario(data: dict, source: str) -> Scenario:
     _reject_nan(data, source)
+    if not isinstance(data, dict):
+        raise InputError(source, "(scenario)", None, "a TOML table of scenario sections")
     try:
-        return Scenario.model_validate(data)
+        return Scenario.model_validate(_merge(_DEFAULTS, data))
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = ".".join(str(p) for p in err["loc"]) or "(scenario)"

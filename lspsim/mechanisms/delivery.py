@@ -52,10 +52,11 @@ def build_chains(rng: np.random.Generator, kinds: list[str], partner_themes: lis
 
 
 def link_strength(chains: np.ndarray, effort: np.ndarray, trust: np.ndarray,
-                  info: np.ndarray) -> np.ndarray:
+                  ties: np.ndarray, info: np.ndarray) -> np.ndarray:
     """(K, L) link strengths; padded positions are +inf so they never bind.
-    link(a -> b) = effort_a / (effort_a + EFFORT_HALF) x (T_ab T_ba)^0.15 x (info_a info_b)^0.1; the last member's link
-    is its own delivery: the same effort term x info^0.2."""
+    link(a -> b) = effort_a / (effort_a + EFFORT_HALF) x (T_ab T_ba)^0.15
+                   x (0.3 + 0.7 tie_ab)^0.15 x (info_a info_b)^0.1;
+    the last member's link is its own delivery: the same effort term x info^0.2."""
     valid = chains >= 0
     a = np.where(valid, chains, 0)
     nxt = np.roll(a, -1, axis=1)
@@ -63,7 +64,9 @@ def link_strength(chains: np.ndarray, effort: np.ndarray, trust: np.ndarray,
     has_next[:, -1] = False
     pair_trust = trust[a, nxt] * trust[nxt, a]
     e = effort[a] / (effort[a] + EFFORT_HALF)
-    handover = np.where(has_next, pair_trust ** 0.15 * (info[a] * info[nxt]) ** 0.1,
+    relation = 0.3 + 0.7 * ties[a, nxt]
+    handover = np.where(has_next, pair_trust ** 0.15 * relation ** 0.15
+                        * (info[a] * info[nxt]) ** 0.1,
                         info[a] ** 0.2)
     return np.where(valid, e * handover, np.inf)
 

@@ -22,10 +22,10 @@ def initial_ties(rng: np.random.Generator, n: int, density: float, strength: flo
 
 def update_ties(ties: np.ndarray, contact: np.ndarray, growth: float, decay: float,
                 networking: float) -> np.ndarray:
-    """Ties grow with meetings together (saturating) and decay in months without them."""
+    """Ties grow with meetings together (saturating) and need upkeep: every month a share decays,
+    so a pair's tie settles where growth from its meetings balances decay."""
     g = 1.0 - (1.0 - min(growth * networking, 1.0)) ** contact
-    met = contact > 0
-    out = np.where(met, ties + g * (1.0 - ties), ties * (1.0 - decay))
+    out = (ties + g * (1.0 - ties)) * (1.0 - decay)
     np.fill_diagonal(out, 0.0)
     return out
 

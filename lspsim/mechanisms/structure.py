@@ -29,10 +29,11 @@ def coordination_burden(n_partners: int, tier_count: int, cost_per_partner: floa
 
 
 def duplicated_meetings(kinds: list[str], n_districts: int, duplication_share: float,
-                        board_meetings_per_month: float) -> np.ndarray:
-    """Extra meetings per month that county-wide partners attend at district LSP boards."""
+                        meetings_per_month: float) -> np.ndarray:
+    """Extra meetings per month that county-wide partners attend at the district LSPs' own
+    boards and groups (each district duplicates the county's structure)."""
     county_wide = np.array([k in COUNTY_WIDE for k in kinds], dtype=float)
-    return county_wide * duplication_share * n_districts * board_meetings_per_month
+    return county_wide * duplication_share * n_districts * meetings_per_month
 
 
 def history_factor(years: float) -> float:

@@ -1,0 +1,242 @@
+"""Unit tests, one group per mechanism module: each is a pure function over arrays."""
+
+import numpy as np
+import pytest
+
+from lspsim.mechanisms import (
+    commitment,
+    delivery,
+    layers,
+    leadership,
+    monitoring,
+    network,
+    resources,
+    scrutiny,
+    structure,
+    trust,
+)
+
+RNG = np.random.default_rng
+
+
+# -- commitment -------------------------------------------------------------------------
+def test_conditional_cooperators_follow_what_they_expect():
+    slope = np.array([0.85, 0.85])
+    own = np.array([0.2, 0.2])
+    low = commitment.desired(slope, np.array([0.1, 0.1]), own, np.zeros(2), np.zeros(2))
+    high = commitment.desired(slope, np.array([0.9, 0.9]), own, np.zeros(2), np.zeros(2))
+    assert np.all(high > low)
+
+
+def test_imperfect_conditional_cooperation_decays_without_sanctions():
+    c = np.full(4, 0.5)
+    trust_ = np.ones((4, 4))
+    own = commitment.own_preference(np.full(4, 1.0 * 0.4 - 1.0), 5.0)  # MPCR 0.4
+    for _ in range(10):
+        exp = commitment.expected_of_others(trust_, c)
+        c = commitment.adjust(c, commitment.desired(np.full(4, 0.85), exp, own, np.zeros(4),
+                                                    np.zeros(4)), 0.5)
+    assert c.mean() < 0.3
+
+
+def test_own_preference_rises_with_stake_and_falls_with_burden():
+    lo = commitment.own_incentive(np.array([0.2]), np.ones(1), 1.5, 0.7, np.zeros(1))
+    hi = commitment.own_incentive(np.array([0.9]), np.ones(1), 1.5, 0.7, np.zeros(1))
+    busy = commitment.own_incentive(np.array([0.9]), np.ones(1), 1.5, 0.7, np.full(1, 0.5))
+    assert hi > lo and busy < hi
+    assert commitment.own_preference(hi, 5) > commitment.own_preference(lo, 5)
+
+
+def test_distrust_discounts_expectations():
+    obs = np.array([0.6, 0.6, 0.6])
+    full = commitment.expected_of_others(np.ones((3, 3)), obs)
+    none = commitment.expected_of_others(np.zeros((3, 3)), obs)
+    assert np.allclose(full, 0.6) and np.all(none < full)
+
+
+# -- trust ------------------------------------------------------------------------------
+def test_trust_falls_faster_after_breach_than_it_rises():
+    t0 = np.full((2, 2), 0.5)
+    w = np.ones((2, 2))
+    up, down = t0.copy(), t0.copy()
+    for _ in range(6):
+        up = trust.update_trust(up, np.ones((2, 2)), w, 0.04, 0.18, 0.0)
+        down = trust.update_trust(down, np.zeros((2, 2)), w, 0.04, 0.18, 0.0)
+    assert (0.5 - down[0, 1]) > 2 * (up[0, 1] - 0.5)
+
+
+def test_repair_softens_loss():
+    t0 = np.full((2, 2), 0.6)
+    hard = trust.update_trust(t0, np.zeros((2, 2)), np.ones((2, 2)), 0.04, 0.2, 0.0)
+    soft = trust.update_trust(t0, np.zeros((2, 2)), np.ones((2, 2)), 0.04, 0.2, 0.5)
+    assert soft[0, 1] > hard[0, 1]
+
+
+def test_evidence_is_reciprocal():
+    # Both commit 0.8; partner 1 is seen doing 0.2: a breach in 0's eyes, not the reverse.
+    e = trust.kept_evidence(np.array([0.8, 0.2]), np.array([0.8, 0.8]), 0.1)
+    assert e[0, 1] < 0.01 and e[1, 0] > 0.8
+    lenient = trust.kept_evidence(np.array([0.8, 0.2]), np.array([0.8, 0.8]), 0.7)
+    assert lenient[0, 1] > 0.5
+
+
+def test_trust_spreads_along_ties_only():
+    t = np.array([[1, 0.9, 0.9], [0.1, 1, 0.1], [0.5, 0.5, 1.0]])
+    ties = np.array([[0, 1.0, 0], [1.0, 0, 0], [0, 0, 0]])
+    out = trust.spread(t, ties, 0.5)
+    assert out[1, 2] > t[1, 2]  # partner 1 hears partner 0's high view of 2
+    assert np.array_equal(out[2], t[2])  # partner 2 has no ties
+
+
+# -- network ----------------------------------------------------------------------------
+def test_ties_grow_with_meetings_and_decay_without():
+    ties = np.full((2, 2), 0.3)
+    np.fill_diagonal(ties, 0)
+    met = network.update_ties(ties, np.full((2, 2), 2.0), 0.05, 0.03, 1.0)
+    alone = network.update_ties(ties, np.zeros((2, 2)), 0.05, 0.03, 1.0)
+    assert met[0, 1] > 0.3 > alone[0, 1]
+
+
+def test_turnover_breaks_ties_and_rate_matches():
+    ties = np.ones((3, 3))
+    out = network.break_ties(ties, np.array([1]), 0.8)
+    assert out[0, 1] == pytest.approx(0.2) and out[0, 2] == 1.0
+    events = sum(network.turnover_events(RNG(k), 100, 0.3).size for k in range(120))
+    assert events / (100 * 10) == pytest.approx(0.3, abs=0.05)  # 120 months = 10 years
+
+
+def test_initial_ties_symmetric_and_history_adds_ties():
+    cross = np.zeros((30, 30), dtype=bool)
+    new = network.initial_ties(RNG(1), 30, 0.2, 0.3, 0.0, cross, 0.5)
+    old = network.initial_ties(RNG(1), 30, 0.2, 0.3, 0.95, cross, 0.5)
+    assert np.array_equal(new, new.T)
+    assert network.density(old, 0.2) > network.density(new, 0.2)
+
+
+# -- leadership -------------------------------------------------------------------------
+def test_dominance_and_directive_style_silence_non_statutory_first():
+    council = np.array([True, False, False])
+    statutory = np.array([True, True, False])
+    chair = np.array([True, False, False])
+    fac = leadership.voice(council, statutory, chair,
+                           leadership.STYLE_EFFECTS["facilitative"]["inclusion"], 0.1)
+    dom = leadership.voice(council, statutory, chair,
+                           leadership.STYLE_EFFECTS["directive"]["inclusion"], 0.9)
+    assert fac[0] == dom[0] == 1.0
+    assert dom[2] < dom[1] < 1.0 and fac[2] > dom[2]
+
+
+def test_chair_pulls_toward_aspiration_in_proportion_to_voice():
+    out = leadership.pulled_expectation(np.array([0.2, 0.2]), 0.8, 0.5, np.array([1.0, 0.1]))
+    assert out[0] > out[1] > 0.2
+
+
+def test_style_blend():
+    s = leadership.effective_style("facilitative", "directive", 1.0)
+    assert s == leadership.STYLE_EFFECTS["facilitative"]
+
+
+# -- structure --------------------------------------------------------------------------
+def test_coordination_rises_with_partners_and_tiers():
+    assert structure.coordination_burden(20, 1, 0.008) > structure.coordination_burden(10, 1,
+                                                                                        0.008)
+    assert structure.coordination_burden(10, 2, 0.008) > structure.coordination_burden(10, 1,
+                                                                                        0.008)
+    assert structure.coordination_burden(200, 2, 0.008) < 1.0
+
+
+def test_duplicated_meetings_fall_on_county_wide_partners():
+    extra = structure.duplicated_meetings(["county_council", "district_council", "police",
+                                           "voluntary_community"], 4, 0.5, 3.0)
+    assert extra.tolist() == [6.0, 0.0, 6.0, 0.0]
+
+
+# -- layers -----------------------------------------------------------------------------
+def test_meetings_follow_table_8_rhythms():
+    per_year = np.array([4.0, 8.0, 24.0])
+    year = sum(layers.meetings_in_month(m, per_year) for m in range(1, 13))
+    assert year.tolist() == [4.0, 8.0, 24.0]
+
+
+def test_confusion_costs_capacity_and_information():
+    seats = np.ones((2, 3), dtype=bool)
+    m = np.array([1.0, 1.0, 2.0])
+    clear = layers.meeting_burden(m, seats, 0.02, 1.0, np.zeros(2))
+    muddled = layers.meeting_burden(m, seats, 0.02, 0.2, np.zeros(2))
+    assert np.all(muddled > clear)
+    assert layers.information_noise_factor(0.2) > layers.information_noise_factor(1.0)
+    assert layers.allocation_efficiency(0.2) < layers.allocation_efficiency(1.0)
+
+
+# -- monitoring -------------------------------------------------------------------------
+def test_maturity_takes_years_and_standards_raise_the_ceiling():
+    def years_to(level, standards):
+        m, months = 0.05, 0
+        while m < level and months < 600:
+            m = monitoring.grow(m, 0.5, 0.03, monitoring.ceiling(standards, 0.45), 0.55, 0.55)
+            months += 1
+        return months
+    assert years_to(0.5, True) >= 24  # at least two years to half-way
+    assert years_to(0.5, False) == 600  # never without common standards
+
+
+def test_observation_error_shrinks_with_maturity_and_openness():
+    sd = monitoring.observation_sd(0.8, np.array([0.2, 0.9]), 0.15, 1.0)
+    assert sd[1] < sd[0]
+    assert monitoring.observation_sd(0.0, np.array([0.9]), 0.15, 1.0)[0] == pytest.approx(0.15)
+
+
+# -- scrutiny ---------------------------------------------------------------------------
+def test_scrutiny_presses_shortfalls_in_proportion_to_stake_in_failure():
+    p = scrutiny.review(np.zeros(3), np.array([0.2, 0.2, 0.9]), 0.8, np.array([0.9, 0.2, 0.9]),
+                        1.0)
+    assert p[0] > p[1] > 0 and p[2] == 0
+    assert scrutiny.intensity(0.8, 1.0, 1.0) > scrutiny.intensity(0.8, 0.0, 1.0)
+    assert scrutiny.fade(p, 0.5)[0] == pytest.approx(p[0] / 2)
+
+
+# -- resources --------------------------------------------------------------------------
+def test_alignment_moves_more_money_than_the_pot():
+    budgets = np.array([450.0, 180.0, 500.0, 3.0])
+    c = np.full(4, 0.5)
+    pot_doubled = resources.pooled_pot(budgets, 0.04) - resources.pooled_pot(budgets, 0.02)
+    align_doubled = (resources.aligned(budgets, c, 0.2) - resources.aligned(budgets, c, 0.1)).sum()
+    assert align_doubled > pot_doubled
+    f = resources.resource_factor(np.array([0.0, 1.0, 100.0]))
+    assert f[0] == 0 and f[1] == 1 and f[2] < 2
+
+
+# -- delivery ---------------------------------------------------------------------------
+def test_weakest_link_limits_progress():
+    chains = np.array([[0, 1, 2, -1]])
+    effort = np.array([0.5, 0.5, 0.5])
+    trust_ = np.ones((3, 3))
+    ties = np.ones((3, 3))
+    info = np.ones(3)
+    strong = delivery.link_strength(chains, effort, trust_, ties, info)
+    weak_effort = effort.copy()
+    weak_effort[1] = 0.01
+    weak = delivery.link_strength(chains, weak_effort, trust_, ties, info)
+    assert np.isinf(strong[0, 3])
+    assert weak[0].argmin() == 1
+    p_strong = delivery.progress_step(strong, np.ones(1), np.full(1, 10.0))
+    p_weak = delivery.progress_step(weak, np.ones(1), np.full(1, 10.0))
+    assert p_weak[0] < p_strong[0]
+    low_trust = trust_.copy()
+    low_trust[0, 1] = 0.05
+    assert delivery.link_strength(chains, effort, low_trust, ties, info)[0, 0] < strong[0, 0]
+
+
+def test_chains_are_led_by_councils_and_cross_tiers_in_two_tier_areas():
+    kinds = ["county_council", "district_council", "district_council", "police", "health",
+             "voluntary_community"]
+    from lspsim.scenario import Scenario
+    k = Scenario().kinds
+    themes = [getattr(k, x).themes for x in kinds]
+    chains, tt = delivery.build_chains(RNG(0), kinds, themes, np.ones(6), 6, 3)
+    for chain, theme in zip(chains, tt, strict=True):
+        members = chain[chain >= 0]
+        assert len(set(members.tolist())) == len(members)
+        assert kinds[members[0]].endswith("council")
+    housing = tt.index("housing_environment")
+    assert kinds[chains[housing][0]] == "district_council"
