@@ -57,6 +57,12 @@ def fmt_value(x: float | None, unit: str) -> str:
     return f"{x:.3g} {unit}"
 
 
+def fmt_range(lo: float, hi: float, unit: str) -> str:
+    if unit.startswith("GBP"):
+        return f"{gbp(lo)} to {gbp(hi)}{unit[3:]}"
+    return f"{lo:.3g} to {hi:.3g} {unit}"
+
+
 def _label(path: str) -> str:
     return path.replace("_", " ").replace(".", ": ", 1)
 
@@ -114,8 +120,9 @@ def tornado_figure(rows: list[dict[str, Any]], title: str = "", top: int = 12) -
                 label="assumption at its 5th percentile" if i == 0 else None)
         ax.barh(i, hi - base, left=base, color="#dd8452", alpha=0.8,
                 label="assumption at its 95th percentile" if i == 0 else None)
-    ax.set_yticks(y, [f"{_label(r['path'])}\n({fmt_value(r['low_value'], r['unit'])} to "
-                      f"{fmt_value(r['high_value'], r['unit'])})" for r in rows], fontsize=7)
+    labels = [f"{_label(r['path'])}\n({fmt_range(r['low_value'], r['high_value'], r['unit'])})"
+              for r in rows]
+    ax.set_yticks(y, labels, fontsize=7)
     ax.axvline(base, color="k", lw=1)
     ax.axvline(0, color="grey", lw=1, ls=":")
     ax.set_xlabel("expected NPSV (GBP m); black line = central case")
@@ -348,7 +355,7 @@ def write_outputs(result: AppraisalResult, out: str | Path, command: str = "") -
                 "partners.png": partners_figure(result),
                 "cashflow.png": cashflow_figure(result)}
         for fname, fig in figs.items():
-            fig.savefig(tmp / fname, dpi=110)
+            fig.savefig(tmp / fname, dpi=110, bbox_inches="tight")
             plt.close(fig)
         (tmp / "appraisal.md").write_text(markdown(result, command))
     return out
