@@ -516,3 +516,33 @@ def dumps_toml(data: dict, prefix: str = "") -> str:
             parts.append(f"[{name}]\n{body}" if any(not isinstance(x, dict) for x in v.values())
                          else body)
     return "\n\n".join(p for p in parts if p) + ("\n" if not prefix else "")
+
+
+def reference_markdown() -> str:
+    """docs/scenarios.md: every parameter with its unit, range, default and description,
+    generated from the schema (``lspsim scenarios --reference``; a test keeps the file in step)."""
+    defaults = Scenario().model_dump()
+    lines = ["# Scenario reference", "",
+             "Generated from `lspsim/scenario.py` by `lspsim scenarios --reference`; do not edit.",
+             "Set any of these in a scenario TOML file (`[section]` then `name = value`), with",
+             "`lspsim run ... --set path=value`, or vary them in a sweep.", "",
+             "| path | default | range | unit | description |", "|---|---|---|---|---|"]
+    for path, info in parameter_paths().items():
+        node: Any = defaults
+        for k in path.split("."):
+            node = node[k]
+        lo = hi = None
+        for m in info.metadata:
+            lo = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else lo
+            hi = getattr(m, "le", None) if getattr(m, "le", None) is not None else hi
+        args = getattr(info.annotation, "__args__", None)
+        if lo is not None or hi is not None:
+            rng = f"{lo} to {hi}"
+        elif args and all(isinstance(a, str) for a in args):
+            rng = ", ".join(args)
+        else:
+            rng = ""
+        unit = (info.json_schema_extra or {}).get("unit", "")
+        shown = ", ".join(node) if isinstance(node, list) else node
+        lines.append(f"| `{path}` | {shown} | {rng} | {unit} | {info.description or ''} |")
+    return "\n".join(lines) + "\n"
