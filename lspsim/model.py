@@ -65,7 +65,7 @@ class PartnershipModel(mesa.Model):
 
     def __init__(self, scenario: Scenario | str | None = None, rng: Any = None) -> None:
         super().__init__(rng=rng)
-        sc = load_scenario(scenario or "default") if not isinstance(scenario, Scenario) else scenario
+        sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario or "default")
         self.scenario = sc
         self._build_partners(sc)
         self._build_structures(sc)
