@@ -344,10 +344,19 @@ class Results:
         return next(c for c in self.checks if c.id == cid)
 
 
+# Sensitivity of the punished game to the one value chosen by judgement (reported, not fitted).
+SANCTION_GRID = (0.0, 0.5, 1.0, 2.0, 3.33, 5.0)
+
+
 def _pg_tasks(cfg: Config) -> dict[str, list[Task]]:
-    return {name: [(preset, "{}", PG_SEED, k, 0, True) for k in range(cfg.replications)]
-            for name, preset in (("none", "public_goods"), ("punishment",
-                                                            "public_goods_punishment"))}
+    out = {name: [(preset, "{}", PG_SEED, k, 0, True) for k in range(cfg.replications)]
+           for name, preset in (("none", "public_goods"), ("punishment",
+                                                           "public_goods_punishment"))}
+    for s in SANCTION_GRID:
+        upd = _key({"scrutiny.sanction_strength": s})
+        out[f"sanction {s:g}"] = [("public_goods_punishment", upd, PG_SEED, k, 0, True)
+                                  for k in range(cfg.replications)]
+    return out
 
 
 def _pair_tasks(pair: Pair, reps: int, seed: int, extra: dict[str, Any], keep: bool
@@ -373,7 +382,7 @@ def _public_goods(cfg: Config, runner: Runner) -> tuple[list[Check], dict[str, A
     tasks = _pg_tasks(cfg)
     c = {n: np.array([runner[t]["series"]["mean_commitment"] for t in ts])
          for n, ts in tasks.items()}
-    none, pun = c["none"], c["punishment"]
+    none, pun = c.pop("none"), c.pop("punishment")
     src = "Ledyard (1995); Fehr & Gaechter (2000), AER 90:980 (groups of 4, MPCR 0.4, 10 rounds)"
     fig = "img/validation-public-goods.png"
     r1 = ci95(none[:, 1])
@@ -391,7 +400,11 @@ def _public_goods(cfg: Config, runner: Runner) -> tuple[list[Check], dict[str, A
               "round 10: with - without punishment", *p4, p4[1] > 0, figure=fig),
     ]
     info = {"none": none, "punishment": pun,
-            "levels": {n: [ci95(m[:, r]) for r in range(m.shape[1])] for n, m in c.items()}}
+            "levels": {n: [ci95(m[:, r]) for r in range(m.shape[1])]
+                       for n, m in (("none", none), ("punishment", pun))},
+            "sanction": {s: ci95(c[f"sanction {s:g}"][:, 10]) for s in SANCTION_GRID},
+            "ratio": [float(none[:, r].mean() / none[:, r - 1].mean())
+                      for r in range(1, none.shape[1])]}
     return checks, info
 
 
@@ -514,7 +527,7 @@ def _figures(res: Results, img: Path) -> list[str]:
         written.append(name)
 
     # Public goods: mean contribution by round, with and without punishment.
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 4.2), width_ratios=(2, 1))
     rounds = np.arange(res.pg["none"].shape[1])
     for name, colour, label in (("none", "#d62728", "no punishment (public_goods)"),
                                 ("punishment", "#1f77b4",
@@ -527,9 +540,21 @@ def _figures(res: Results, img: Path) -> list[str]:
     ax.add_patch(plt.Rectangle((0.6, 0.4), 0.8, 0.2, color="grey", alpha=0.2, lw=0,
                                label="lab reference ranges (EVIDENCE.md)"))
     ax.set(xlabel="round (month)", ylabel="mean contribution (commitment)", ylim=(0, 1),
-           xticks=rounds, title="Linear public-goods game: 4 players, MPCR 0.4 "
-           f"({res.pg['none'].shape[0]} replications, 95% CI)")
+           xticks=rounds)
+    ax.set_title("Linear public-goods game: 4 players, MPCR 0.4 "
+                 f"({res.pg['none'].shape[0]} replications, 95% CI)", fontsize=10)
     ax.legend(fontsize=8, loc="upper left")
+    sg = res.pg["sanction"]
+    xs = list(sg)
+    ax2.errorbar(xs, [sg[x][0] for x in xs], yerr=[[sg[x][0] - sg[x][1] for x in xs],
+                                                  [sg[x][2] - sg[x][0] for x in xs]],
+                 fmt="o-", color="#1f77b4", capsize=3)
+    ax2.axvline(3.33, color="grey", ls=":", lw=1, label="chosen (3.33)")
+    ax2.axhspan(*PG_REFERENCE["punishment"][:2], color="#1f77b4", alpha=0.12, lw=0)
+    ax2.set(xlabel="scrutiny.sanction_strength", ylabel="round-10 mean contribution",
+            ylim=(0, 1))
+    ax2.set_title("Sensitivity to the sanction", fontsize=10)
+    ax2.legend(fontsize=8)
     save(fig, "validation-public-goods.png")
 
     # Findings: forest plot of paired effects.
@@ -699,6 +724,23 @@ def render_markdown(res: Results) -> str:
         lines.append(f"| {r} | {a[0]:.3f} [{a[1]:.3f}, {a[2]:.3f}] | "
                      f"{b[0]:.3f} [{b[1]:.3f}, {b[2]:.3f}] |")
     lines.append("")
+    ratio = res.pg["ratio"]
+    lines += [
+        "How to read round 1: month 0 is `commitment.initial = 0.5`, an input. The model's "
+        "first decision (month 1) is taken after partners have seen month 0, so it already "
+        "reacts to the first contributions, as a laboratory round-2 decision does.",
+        "",
+        f"Decay without punishment, round to round (mean contribution in round r over round "
+        f"r - 1): {', '.join(f'{x:.2f}' for x in ratio)}. A fall from about 0.5 in round 1 to "
+        "0.1-0.2 in round 10 (Fehr & Gaechter 2000) is a ratio of about "
+        f"{(0.1 / 0.5) ** (1 / 9):.2f}-{(0.2 / 0.5) ** (1 / 9):.2f} a round.",
+        "",
+        "Sensitivity of the punished game to `scrutiny.sanction_strength` (the one value chosen "
+        "by judgement; everything else as in `public_goods_punishment`), round-10 mean [95% CI]: "
+        + "; ".join(f"{k:g}: {v[0]:.3f} [{v[1]:.3f}, {v[2]:.3f}]"
+                    for k, v in res.pg["sanction"].items()) + ".",
+        "",
+    ]
     for name in ("none", "punishment"):
         lo, hi, text = PG_REFERENCE[name]
         v = lv[name][-1][0]
