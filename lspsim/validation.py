@@ -671,7 +671,7 @@ def render_markdown(res: Results) -> str:
         "",
         "## Results",
         "",
-        "| check | claim | measured effect | 95% CI | robustness | result |",
+        "| check | finding | measured effect | 95% CI | robustness | result |",
         "|---|---|---|---|---|---|",
     ]
     for c in res.checks:
