@@ -233,7 +233,8 @@ class PartnershipModel(mesa.Model):
 
     def _decide_commitment(self, sc: Scenario) -> None:
         c = sc.commitment
-        expected = commit.expected_of_others(self.trust, self.observed)
+        expected = commit.expected_of_others(self.trust, self.observed,
+                                             self.maturity * self.openness)
         expected = leadership.pulled_expectation(expected, sc.leadership.aspiration,
                                                  self.style["pull"], self.voice)
         incentive = commit.own_incentive(self.stake_in_success, self.voice,
