@@ -395,7 +395,9 @@ def _factor(exp: Experiment, key: str, spec: ParameterSpec, fld: str,
             try:
                 base.with_updates({key: v}, source=src)
             except InputError as exc:
-                raise InputError(src, f"{fld}.values[{i}]", v, exc.allowed) from None
+                hint = ("" if exc.field == key else "; paths that must change together go in "
+                        "a bundle: values = [{ path = value, ... }, ...] (docs/sweeps.md)")
+                raise InputError(src, f"{fld}.values[{i}]", v, exc.allowed + hint) from None
         if len({json.dumps(v, sort_keys=True) for v in spec.values}) != len(spec.values):
             raise InputError(src, f"{fld}.values", spec.values, "distinct values")
         if spec.labels is not None:
