@@ -71,6 +71,9 @@ def _one(task: BatchTask, sc_cache: dict[int, Scenario], point: int, updates: di
         sc_cache[point] = task.base.with_updates(updates, source=f"design point {point}")
     out = (task.evaluator or simulate)(sc_cache[point], seed)
     metrics, series = out if isinstance(out, tuple) else (out, {})
+    missing = [m for m in task.metrics if m not in metrics]
+    if missing:
+        raise ValueError(f"the evaluator returned no {', '.join(missing)}")
     return {m: float(metrics[m]) for m in task.metrics}, series
 
 
@@ -346,7 +349,10 @@ def run_sweep(experiment: Any, out: str | Path, *, workers: int | None = None,
     finally:
         bar.close()
         if own:
-            executor.shutdown(wait=True, cancel_futures=True)
+            try:
+                executor.shutdown(wait=True, cancel_futures=True)
+            except TypeError:  # dask's ClientExecutor predates cancel_futures
+                executor.shutdown(wait=True)
         if client is not None:
             client.close()
 
