@@ -40,3 +40,12 @@ def fragile(scenario: Scenario, seed: int) -> dict[str, float]:
             marker.touch()
             raise RuntimeError("transient failure (test)")
     return {"target_achievement": (seed % 1000) / 1000.0, "mean_trust": net.initial_strength}
+
+
+def crash(scenario: Scenario, seed: int) -> dict[str, float]:
+    """Kills its worker process outright (as a segfault would) for a laissez-faire chair with
+    weak initial ties."""
+    if (scenario.leadership.chair_style == "laissez_faire"
+            and scenario.network.initial_strength < 0.2):
+        os._exit(3)
+    return {"target_achievement": scenario.network.initial_strength}

@@ -97,7 +97,8 @@ def test_failed_runs_are_recorded_retried_and_do_not_stop_the_sweep(tmp_path, mo
     assert res.failed == int(bad.sum()) == 3
     assert (runs.loc[bad, "status"] == "error").all()
     assert runs.loc[bad, "error"].str.contains("ValueError: directive chair").all()
-    assert (runs.loc[bad, "attempts"] == 2).all() and runs.loc[bad, "target_achievement"].isna().all()
+    assert (runs.loc[bad, "attempts"] == 2).all()
+    assert runs.loc[bad, "target_achievement"].isna().all()
     ok = runs[~bad]
     assert (ok["status"] == "ok").all() and ok["target_achievement"].notna().all()
     trans = ok["leadership.chair_style"] == "transactional"
@@ -109,6 +110,22 @@ def test_failed_runs_are_recorded_retried_and_do_not_stop_the_sweep(tmp_path, mo
     a = analyse(tmp_path / "out")
     assert any("3 of 18 runs failed" in n for n in a.notes)
     assert a.points.loc[a.points["runs_failed"] > 0, "runs_ok"].eq(0).all()
+
+
+def test_a_run_that_kills_its_worker_is_recorded_and_the_rest_complete(tmp_path):
+    exp = small(parameters={"leadership.chair_style": {
+        "values": ["facilitative", "laissez_faire", "directive"]},
+        "network.initial_strength": {"range": [0.1, 0.5], "steps": 2}}, series=[],
+        metrics=["target_achievement"], replications=2)
+    res = run_sweep(exp, tmp_path / "out", workers=2, batch_size=2, evaluator=ev.crash)
+    runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    bad = ((runs["leadership.chair_style"] == "laissez_faire")
+           & (runs["network.initial_strength"] < 0.2))
+    assert res.failed == int(bad.sum()) == 2  # one batch: both replications of one point
+    assert runs.loc[bad, "error"].str.contains("worker failed").all()
+    assert (runs.loc[~bad, "status"] == "ok").all()
+    good = runs[~bad]
+    assert (good["target_achievement"] == good["network.initial_strength"]).all()
 
 
 def test_resume_after_sigkill_gives_the_uninterrupted_dataset(tmp_path):

@@ -308,11 +308,23 @@ def run_sweep(experiment: Any, out: str | Path, *, workers: int | None = None,
     bar = tqdm(total=n_runs, initial=n_runs - left,
                unit="run", desc=exp.name, disable=not progress, smoothing=0.1,
                dynamic_ncols=True)
-    tries: dict[int, int] = {}
+    # A batch whose task fails (its worker died, or the executor lost it) becomes a suspect and
+    # is retried alone, so an innocent batch sharing a broken pool is never blamed; a suspect
+    # that fails again alone has every run recorded with the error.
     queue = list(reversed(todo))
+    suspects: list[int] = []
     pending: dict[Future, int] = {}
+    alone: int | None = None
 
     def submit() -> None:
+        nonlocal alone
+        if alone is not None:
+            return
+        if suspects:
+            if not pending:
+                alone = suspects.pop(0)
+                pending[executor.submit(run_batch, task(alone))] = alone
+            return
         while queue and len(pending) < 2 * slots + 1:
             b = queue.pop()
             pending[executor.submit(run_batch, task(b))] = b
@@ -324,19 +336,20 @@ def run_sweep(experiment: Any, out: str | Path, *, workers: int | None = None,
             broken = False
             for fut in finished:
                 b = pending.pop(fut)
+                was_alone, alone = alone == b, (None if alone == b else alone)
                 try:
                     _, table, stable, _failed = fut.result()
                 except Exception as exc:  # noqa: BLE001 - the worker itself failed
                     broken |= isinstance(exc, BrokenProcessPool)
-                    tries[b] = tries.get(b, 0) + 1
-                    if tries[b] < 2:
-                        queue.append(b)
+                    if not was_alone:
+                        suspects.append(b)
                         continue
                     _, table, stable, _failed = _failed_batch(task(b), exc)
                 store.write_batch(b, table, stable)
                 ran += table.num_rows
                 bar.update(table.num_rows)
             if broken and own and isinstance(executor, ProcessPoolExecutor):
+                # every task still in the broken pool fails too: run them again, unblamed
                 queue.extend(pending.values())
                 pending.clear()
                 executor.shutdown(wait=False, cancel_futures=True)

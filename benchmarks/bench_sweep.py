@@ -1,0 +1,108 @@
+"""Sweep throughput: runs/s with 1 and 2 local workers and a 2-worker Dask LocalCluster, and the
+harness overhead per run against a bare run_replication loop. Run by hand (not a test):
+
+    PYTHONPATH=. python benchmarks/bench_sweep.py [--runs 2000] [--repeats 3] [--months 36]
+
+Targets (issue 3): 2 workers >= 1.8x one worker; Dask within 15% of the local pool; harness
+overhead <= 10% per run. Every timing includes starting the workers and consolidating the
+output, as a user's `lspsim sweep` would. Prints medians over repeats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from lspsim.results import run_replication  # noqa: E402
+from lspsim.scenario import load_scenario  # noqa: E402
+from lspsim.sweep import experiment_from_dict, run_sweep  # noqa: E402
+
+
+def experiment(runs: int, months: int):
+    # the default scenario, unchanged: one design point (a lever at its default) x `runs`
+    base = load_scenario("default")
+    return experiment_from_dict({
+        "name": "bench", "description": "benchmark", "seed": 1, "months": months,
+        "replications": runs, "design": {"kind": "grid"},
+        "parameters": {"trust.initial": {"values": [base.trust.initial]}}}, source="bench")
+
+
+def bare(runs: int, months: int) -> float:
+    sc = load_scenario("default").with_updates({"months": months})
+    t = time.perf_counter()
+    for k in range(runs):
+        run_replication(sc, 1, k, months)
+    return time.perf_counter() - t
+
+
+def sweep(runs: int, months: int, tmp: Path, **kw) -> float:
+    out = tmp / f"s{time.monotonic_ns()}"
+    t = time.perf_counter()
+    run_sweep(experiment(runs, months), out, **kw)
+    dt = time.perf_counter() - t
+    shutil.rmtree(out)
+    return dt
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=2000)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--months", type=int, default=36)
+    ap.add_argument("--no-dask", action="store_true")
+    a = ap.parse_args()
+    print(f"{a.runs} runs of the default scenario, {a.months} months; {os.cpu_count()} CPUs; "
+          f"median of {a.repeats}")
+    times: dict[str, list[float]] = {k: [] for k in ("bare", "serial", "w1", "w2", "dask")}
+    cluster = client = None
+    if not a.no_dask:
+        from dask.distributed import Client, LocalCluster
+
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+        client.run(lambda: __import__("lspsim.model"))  # workers warm, as a long-lived cluster
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        for i in range(a.repeats):
+            times["bare"].append(bare(a.runs, a.months))
+            times["serial"].append(sweep(a.runs, a.months, tmp, workers=0))
+            times["w1"].append(sweep(a.runs, a.months, tmp, workers=1))
+            times["w2"].append(sweep(a.runs, a.months, tmp, workers=2))
+            if client is not None:
+                times["dask"].append(sweep(a.runs, a.months, tmp,
+                                           executor=client.get_executor(pure=False)))
+            print(f"  repeat {i + 1}: " + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in
+                                                     times.items() if v), flush=True)
+    if client is not None:
+        client.close()
+        cluster.close()
+    med = {k: statistics.median(v) for k, v in times.items() if v}
+    print()
+    labels = {"bare": "bare run_replication loop", "serial": "sweep, in process (--workers 0)",
+              "w1": "sweep, 1 local worker", "w2": "sweep, 2 local workers",
+              "dask": "sweep, Dask LocalCluster 2 workers"}
+    for k, v in med.items():
+        print(f"{labels[k]:38s} {v:7.2f} s  {a.runs / v:7.1f} runs/s  "
+              f"{1000 * v / a.runs:6.2f} ms/run")
+    print()
+    print(f"speed-up 2 workers / 1 worker:        {med['w1'] / med['w2']:.2f}x  (target >= 1.8x)")
+    if "dask" in med:
+        print(f"Dask vs local pool (2 workers):       {med['dask'] / med['w2'] - 1:+.1%} time  "
+              "(target within 15%)")
+    print(f"harness overhead, in process:         {med['serial'] / med['bare'] - 1:+.1%} per run"
+          "  (target <= 10%)")
+    print(f"harness overhead, 1 worker process:   {med['w1'] / med['bare'] - 1:+.1%} per run "
+          "(includes worker start-up)")
+
+
+if __name__ == "__main__":
+    main()
