@@ -181,6 +181,19 @@ n = 20
     assert main(["sweep", str(exp_file), "--out", str(out), "--resume", "-q"]) == 0
 
 
+def test_out_must_be_new_or_a_sweep_and_resume_of_nothing_starts(tmp_path, capsys):
+    p = _write_small(tmp_path)
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "notes.txt").write_text("mine")
+    assert main(["sweep", str(p), "--out", str(busy), "--workers", "0", "-q"]) == 2
+    assert "empty directory" in capsys.readouterr().err
+    assert (busy / "notes.txt").read_text() == "mine"
+    assert main(["sweep", str(p), "--out", str(tmp_path / "new"), "--resume", "--workers", "0",
+                 "-q"]) == 0
+    assert len(pd.read_parquet(tmp_path / "new" / "runs.parquet")) == 18
+
+
 def test_dask_local_cluster_gives_the_same_dataset(serial, tmp_path):
     distributed = pytest.importorskip("dask.distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,

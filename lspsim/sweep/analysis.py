@@ -69,6 +69,9 @@ def sensitivity(kind: str, design: pd.DataFrame, points: pd.DataFrame, factors: 
     rows: list[dict[str, Any]] = []
     for m in metrics:
         y = points[f"{m}_mean"].to_numpy(dtype=float)
+        noise = _noise_note(kind, points, m, levels)
+        if noise:
+            notes.append(noise)
         if not np.all(np.isfinite(y)):
             bad = int((~np.isfinite(y)).sum())
             notes.append(f"{m}: no indices ({bad} design points have no successful run)")
@@ -99,6 +102,31 @@ def sensitivity(kind: str, design: pd.DataFrame, points: pd.DataFrame, factors: 
                              "mu_star_ci_high": res["mu_star"][j] + res["mu_star_conf"][j],
                              "sigma": res["sigma"][j]})
     return pd.DataFrame(rows) if rows else None
+
+
+def morris_noise_floor(se2: float, levels: int) -> float:
+    """Expected mu* of a lever with no effect: |difference of two noisy point means| / delta."""
+    delta = levels / (2 * (levels - 1))
+    return float(np.sqrt(2 / np.pi) * np.sqrt(2 * se2) / delta)
+
+
+def _noise_note(kind: str, points: pd.DataFrame, m: str, levels: int) -> str | None:
+    """How much of the sensitivity signal replication noise alone would produce."""
+    n = points["runs_ok"].to_numpy(dtype=float)
+    sd = points[f"{m}_sd"].to_numpy(dtype=float)
+    ok = np.isfinite(sd) & (n > 1)
+    if not ok.any():
+        return None
+    se2 = float(np.mean(sd[ok] ** 2 / n[ok]))  # variance of a point mean from noise alone
+    if kind == "morris":
+        floor = morris_noise_floor(se2, levels)
+        return (f"{m}: replication noise alone gives mu* of about {floor:.3g}; levers near it "
+                "are not distinguishable from noise (more replications lower it)")
+    var = float(np.nanvar(points[f"{m}_mean"].to_numpy(dtype=float)))
+    if var > 0:
+        return (f"{m}: replication noise is about {se2 / var:.0%} of the variance of the point "
+                "means (it inflates total-order indices; more replications lower it)")
+    return None
 
 
 def _ranked(sens: pd.DataFrame | None, metric: str, factors: list[str]) -> list[str]:
@@ -145,6 +173,7 @@ def main_effects_figure(runs: pd.DataFrame, factors: list[str], metric: str) -> 
             pos = np.arange(len(x))
             ax.errorbar(pos, mean.values, yerr=half.values, marker="o", ls="none", capsize=3)
             ax.set_xticks(pos, [str(v) for v in x], rotation=30, ha="right", fontsize=8)
+            ax.set_xlim(-0.6, len(x) - 0.4)
         ax.set_title(f, fontsize=9)
         ax.grid(alpha=0.3)
     for ax in axes.ravel()[len(fs):]:
@@ -185,7 +214,7 @@ def interaction_figure(runs: pd.DataFrame, a: str, b: str, metric: str) -> Any:
     return fig
 
 
-def sensitivity_figure(sens: pd.DataFrame, metric: str) -> Any:
+def sensitivity_figure(sens: pd.DataFrame, metric: str, floor: float | None = None) -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -208,6 +237,8 @@ def sensitivity_figure(sens: pd.DataFrame, metric: str) -> Any:
         ax.barh(y - 0.2, s["mu_star"], 0.4, xerr=err, color="#1f77b4", label="mu*", capsize=2)
         ax.barh(y + 0.2, s["sigma"], 0.4, color="#ff7f0e", label="sigma")
         ax.set_xlabel(f"Morris elementary effects on {metric} per full range of the lever")
+        if floor:
+            ax.axvline(floor, color="grey", ls="--", lw=1, label="noise floor of mu*")
     ax.set_yticks(y, list(s["parameter"]), fontsize=8)
     ax.axvline(0, color="k", lw=0.6)
     ax.legend(loc="lower right")
@@ -273,7 +304,15 @@ def analyse(sweep_dir: str | Path, out: str | Path | None = None) -> Analysis:
             fig.savefig(tmp / f"main_effects_{m}.png", dpi=110)
             plt.close(fig)
             if sens is not None and m in set(sens["metric"]):
-                fig = sensitivity_figure(sens, m)
+                floor = None
+                if kind == "morris":
+                    n = points["runs_ok"].to_numpy(dtype=float)
+                    sd = points[f"{m}_sd"].to_numpy(dtype=float)
+                    ok = np.isfinite(sd) & (n > 1)
+                    if ok.any():
+                        floor = morris_noise_floor(float(np.mean(sd[ok] ** 2 / n[ok])),
+                                                   int(manifest["design"].get("levels", 4)))
+                fig = sensitivity_figure(sens, m, floor)
                 fig.savefig(tmp / f"sensitivity_{m}.png", dpi=110)
                 plt.close(fig)
         primary = metrics[0]

@@ -58,8 +58,8 @@ class Design:
         df = pd.DataFrame(self.values, columns=self.names)
         df.insert(0, "point", np.arange(self.n_points, dtype=np.int64))
         if self.unit is not None:
-            for j, name in enumerate(self.names):
-                df[f"unit:{name}"] = self.unit[:, j]
+            unit = pd.DataFrame(self.unit, columns=[f"unit:{n}" for n in self.names])
+            df = pd.concat([df, unit], axis=1)
         return df
 
     def summary(self) -> dict[str, Any]:

@@ -223,6 +223,10 @@ def run_sweep(experiment: Any, out: str | Path, *, workers: int | None = None,
     runs_schema = store.runs_schema(design.values, design.names, metrics)
     series_schema = store.series_schema(exp.series) if exp.series else None
 
+    if resume and not store.exists():
+        # nothing was recorded (killed before the first write, or a new folder): start afresh
+        print(f"lspsim: {store.path} holds no sweep yet: starting it", file=sys.stderr)
+        resume = False
     if resume:
         manifest = store.read_manifest()
         if manifest.get("experiment_hash") != digest:
@@ -244,6 +248,12 @@ def run_sweep(experiment: Any, out: str | Path, *, workers: int | None = None,
         if batch_size is not None and batch_size < 1:
             raise InputError("--batch-size", "batch_size", batch_size, "an integer >= 1")
         batch_size = batch_size or default_batch_size(n_runs)
+        ours = {"design.parquet", "scenario.toml", "runs", "series", "runs.parquet",
+                "series.parquet", ".manifest.json.tmp", ".runs.parquet.tmp",
+                ".series.parquet.tmp"}
+        if store.path.is_dir() and any(p.name not in ours for p in store.path.iterdir()):
+            raise InputError("--out", "out", str(store.path), "a new or empty directory (this "
+                             "one holds other files)")
         store.path.mkdir(parents=True, exist_ok=True)
         store.remove_parts()
         for stale in ("runs.parquet", "series.parquet"):
