@@ -35,6 +35,17 @@ def experiment(runs: int, months: int):
         "parameters": {"trust.initial": {"values": [base.trust.initial]}}}, source="bench")
 
 
+def bare_model(runs: int, months: int) -> float:
+    """The model work alone: what the sweep's evaluator does per run (no tables)."""
+    from lspsim.sweep.executors import run_seed, simulate
+
+    sc = load_scenario("default").with_updates({"months": months})
+    t = time.perf_counter()
+    for k in range(runs):
+        simulate(sc, run_seed(1, 0, k))
+    return time.perf_counter() - t
+
+
 def bare(runs: int, months: int) -> float:
     sc = load_scenario("default").with_updates({"months": months})
     t = time.perf_counter()
@@ -61,7 +72,8 @@ def main() -> None:
     a = ap.parse_args()
     print(f"{a.runs} runs of the default scenario, {a.months} months; {os.cpu_count()} CPUs; "
           f"median of {a.repeats}")
-    times: dict[str, list[float]] = {k: [] for k in ("bare", "serial", "w1", "w2", "dask")}
+    times: dict[str, list[float]] = {k: [] for k in ("bare", "model", "serial", "w1", "w2",
+                                                      "dask")}
     cluster = client = None
     if not a.no_dask:
         from dask.distributed import Client, LocalCluster
@@ -74,6 +86,7 @@ def main() -> None:
         tmp = Path(d)
         for i in range(a.repeats):
             times["bare"].append(bare(a.runs, a.months))
+            times["model"].append(bare_model(a.runs, a.months))
             times["serial"].append(sweep(a.runs, a.months, tmp, workers=0))
             times["w1"].append(sweep(a.runs, a.months, tmp, workers=1))
             times["w2"].append(sweep(a.runs, a.months, tmp, workers=2))
@@ -87,7 +100,8 @@ def main() -> None:
         cluster.close()
     med = {k: statistics.median(v) for k, v in times.items() if v}
     print()
-    labels = {"bare": "bare run_replication loop", "serial": "sweep, in process (--workers 0)",
+    labels = {"bare": "bare run_replication loop", "model": "bare model loop (no tables)",
+              "serial": "sweep, in process (--workers 0)",
               "w1": "sweep, 1 local worker", "w2": "sweep, 2 local workers",
               "dask": "sweep, Dask LocalCluster 2 workers"}
     for k, v in med.items():
@@ -102,6 +116,8 @@ def main() -> None:
           "  (target <= 10%)")
     print(f"harness overhead, 1 worker process:   {med['w1'] / med['bare'] - 1:+.1%} per run "
           "(includes worker start-up)")
+    print(f"  the same against the bare model loop: in process "
+          f"{med['serial'] / med['model'] - 1:+.1%}, 1 worker {med['w1'] / med['model'] - 1:+.1%}")
 
 
 if __name__ == "__main__":

@@ -203,11 +203,15 @@ def interaction_figure(runs: pd.DataFrame, a: str, b: str, metric: str) -> Any:
                   ha="right")
     ax.set_ylabel(a)
     ax.set_xlabel(b)
+    vals = table.to_numpy(dtype=float)
+    lo, hi = np.nanmin(vals), np.nanmax(vals)
     for i in range(table.shape[0]):
         for j in range(table.shape[1]):
-            v = table.iat[i, j]
+            v = vals[i, j]
             if np.isfinite(v):
-                ax.text(j, i, f"{v:.2f}", ha="center", va="center", color="w", fontsize=8)
+                light = hi > lo and (v - lo) / (hi - lo) > 0.6
+                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8,
+                        color="k" if light else "w")
     fig.colorbar(im, ax=ax, label=f"mean {metric}")
     ax.set_title(f"{metric}: {a} x {b}")
     fig.tight_layout()
