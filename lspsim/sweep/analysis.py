@@ -149,7 +149,8 @@ def _levels(s: pd.Series, bins: int) -> pd.Series:
     return cut.map(lambda iv: iv.mid).astype(float)
 
 
-def main_effects_figure(runs: pd.DataFrame, factors: list[str], metric: str) -> Any:
+def main_effects_figure(runs: pd.DataFrame, factors: list[str], metric: str,
+                        kind: str = "grid") -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -180,7 +181,11 @@ def main_effects_figure(runs: pd.DataFrame, factors: list[str], metric: str) -> 
         ax.set_visible(False)
     for ax in axes[:, 0]:
         ax.set_ylabel(metric)
-    fig.suptitle(f"Main effects on {metric} (mean and 95% CI over runs at each level)")
+    title = f"Main effects on {metric} (mean and 95% CI over runs at each level)"
+    if kind == "morris":
+        title += ("\nMorris points share trajectories: these marginal means are rough; "
+                  "read mu* and sigma")
+    fig.suptitle(title)
     fig.tight_layout()
     return fig
 
@@ -304,7 +309,7 @@ def analyse(sweep_dir: str | Path, out: str | Path | None = None) -> Analysis:
             sens.to_csv(tmp / "sensitivity.csv", index=False)
         for m in metrics[:4]:
             ranked = _ranked(sens, m, factors)
-            fig = main_effects_figure(runs, ranked, m)
+            fig = main_effects_figure(runs, ranked, m, kind)
             fig.savefig(tmp / f"main_effects_{m}.png", dpi=110)
             plt.close(fig)
             if sens is not None and m in set(sens["metric"]):
