@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import sys
@@ -33,6 +34,24 @@ def experiment(runs: int, months: int):
         "name": "bench", "description": "benchmark", "seed": 1, "months": months,
         "replications": runs, "design": {"kind": "grid"},
         "parameters": {"trust.initial": {"values": [base.trust.initial]}}}, source="bench")
+
+
+CPU: dict[str, list[float]] = {}
+
+
+def cpu_now() -> float:
+    """CPU seconds of this process and its finished children (pool workers, once shut down):
+    a load-robust measure of work, where wall time is not on a shared machine."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def timed(key: str, fn, *args, **kw) -> float:
+    c = cpu_now()
+    dt = fn(*args, **kw)
+    CPU.setdefault(key, []).append(cpu_now() - c)
+    return dt
 
 
 def bare_model(runs: int, months: int) -> float:
@@ -85,11 +104,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         for i in range(a.repeats):
-            times["bare"].append(bare(a.runs, a.months))
-            times["model"].append(bare_model(a.runs, a.months))
-            times["serial"].append(sweep(a.runs, a.months, tmp, workers=0))
-            times["w1"].append(sweep(a.runs, a.months, tmp, workers=1))
-            times["w2"].append(sweep(a.runs, a.months, tmp, workers=2))
+            times["bare"].append(timed("bare", bare, a.runs, a.months))
+            times["model"].append(timed("model", bare_model, a.runs, a.months))
+            times["serial"].append(timed("serial", sweep, a.runs, a.months, tmp, workers=0))
+            times["w1"].append(timed("w1", sweep, a.runs, a.months, tmp, workers=1))
+            times["w2"].append(timed("w2", sweep, a.runs, a.months, tmp, workers=2))
             if client is not None:
                 times["dask"].append(sweep(a.runs, a.months, tmp,
                                            executor=client.get_executor(pure=False)))
@@ -104,9 +123,12 @@ def main() -> None:
               "serial": "sweep, in process (--workers 0)",
               "w1": "sweep, 1 local worker", "w2": "sweep, 2 local workers",
               "dask": "sweep, Dask LocalCluster 2 workers"}
+    cpu = {k: statistics.median(v) for k, v in CPU.items()}
+    print(f"{'':38s} {'wall':>9s}  {'runs/s':>13s}  {'wall/run':>9s}  {'CPU/run':>9s}")
     for k, v in med.items():
+        c = f"{1000 * cpu[k] / a.runs:6.2f} ms" if k in cpu else "    (n/a)"
         print(f"{labels[k]:38s} {v:7.2f} s  {a.runs / v:7.1f} runs/s  "
-              f"{1000 * v / a.runs:6.2f} ms/run")
+              f"{1000 * v / a.runs:6.2f} ms  {c}")
     print()
     print(f"speed-up 2 workers / 1 worker:        {med['w1'] / med['w2']:.2f}x  (target >= 1.8x)")
     if "dask" in med:
@@ -116,6 +138,9 @@ def main() -> None:
           "  (target <= 10%)")
     print(f"harness overhead, 1 worker process:   {med['w1'] / med['bare'] - 1:+.1%} per run "
           "(includes worker start-up)")
+    print(f"harness CPU overhead vs bare loop:    in process "
+          f"{cpu['serial'] / cpu['bare'] - 1:+.1%}, 1 worker {cpu['w1'] / cpu['bare'] - 1:+.1%}, "
+          f"2 workers {cpu['w2'] / cpu['bare'] - 1:+.1%} (CPU time: robust to other load)")
     print(f"  the same against the bare model loop: in process "
           f"{med['serial'] / med['model'] - 1:+.1%}, 1 worker {med['w1'] / med['model'] - 1:+.1%}")
 

@@ -402,14 +402,9 @@ def _factor(exp: Experiment, key: str, spec: ParameterSpec, fld: str,
             raise InputError(src, f"{fld}.values", spec.values, "distinct values")
         if spec.labels is not None:
             raise InputError(src, f"{fld}.labels", spec.labels, "labels only for bundles")
-        info = paths[key]
-        num = key in numeric and all(isinstance(v, int | float) and not isinstance(v, bool)
-                                     for v in spec.values)
-        if num and kind != "grid":
-            # numeric values in a sampling design: treated as categories, said plainly
-            pass
+        # in sampling designs, explicit values are categories drawn evenly (numbers too)
         return Factor(key, "categorical", (key,), values=list(spec.values),
-                      integer=info.annotation is int)
+                      integer=paths[key].annotation is int)
 
     if key not in paths or key in RESERVED_PATHS:
         raise _unknown_path(src, fld, key)
