@@ -124,8 +124,11 @@ def _noise_note(kind: str, points: pd.DataFrame, m: str, levels: int) -> str | N
                 "are not distinguishable from noise (more replications lower it)")
     var = float(np.nanvar(points[f"{m}_mean"].to_numpy(dtype=float)))
     if var > 0:
-        return (f"{m}: replication noise is about {se2 / var:.0%} of the variance of the point "
-                "means (it inflates total-order indices; more replications lower it)")
+        share = se2 / var
+        shown = "under 1%" if share < 0.01 else f"about {share:.0%}"
+        return (f"{m}: replication noise is {shown} of the variance of the point means; "
+                "every total-order index ST is inflated by about that much (more replications "
+                "lower it)")
     return None
 
 
