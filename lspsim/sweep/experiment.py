@@ -58,8 +58,14 @@ GLOB_CHARS = "*?["
 
 
 def experiments_dir() -> Path:
-    """The repository's experiments/ folder (preset experiment files)."""
-    return Path(__file__).resolve().parent.parent.parent / "experiments"
+    """Preset experiment files: the repository's experiments/, or an installed copy
+    (lspsim/experiments, as scenarios/ is shipped as lspsim/presets)."""
+    repo = Path(__file__).resolve().parent.parent.parent / "experiments"
+    if repo.is_dir():
+        return repo
+    from importlib import resources
+
+    return Path(str(resources.files("lspsim") / "experiments"))
 
 
 def list_experiments() -> dict[str, Path]:
