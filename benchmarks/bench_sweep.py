@@ -73,6 +73,24 @@ def bare(runs: int, months: int) -> float:
     return time.perf_counter() - t
 
 
+def _pid(_: int) -> int:
+    time.sleep(0.2)  # keep each worker busy so that every worker answers
+    return os.getpid()
+
+
+def startup(workers: int) -> float:
+    """Seconds until a fresh pool's workers (spawned, lspsim imported) all answer."""
+    from lspsim.sweep.executors import local_executor
+
+    t = time.perf_counter()
+    ex = local_executor(workers)
+    pids = set(ex.map(_pid, range(workers)))
+    dt = time.perf_counter() - t - 0.2
+    ex.shutdown()
+    assert len(pids) == workers
+    return dt
+
+
 def sweep(runs: int, months: int, tmp: Path, **kw) -> float:
     out = tmp / f"s{time.monotonic_ns()}"
     t = time.perf_counter()
@@ -119,6 +137,8 @@ def main() -> None:
         cluster.close()
     med = {k: statistics.median(v) for k, v in times.items() if v}
     print()
+    print(f"worker start-up (spawn + import lspsim): 1 worker {startup(1):.2f} s, "
+          f"2 workers {startup(2):.2f} s (included in the sweep timings)")
     labels = {"bare": "bare run_replication loop", "model": "bare model loop (no tables)",
               "serial": "sweep, in process (--workers 0)",
               "w1": "sweep, 1 local worker", "w2": "sweep, 2 local workers",

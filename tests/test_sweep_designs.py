@@ -126,3 +126,12 @@ def test_presets_are_valid_and_documented():
     morris = load_experiment("morris_all_levers")
     numeric = set(numeric_parameters()) - {"months"}
     assert len(morris.factors) >= 0.6 * len(numeric)  # screening covers most numeric levers
+
+
+def test_dry_run_prints_the_design_and_runs_nothing(tmp_path, capsys):
+    from lspsim.cli import main
+
+    assert main(["sweep", "leadership_network", "--dry-run", "--out", str(tmp_path / "o")]) == 0
+    out = capsys.readouterr().out
+    assert "16 points x 20 replications = 320 runs" in out and "leadership.chair_style" in out
+    assert not (tmp_path / "o").exists()
