@@ -106,6 +106,8 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--months", type=int, default=36)
     ap.add_argument("--no-dask", action="store_true")
+    ap.add_argument("--parallel-only", action="store_true",
+                    help="only 1 and 2 local workers and Dask (the speed-up figures)")
     a = ap.parse_args()
     print(f"{a.runs} runs of the default scenario, {a.months} months; {os.cpu_count()} CPUs; "
           f"median of {a.repeats}")
@@ -122,9 +124,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         for i in range(a.repeats):
-            times["bare"].append(timed("bare", bare, a.runs, a.months))
-            times["model"].append(timed("model", bare_model, a.runs, a.months))
-            times["serial"].append(timed("serial", sweep, a.runs, a.months, tmp, workers=0))
+            if not a.parallel_only:
+                times["bare"].append(timed("bare", bare, a.runs, a.months))
+                times["model"].append(timed("model", bare_model, a.runs, a.months))
+                times["serial"].append(timed("serial", sweep, a.runs, a.months, tmp, workers=0))
             times["w1"].append(timed("w1", sweep, a.runs, a.months, tmp, workers=1))
             times["w2"].append(timed("w2", sweep, a.runs, a.months, tmp, workers=2))
             if client is not None:
@@ -154,6 +157,8 @@ def main() -> None:
     if "dask" in med:
         print(f"Dask vs local pool (2 workers):       {med['dask'] / med['w2'] - 1:+.1%} time  "
               "(target within 15%)")
+    if a.parallel_only:
+        return
     print(f"harness overhead, in process:         {med['serial'] / med['bare'] - 1:+.1%} per run"
           "  (target <= 10%)")
     print(f"harness overhead, 1 worker process:   {med['w1'] / med['bare'] - 1:+.1%} per run "
