@@ -1,0 +1,97 @@
+"""``lspsim sweep``, ``lspsim analyse`` and ``lspsim experiments`` (registered by lspsim.cli)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from lspsim.errors import InputError
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from lspsim.sweep.executors import run_sweep
+    from lspsim.sweep.experiment import load_experiment
+
+    if args.workers is not None and args.workers < 0:
+        raise InputError("--workers", "workers", args.workers, "an integer >= 0 (0: in-process)")
+    if args.batch_size is not None and args.batch_size < 1:
+        raise InputError("--batch-size", "batch_size", args.batch_size, "an integer >= 1")
+    if args.workers is not None and args.scheduler:
+        raise InputError("--workers", "workers", args.workers, "either --workers (local) or "
+                         "--scheduler (Dask), not both")
+    exp = load_experiment(args.experiment)
+    design = exp.sample()
+    out = Path(args.out or f"out/sweeps/{exp.name}")
+    line = (f"{exp.name}: {design.kind} design, {design.n_points} points x "
+            f"{exp.replications} replications = {design.n_points * exp.replications} runs of "
+            f"{exp.base.months} months")
+    if args.dry_run:
+        print(line)
+        for f in design.factors:
+            rng = (f"[{f.low:g}, {f.high:g}]" if f.kind == "numeric" and not f.values
+                   else str(f.values))
+            print(f"  {f.name:45s} {f.kind:12s} {rng}")
+        return 0
+    if not args.quiet:
+        print(line, file=sys.stderr)
+    res = run_sweep(exp, out, workers=args.workers, scheduler=args.scheduler,
+                    resume=args.resume, batch_size=args.batch_size, progress=not args.quiet)
+    if not args.quiet:
+        what = "already complete" if res.ran_now == 0 else f"ran {res.ran_now} runs"
+        print(f"{out}: {res.runs} runs ({what}; {res.failed} failed) -> runs.parquet"
+              + (", series.parquet" if exp.series else "") + ", manifest.json")
+        if res.failed:
+            print("  failed runs are recorded with their error: see the 'error' column",
+                  file=sys.stderr)
+    return 0
+
+
+def _cmd_analyse(args: argparse.Namespace) -> int:
+    from lspsim.sweep.analysis import analyse
+
+    res = analyse(args.dir, out=args.out)
+    if not args.quiet:
+        print(f"{res.out}: " + ", ".join(sorted(p.name for p in res.out.iterdir())))
+    return 0
+
+
+def _cmd_experiments(args: argparse.Namespace) -> int:
+    from lspsim.sweep.experiment import list_experiments, load_experiment
+
+    for name, path in list_experiments().items():
+        exp = load_experiment(path)
+        print(f"{name}  ({exp.design.kind}, {exp.n_points} points x {exp.replications} "
+              f"replications = {exp.n_runs} runs)")
+        print(textwrap.indent(textwrap.fill(" ".join(exp.description.split()), 88), "    "))
+    return 0
+
+
+def register(sub: Any) -> None:
+    s = sub.add_parser("sweep", help="run an experiment: a design of scenarios x replications",
+                       description="Run every design point and replication of an experiment "
+                       "file, streaming results to DIR (resumable).")
+    s.add_argument("experiment", metavar="EXPERIMENT",
+                   help="an experiment TOML file or a preset name (lspsim experiments)")
+    s.add_argument("--workers", "-w", type=int, default=None,
+                   help="local worker processes (default: CPU count; 0 runs in this process)")
+    s.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="Dask scheduler, e.g. tcp://host:8786 (default: $DASK_SCHEDULER_ADDRESS)")
+    s.add_argument("--out", default=None, metavar="DIR", help="output (default: out/sweeps/NAME)")
+    s.add_argument("--resume", action="store_true", help="complete an interrupted sweep in DIR")
+    s.add_argument("--batch-size", type=int, default=None, help="runs per task (default: auto)")
+    s.add_argument("--dry-run", action="store_true", help="validate and show the design only")
+    s.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    s.set_defaults(func=_cmd_sweep)
+
+    a = sub.add_parser("analyse", aliases=["analyze"],
+                       help="summarise a sweep: means and CIs, sensitivity indices, figures")
+    a.add_argument("dir", metavar="DIR", help="a sweep directory")
+    a.add_argument("--out", default=None, help="output directory (default: DIR/analysis)")
+    a.add_argument("--quiet", "-q", action="store_true")
+    a.set_defaults(func=_cmd_analyse)
+
+    e = sub.add_parser("experiments", help="list the preset experiments with their run counts")
+    e.set_defaults(func=_cmd_experiments)

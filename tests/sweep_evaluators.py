@@ -1,0 +1,51 @@
+"""Evaluators for the sweep tests. Module level, so spawned worker processes can import them."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+from lspsim.scenario import Scenario
+
+# Ishigami (a=7, b=0.1) on x_i = -pi + 2 pi u_i with u_i the lever's value in [0, 1].
+ISHIGAMI_PATHS = ("trust.gain", "trust.loss", "trust.spread")
+ISHIGAMI_S1 = (0.3139, 0.4424, 0.0)
+ISHIGAMI_ST = (0.5576, 0.4424, 0.2437)
+
+
+def ishigami(scenario: Scenario, seed: int) -> dict[str, float]:
+    t = scenario.trust
+    x1, x2, x3 = (-math.pi + 2 * math.pi * u for u in (t.gain, t.loss, t.spread))
+    y = math.sin(x1) + 7 * math.sin(x2) ** 2 + 0.1 * x3**4 * math.sin(x1)
+    return {"target_achievement": y}
+
+
+def linear(scenario: Scenario, seed: int) -> dict[str, float]:
+    """Depends on trust.gain strongly, trust.loss weakly, trust.spread not at all."""
+    return {"target_achievement": 2.0 * scenario.trust.gain + 0.2 * scenario.trust.loss}
+
+
+def fragile(scenario: Scenario, seed: int) -> dict[str, float]:
+    """Raises for chair_style 'directive' with low initial tie strength; otherwise returns
+    a deterministic function of the seed. Fails once (then succeeds) where a marker file for
+    the seed is missing in $LSPSIM_TEST_FLAKY_DIR, to exercise the retry."""
+    lead, net = scenario.leadership, scenario.network
+    if lead.chair_style == "directive" and net.initial_strength < 0.2:
+        raise ValueError("directive chair with weak ties (test failure)")
+    flaky = os.environ.get("LSPSIM_TEST_FLAKY_DIR")
+    if flaky and lead.chair_style == "transactional":
+        marker = Path(flaky) / str(seed)
+        if not marker.exists():
+            marker.touch()
+            raise RuntimeError("transient failure (test)")
+    return {"target_achievement": (seed % 1000) / 1000.0, "mean_trust": net.initial_strength}
+
+
+def crash(scenario: Scenario, seed: int) -> dict[str, float]:
+    """Kills its worker process outright (as a segfault would) for a laissez-faire chair with
+    weak initial ties."""
+    if (scenario.leadership.chair_style == "laissez_faire"
+            and scenario.network.initial_strength < 0.2):
+        os._exit(3)
+    return {"target_achievement": scenario.network.initial_strength}
