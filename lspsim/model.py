@@ -185,6 +185,7 @@ class PartnershipModel(mesa.Model):
         # Partners kept off the top table read exclusion by the council as a breach.
         self._exclusion = np.where(self.is_council[None, :], self.voice[:, None] ** 0.5, 1.0)
         self._off = ~np.eye(n, dtype=bool)
+        self._chain_pairs = delivery.chain_pairs(self.chains)
         self._stat_idx = np.flatnonzero(self.statutory)
         self._ns_idx = np.flatnonzero(~self.statutory)
         self._ns_council = (self._ns_idx[:, None], np.flatnonzero(self.is_council)[None, :])
@@ -281,7 +282,8 @@ class PartnershipModel(mesa.Model):
                                            layers.allocation_efficiency(sc.layers.clarity), need)
         effort = self.commitment * self.effective_capacity
         info = self.data_quality * (0.5 + 0.5 * self.maturity)
-        self.link = delivery.link_strength(self.chains, effort, self.trust, self.ties, info)
+        self.link = delivery.link_strength(self.chains, effort, self.trust, self.ties, info,
+                                           self._chain_pairs)
         weakest = self.link.argmin(axis=1)
         self.weakest_count[np.arange(len(weakest)), weakest] += 1
         self.progress = self.progress + delivery.progress_step(
