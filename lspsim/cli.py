@@ -54,8 +54,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_scenarios(args: argparse.Namespace) -> int:
-    from lspsim.scenario import list_presets
+    from lspsim.scenario import list_presets, reference_markdown
 
+    if args.reference:
+        print(reference_markdown(), end="")
+        return 0
     for name, desc in list_presets().items():
         print(name)
         print(textwrap.indent(textwrap.fill(" ".join(desc.split()), 88), "    "))
@@ -87,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=_cmd_validate)
 
     s = sub.add_parser("scenarios", help="list the preset scenarios")
+    s.add_argument("--reference", action="store_true",
+                   help="print the Markdown reference of every parameter (docs/scenarios.md)")
     s.set_defaults(func=_cmd_scenarios)
 
     for name in EXTENSIONS:

@@ -72,7 +72,7 @@ class PartnershipModel(mesa.Model):
         # A numpy integer seed means the same as the Python int: Mesa 3.3 would otherwise seed
         # its stdlib random from a draw on rng (a different stream) and Mesa 3.5 raises.
         super().__init__(rng=int(rng) if isinstance(rng, np.integer) else rng)
-        sc = load_scenario(scenario or "default") if not isinstance(scenario, Scenario) else scenario
+        sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario or "default")
         self.scenario = sc
         self._build_partners(sc)
         self._build_structures(sc)

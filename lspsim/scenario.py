@@ -134,7 +134,8 @@ class Structure(Section):
                          ge=0, le=1000)
     n_business: int = F(1, "Business representatives", "organisations", ge=0, le=1000)
     coordination_cost: float = F(0.008, "Capacity each partner spends per other partner per tier "
-                                 "on coordination", "share of capacity/partner/month", ge=0, le=0.05)
+                                 "on coordination", "share of capacity/partner/month",
+                                 ge=0, le=0.05)
     duplication_share: float = F(0.35, "In two-tier areas, share of district LSP meetings that "
                                  "county-wide partners also attend", "0-1", ge=0, le=1)
     inter_tier_tie_factor: float = F(0.5, "Initial tie strength between county and district "
@@ -190,9 +191,10 @@ class Network(Section):
     initial_density: float = F(0.3, "Share of representative pairs that know each other at "
                                "the start, before history", "0-1", ge=0, le=1)
     initial_strength: float = F(0.3, "Mean strength of those initial ties", "0-1", ge=0, le=1)
-    tie_growth: float = F(0.05, "Tie growth per meeting together, share of distance to 1",
+    tie_growth: float = F(0.03, "Tie growth per meeting together, share of distance to 1",
                           "per meeting", ge=0, le=1)
-    tie_decay: float = F(0.03, "Share of tie strength lost each month without upkeep", "per month", ge=0, le=1)
+    tie_decay: float = F(0.015, "Share of tie strength lost each month without upkeep",
+                         "per month", ge=0, le=1)
     turnover: float = F(0.15, "Chance a representative is replaced in a year", "per year",
                         ge=0, le=1)
     tie_loss_on_turnover: float = F(0.8, "Share of a representative's ties lost when replaced",
@@ -514,3 +516,33 @@ def dumps_toml(data: dict, prefix: str = "") -> str:
             parts.append(f"[{name}]\n{body}" if any(not isinstance(x, dict) for x in v.values())
                          else body)
     return "\n\n".join(p for p in parts if p) + ("\n" if not prefix else "")
+
+
+def reference_markdown() -> str:
+    """docs/scenarios.md: every parameter with its unit, range, default and description,
+    generated from the schema (``lspsim scenarios --reference``; a test keeps the file in step)."""
+    defaults = Scenario().model_dump()
+    lines = ["# Scenario reference", "",
+             "Generated from `lspsim/scenario.py` by `lspsim scenarios --reference`; do not edit.",
+             "Set any of these in a scenario TOML file (`[section]` then `name = value`), with",
+             "`lspsim run ... --set path=value`, or vary them in a sweep.", "",
+             "| path | default | range | unit | description |", "|---|---|---|---|---|"]
+    for path, info in parameter_paths().items():
+        node: Any = defaults
+        for k in path.split("."):
+            node = node[k]
+        lo = hi = None
+        for m in info.metadata:
+            lo = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else lo
+            hi = getattr(m, "le", None) if getattr(m, "le", None) is not None else hi
+        args = getattr(info.annotation, "__args__", None)
+        if lo is not None or hi is not None:
+            rng = f"{lo} to {hi}"
+        elif args and all(isinstance(a, str) for a in args):
+            rng = ", ".join(args)
+        else:
+            rng = ""
+        unit = (info.json_schema_extra or {}).get("unit", "")
+        shown = ", ".join(node) if isinstance(node, list) else node
+        lines.append(f"| `{path}` | {shown} | {rng} | {unit} | {info.description or ''} |")
+    return "\n".join(lines) + "\n"

@@ -234,7 +234,7 @@ def test_chains_are_led_by_councils_and_cross_tiers_in_two_tier_areas():
     k = Scenario().kinds
     themes = [getattr(k, x).themes for x in kinds]
     chains, tt = delivery.build_chains(RNG(0), kinds, themes, np.ones(6), 6, 3)
-    for chain, theme in zip(chains, tt, strict=True):
+    for chain in chains:
         members = chain[chain >= 0]
         assert len(set(members.tolist())) == len(members)
         assert kinds[members[0]].endswith("council")

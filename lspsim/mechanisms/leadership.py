@@ -36,7 +36,8 @@ def voice(is_council: np.ndarray, statutory: np.ndarray, is_chair_org: np.ndarra
     non-inclusive style push non-statutory partners off the 'top table' first."""
     exclusion = (1.0 - inclusion)
     exposure = np.where(is_council, 0.0, np.where(statutory, 0.5, 1.0))
-    v = 1.0 - exposure * (dominance * exclusion + 0.3 * exclusion + 0.4 * dominance * (1 - statutory))
+    outsider = 1.0 - statutory
+    v = 1.0 - exposure * (dominance * exclusion + 0.3 * exclusion + 0.4 * dominance * outsider)
     v = np.where(is_chair_org, 1.0, v)
     return np.clip(v, 0.05, 1.0)
 

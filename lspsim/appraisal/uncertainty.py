@@ -1,0 +1,199 @@
+"""Uncertainty: Monte Carlo over assumption distributions crossed with model replications,
+switching values and a tornado.
+
+Sampling is seeded and reproducible: assumption draws come from their own stream,
+``SeedSequence(seed, spawn_key=(SAMPLING_KEY,))``, apart from the replication streams
+``SeedSequence(seed, spawn_key=(k,))`` that ``lspsim.results`` uses, and draw ``i`` is the same
+whatever the number of samples (the first 100 of 1000 draws are the 100 draws of a 100-sample run).
+Every assumption set is priced on every replication (S x R), so the spread of NPSV carries both
+what we do not know about values (the assumptions) and how differently the same partnership
+can turn out (the replications).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from scipy import optimize, stats
+
+from lspsim.appraisal.assumptions import AppraisalAssumptions, Quantity, quantity_specs
+from lspsim.appraisal.evaluate import Params, central_params, npsv_over_reps
+from lspsim.appraisal.flows import Flows
+
+# Spawn key of the assumption-sampling stream: far above any replication index.
+SAMPLING_KEY = 2**32 - 1
+TORNADO_PERCENTILES = (0.05, 0.95)
+
+Objective = Callable[[Params], np.ndarray]
+
+
+def ppf(q: Quantity, u: np.ndarray) -> np.ndarray:
+    """Quantiles of a quantity's distribution at probabilities ``u``."""
+    u = np.asarray(u, dtype=float)
+    if q.dist == "uniform":
+        return q.low + u * (q.high - q.low)
+    if q.dist == "triangular":
+        c = (q.value - q.low) / (q.high - q.low)
+        return stats.triang.ppf(u, c, loc=q.low, scale=q.high - q.low)
+    if q.dist == "lognormal":
+        return stats.lognorm.ppf(u, q.sigma, scale=q.value)
+    return np.full(u.shape, q.value)
+
+
+def sampling_rng(seed: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(SAMPLING_KEY,)))
+
+
+def sample(a: AppraisalAssumptions, n: int, seed: int) -> Params:
+    """``n`` assumption sets: fixed quantities at their value, uncertain ones drawn
+    independently from their distributions."""
+    qs = a.quantities()
+    names = a.uncertain()
+    u = sampling_rng(seed).random((n, len(names)))
+    out = {p: np.full(n, q.value) for p, q in qs.items()}
+    for j, p in enumerate(names):
+        out[p] = ppf(qs[p], u[:, j])
+    return out
+
+
+def describe(x: np.ndarray) -> dict[str, Any]:
+    """Mean, spread and the chance of a positive value of a Monte Carlo output."""
+    v = np.asarray(x, dtype=float).ravel()
+    fin = v[np.isfinite(v)]
+    if fin.size == 0:
+        return {"n": int(v.size), "mean": None, "sd": None, "p5": None, "p50": None,
+                "p95": None, "prob_positive": None, "mc_se": None}
+    return {
+        "n": int(v.size),
+        "mean": float(fin.mean()),
+        "sd": float(fin.std(ddof=1)) if fin.size > 1 else 0.0,
+        "p5": float(np.percentile(fin, 5)),
+        "p50": float(np.percentile(fin, 50)),
+        "p95": float(np.percentile(fin, 95)),
+        "prob_positive": float((fin > 0).mean()),
+        "mc_se": float(fin.std(ddof=1) / np.sqrt(fin.size)) if fin.size > 1 else None,
+    }
+
+
+def expected_npsv(flows: list[Flows], choices: dict[str, str]) -> Objective:
+    """NPSV averaged over the replications, for each assumption set."""
+    def f(params: Params) -> np.ndarray:
+        return npsv_over_reps(flows, params, choices)["npsv"].mean(axis=1)
+    return f
+
+
+def incremental_npsv(base: list[Flows], option: list[Flows], choices: dict[str, str]) -> Objective:
+    """NPSV of ``option`` minus NPSV of ``base``, averaged over paired replications."""
+    def f(params: Params) -> np.ndarray:
+        b = npsv_over_reps(base, params, choices)["npsv"]
+        o = npsv_over_reps(option, params, choices)["npsv"]
+        return (o - b).mean(axis=1)
+    return f
+
+
+def _with(central: Params, path: str, values: np.ndarray) -> Params:
+    values = np.asarray(values, dtype=float)
+    out = {p: np.repeat(v, values.size) for p, v in central.items()}
+    out[path] = values
+    return out
+
+
+def switching_value(objective: Objective, central: Params, path: str,
+                    ge: float | None, le: float | None) -> dict[str, Any]:
+    """The value of ``path`` at which the objective (e.g. expected NPSV) is zero, all else at
+    central values. Exact when the objective is linear in it (checked numerically), otherwise
+    found with scipy's brentq inside the quantity's allowed range."""
+    x0 = float(central[path][0])
+    step = max(abs(x0), 1.0) * 0.5
+    if le is not None and x0 + 2 * step > le:
+        step = -step
+    xs = np.array([x0, x0 + step, x0 + 2 * step])
+    f0, f1, f2 = objective(_with(central, path, xs))
+    scale = max(abs(f0), abs(f1), abs(f2), 1.0)
+    out: dict[str, Any] = {"path": path, "base": x0, "npsv_at_base": float(f0)}
+    slope = (f1 - f0) / step
+    if abs(f1 - f0) <= 1e-12 * scale and abs(f2 - f0) <= 1e-12 * scale:
+        return out | {"switching_value": None, "method": "no effect",
+                      "within_range": False, "change_pct": None}
+    if abs(f2 - 2 * f1 + f0) <= 1e-9 * scale:
+        x = x0 - f0 / slope
+        method = "exact (linear)"
+    else:
+        x = _brentq(objective, central, path, x0, ge, le)
+        method = "brentq"
+    if x is None:
+        return out | {"switching_value": None, "method": method + ": no root in range",
+                      "within_range": False, "change_pct": None}
+    within = (ge is None or x >= ge - 1e-12) and (le is None or x <= le + 1e-12)
+    change = (x - x0) / abs(x0) * 100.0 if x0 != 0 else None
+    return out | {"switching_value": float(x), "method": method, "within_range": bool(within),
+                  "change_pct": change}
+
+
+def _brentq(objective: Objective, central: Params, path: str, x0: float,
+            ge: float | None, le: float | None) -> float | None:
+    lo = ge if ge is not None else x0 - 100 * max(abs(x0), 1.0)
+    hi = le if le is not None else x0 + 100 * max(abs(x0), 1.0)
+    grid = np.unique(np.concatenate([np.linspace(lo, hi, 81), [x0]]))
+    fx = objective(_with(central, path, grid))
+    sign = np.sign(fx)
+    idx = np.nonzero(sign[:-1] * sign[1:] <= 0)[0]
+    if idx.size == 0:
+        return None
+    # The crossing nearest the central value.
+    i = int(idx[np.argmin(np.abs(grid[idx] - x0))])
+    a, b = grid[i], grid[i + 1]
+    if fx[i] == 0:
+        return float(a)
+    if fx[i + 1] == 0:
+        return float(b)
+
+    def g(x: float) -> float:
+        return float(objective(_with(central, path, np.array([x])))[0])
+
+    return float(optimize.brentq(g, a, b, xtol=1e-10 * max(abs(x0), 1.0), rtol=1e-12))
+
+
+def switching_values(objective: Objective, a: AppraisalAssumptions,
+                     paths: list[str] | None = None) -> list[dict[str, Any]]:
+    """Switching values of every uncertain quantity (or of ``paths``), with descriptions."""
+    specs = quantity_specs()
+    central = central_params(a)
+    out = []
+    for p in paths if paths is not None else a.uncertain():
+        sv = switching_value(objective, central, p, specs[p]["ge"], specs[p]["le"])
+        sv["unit"] = specs[p]["unit"]
+        sv["description"] = specs[p]["description"]
+        out.append(sv)
+    return out
+
+
+def tornado(objective: Objective, a: AppraisalAssumptions,
+            percentiles: tuple[float, float] = TORNADO_PERCENTILES) -> list[dict[str, Any]]:
+    """Expected NPSV with each uncertain quantity at its 5th and 95th percentiles, the others
+    at their central values; sorted by the width of the swing, widest first."""
+    central = central_params(a)
+    qs = a.quantities()
+    names = a.uncertain()
+    if not names:
+        return []
+    base = float(objective(central)[0])
+    rows = {p: np.repeat(v, 2 * len(names)) for p, v in central.items()}
+    for j, p in enumerate(names):
+        lo, hi = ppf(qs[p], np.array(percentiles))
+        rows[p] = rows[p].copy()
+        rows[p][2 * j], rows[p][2 * j + 1] = lo, hi
+    f = objective(rows)
+    specs = quantity_specs()
+    out = []
+    for j, p in enumerate(names):
+        out.append({
+            "path": p, "unit": specs[p]["unit"], "description": specs[p]["description"],
+            "base_value": qs[p].value, "low_value": float(rows[p][2 * j]),
+            "high_value": float(rows[p][2 * j + 1]), "npsv_low": float(f[2 * j]),
+            "npsv_high": float(f[2 * j + 1]), "npsv_base": base,
+            "swing": float(abs(f[2 * j + 1] - f[2 * j])),
+        })
+    return sorted(out, key=lambda r: -r["swing"])

@@ -1,0 +1,342 @@
+"""Pricing model flows: hand-worked cases on a tiny partnership, invariants on real runs,
+switching values, reproducibility and the comparison of two arrangements."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from lspsim.appraisal import (
+    appraise,
+    appraise_model,
+    appraise_run,
+    default_assumptions,
+    flows_from_model,
+    flows_from_replication,
+    simulate,
+)
+from lspsim.appraisal.assumptions import money_paths
+from lspsim.appraisal.evaluate import (
+    attribution,
+    central_params,
+    choices_of,
+    cost_shares,
+    monetise,
+)
+from lspsim.appraisal.flows import Flows
+from lspsim.appraisal.uncertainty import (
+    expected_npsv,
+    incremental_npsv,
+    ppf,
+    sample,
+    switching_values,
+)
+from lspsim.model import PartnershipModel
+from lspsim.results import replication_rng, run
+from lspsim.scenario import THEMES, load_scenario
+
+A = default_assumptions()
+CHOICES = choices_of(A)
+
+
+def zero_params(**values: float) -> dict[str, np.ndarray]:
+    """Every quantity 0 (so nothing is priced) apart from those given; discounting at 0%."""
+    p = {k: np.zeros(1) for k in central_params(A)}
+    p["discounting.long_term_after"] = np.array([30.0])
+    for k, v in values.items():
+        p[k.replace("__", ".")] = np.array([float(v)])
+    return p
+
+
+def tiny_flows(months: int = 12) -> Flows:
+    """A council and a voluntary group; one strategic meeting in month 1; one target that
+    progresses 1/12 a month and is met in month 12."""
+    layer_meetings = np.zeros((3, months))
+    layer_meetings[0, 0] = 1.0
+    return Flows(
+        months=months, partner_names=["council", "charity"],
+        kinds=["unitary_council", "voluntary_community"],
+        statutory=np.array([True, False]), is_council=np.array([True, False]),
+        stake_in_success=np.array([0.8, 0.2]), stake_in_failure=np.array([0.9, 0.1]),
+        budget=np.array([100.0, 1.0]), per_year=np.array([4.0, 8.0, 24.0]),
+        layer_meetings=layer_meetings, seats=np.array([[1, 1, 1], [1, 0, 0]], dtype=bool),
+        meeting_factor=1.0, duplicated=np.zeros(2), coordination_teams=np.zeros(2),
+        pooled=np.zeros(2), aligned=np.zeros((2, months)), allocation_efficiency=1.0,
+        monitoring_investment=0.5, common_data_standards=False,
+        progress=np.linspace(0.0, 1.0, months + 1)[None, :],
+        target_theme=np.array([THEMES.index("safer_communities")]),
+        relevance=np.ones((1, 2)), chain_member=np.ones((1, 2)),
+        meetings_held=layer_meetings.sum(axis=0))
+
+
+# ---------------------------------------------------------------------------------------
+# Hand-worked cases
+# ---------------------------------------------------------------------------------------
+
+def test_meeting_cost_by_hand() -> None:
+    # One strategic meeting, two seats: 4 h x 1.5 people x (GBP 60 + GBP 30) = GBP 540.
+    p = zero_params(**{"meetings.hours.strategic": 4, "meetings.people_per_seat.strategic": 1.5,
+                       "meetings.hourly_cost.unitary_council": 60,
+                       "meetings.hourly_cost.voluntary_community": 30,
+                       "meetings.hourly_cost_scale": 1, "discounting.rate": 0.035})
+    m = monetise(tiny_flows(), p, CHOICES)
+    assert m.cost_pv["meetings_strategic"][0] == pytest.approx([360.0, 180.0])
+    assert m.pv_costs[0] == pytest.approx(540.0)   # month 1 is not discounted
+    assert m.npsv[0] == pytest.approx(-540.0)
+
+
+def test_support_team_discounted_by_hand() -> None:
+    # 2 FTE x GBP 36k = GBP 6,000 a month for 12 months at 3.5%, paid by the council.
+    p = zero_params(**{"support_team.fte": 2, "support_team.cost_per_fte": 36000,
+                       "discounting.rate": 0.035})
+    m = monetise(tiny_flows(), p, CHOICES)
+    v = 1.035 ** (-1 / 12)
+    assert m.pv_costs[0] == pytest.approx(6000 * (1 - v ** 12) / (1 - v), rel=1e-12)
+    assert m.cost_pv["support_team"][0, 1] == 0.0
+    equal = monetise(tiny_flows(), p, CHOICES | {"support_team.paid_by": "equal"})
+    assert equal.cost_pv["support_team"][0, 0] == pytest.approx(m.pv_costs[0] / 2)
+
+
+def test_monitoring_scales_with_investment_by_hand() -> None:
+    # Investment 0.5: half of GBP 100k up front and half of GBP 24k a year; no standards.
+    p = zero_params(**{"monitoring.investment_at_full": 100000,
+                       "monitoring.running_at_full": 24000,
+                       "monitoring.standards_adoption": 7000})
+    m = monetise(tiny_flows(), p, CHOICES)
+    assert m.pv_costs[0] == pytest.approx(50000 + 12 * 1000)
+    with_std = monetise(dataclasses.replace(tiny_flows(), common_data_standards=True), p, CHOICES)
+    assert with_std.pv_costs[0] == pytest.approx(50000 + 12 * 1000 + 7000)
+
+
+def test_benefits_by_hand() -> None:
+    # Progress 1/12 a month x GBP 120k x additionality 0.5 = GBP 5,000 a month: GBP 60,000.
+    # Met in month 12: GBP 1,000 x 0.5. Avoided GBP 12k a year x 0.5 while met: month 12 and
+    # 12 months of persistence = 13 x GBP 500. Undiscounted.
+    p = zero_params(**{"benefits.progress_value.safer_communities": 120000,
+                       "benefits.target_met_value.safer_communities": 1000,
+                       "benefits.avoided_cost.safer_communities": 12000,
+                       "benefits.outcome_value_scale": 1, "benefits.additionality": 0.5,
+                       "horizon.benefit_persistence": 1})
+    m = monetise(tiny_flows(), p, CHOICES)
+    assert m.benefit_pv["progress"].sum() == pytest.approx(60000)
+    assert m.benefit_pv["targets_met"].sum() == pytest.approx(500)
+    assert m.benefit_pv["avoided_costs"].sum() == pytest.approx(13 * 500)
+    # Attribution by stake: 0.8 / 0.2 in success, 0.9 / 0.1 in failure.
+    assert m.benefit_pv["progress"][0] == pytest.approx([48000, 12000])
+    assert m.benefit_pv["avoided_costs"][0] == pytest.approx([0.9 * 6500, 0.1 * 6500])
+    assert m.discount.shape[1] == 24
+    # Half a year of persistence counts six months.
+    half = monetise(tiny_flows(), p | {"horizon.benefit_persistence": np.array([0.5])}, CHOICES)
+    assert half.benefit_pv["avoided_costs"].sum() == pytest.approx(7 * 500)
+
+
+def test_npsv_bcr_payback_by_hand() -> None:
+    p = zero_params(**{"support_team.fte": 1, "support_team.cost_per_fte": 12000,
+                       "benefits.progress_value.safer_communities": 24000,
+                       "benefits.outcome_value_scale": 1, "benefits.additionality": 1})
+    m = monetise(tiny_flows(), p, CHOICES)
+    # Costs GBP 1,000 a month, benefits GBP 2,000 a month: pays back in month 1.
+    assert m.npsv[0] == pytest.approx(12000)
+    assert m.bcr[0] == pytest.approx(2.0)
+    assert m.payback_months[0] == 1
+    p["monitoring.investment_at_full"] = np.array([10000.0])   # GBP 5,000 up front
+    m = monetise(tiny_flows(), p, CHOICES)
+    # Cumulative net: -5000 + 1000 m >= 0 from month 5.
+    assert m.payback_months[0] == 5
+
+
+def test_optimism_bias_uplifts_costs_only() -> None:
+    p = zero_params(**{"support_team.fte": 1, "support_team.cost_per_fte": 12000,
+                       "benefits.progress_value.safer_communities": 24000,
+                       "benefits.outcome_value_scale": 1, "benefits.additionality": 1,
+                       "costs.optimism_bias": 0.25})
+    m = monetise(tiny_flows(), p, CHOICES)
+    assert m.pv_costs[0] == pytest.approx(15000)
+    assert m.pv_benefits[0] == pytest.approx(24000)
+
+
+# ---------------------------------------------------------------------------------------
+# Real runs
+# ---------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def runs() -> list[Flows]:
+    return simulate(load_scenario("default"), seed=2, replications=3, months=24)
+
+
+def test_flows_read_the_model_consistently(runs: list[Flows]) -> None:
+    sc = load_scenario("default").with_updates({"months": 24})
+    model = PartnershipModel(sc, rng=replication_rng(2, 0)).run_months()
+    series = model.series()
+    f = runs[0]
+    assert np.allclose(f.aligned.sum(axis=0), series["aligned_spend"][1:])
+    assert np.allclose(f.layer_meetings.sum(axis=0), f.meetings_held)
+    assert np.allclose(f.pooled.sum(), series["pooled_pot"][-1])
+    assert np.all(np.diff(f.progress, axis=1) >= 0) and f.progress.max() <= 1.0
+    res = run(sc, seed=2, replications=2)
+    g = flows_from_replication(sc, 2, res.reps[1])
+    assert np.array_equal(g.aligned, runs[1].aligned)
+    assert np.array_equal(g.progress, runs[1].progress)
+
+
+def test_appraisal_does_not_write_model_state() -> None:
+    model = PartnershipModel("default", rng=5).run_months(12)
+    before = {k: v.copy() for k, v in model.series().items()}
+    progress, commitment = model.progress.copy(), model.commitment.copy()
+    out = appraise_model(model)
+    assert np.isfinite(out["npsv"])
+    assert all(np.array_equal(before[k], v, equal_nan=True) for k, v in model.series().items())
+    assert np.array_equal(model.progress, progress)
+    assert np.array_equal(model.commitment, commitment)
+
+
+def test_no_benefits_gives_minus_pv_of_costs(runs: list[Flows]) -> None:
+    p = central_params(A)
+    for k in p:
+        if k.startswith("benefits.") and k != "benefits.additionality":
+            p[k] = np.zeros(1)
+    for f in runs:
+        m = monetise(f, p, CHOICES)
+        assert m.pv_benefits[0] == 0.0
+        assert m.pv_costs[0] > 0
+        assert m.npsv[0] == pytest.approx(-m.pv_costs[0], rel=1e-12)
+
+
+def test_scaling_every_money_value_scales_npsv(runs: list[Flows]) -> None:
+    p = central_params(A)
+    base = [monetise(f, p, CHOICES).npsv[0] for f in runs]
+    scaled_p = {k: v * 3.0 if k in money_paths() else v for k, v in p.items()}
+    for f, b in zip(runs, base, strict=True):
+        # Model money (pooled pot, aligned spend) in the same currency scales too.
+        g = dataclasses.replace(f, pooled=f.pooled * 3.0, aligned=f.aligned * 3.0)
+        assert monetise(g, scaled_p, CHOICES).npsv[0] == pytest.approx(3.0 * b, rel=1e-10)
+    assert len(money_paths()) > 30
+
+
+def test_partner_split_adds_up(runs: list[Flows]) -> None:
+    f = runs[0]
+    m = monetise(f, central_params(A), CHOICES, detail=True)
+    assert sum(v.sum() for v in m.cost_pv.values()) == pytest.approx(m.pv_costs[0])
+    for rule in ("councils", "budget", "equal"):
+        assert cost_shares(f, rule).sum() == pytest.approx(1.0)
+    assert np.all(cost_shares(f, "councils")[~f.is_council] == 0)
+    for rule in ("stake", "chain", "equal"):
+        assert np.allclose(attribution(f, rule, f.stake_in_success).sum(axis=1), 1.0)
+    # Detailed monthly flows discount to the same present values.
+    for cat, arr in m.by_partner_monthly.items():
+        pv = (arr[0] * m.discount[0]).sum(axis=1)
+        ref = m.cost_pv.get(cat, m.benefit_pv.get(cat))[0]
+        assert np.allclose(pv, ref)
+
+
+def test_two_tier_duplicated_meetings_are_priced() -> None:
+    sc = load_scenario("default").with_updates({
+        "structure.kind": "two_tier", "structure.n_districts": 3,
+        "leadership.chair_kind": "county_council", "months": 12})
+    f2 = simulate(sc, seed=1, replications=1)[0]
+    f1 = simulate(load_scenario("default").with_updates({"months": 12}), 1, 1)[0]
+    p = central_params(A)
+    assert monetise(f2, p, CHOICES).cost_pv["meetings_duplicated"].sum() > 0
+    assert monetise(f1, p, CHOICES).cost_pv["meetings_duplicated"].sum() == 0
+
+
+def test_switching_values_put_back_give_zero_npsv(runs: list[Flows]) -> None:
+    objective = expected_npsv(runs, CHOICES)
+    central = central_params(A)
+    scale = float(np.mean([monetise(f, central, CHOICES).pv_costs[0] for f in runs]))
+    rows = switching_values(objective, A)
+    found = [r for r in rows if r["switching_value"] is not None]
+    assert any(r["method"] == "exact (linear)" for r in found)
+    for r in found:
+        p = dict(central)
+        p[r["path"]] = np.array([r["switching_value"]])
+        assert abs(objective(p)[0]) < 1e-6 * scale, r
+    # Persistence is not linear in NPSV (it is piecewise): check it was solved by brentq
+    # whenever a root exists in its range.
+    pers = next(r for r in rows if r["path"] == "horizon.benefit_persistence")
+    assert pers["method"] in ("brentq", "brentq: no root in range", "exact (linear)")
+
+
+def test_incremental_switching_value_put_back(runs: list[Flows]) -> None:
+    sc = load_scenario("default").with_updates({"months": 24, "layers.clarity": 0.3,
+                                                "monitoring.common_data_standards": False})
+    worse = simulate(sc, seed=2, replications=3)
+    objective = incremental_npsv(worse, runs, CHOICES)
+    rows = switching_values(objective, A, ["monitoring.standards_adoption",
+                                           "meetings.hourly_cost_scale"])
+    for r in rows:
+        if r["switching_value"] is not None:
+            p = central_params(A) | {r["path"]: np.array([r["switching_value"]])}
+            assert abs(objective(p)[0]) < 1e-3
+
+
+# ---------------------------------------------------------------------------------------
+# Sampling, reproducibility, comparison
+# ---------------------------------------------------------------------------------------
+
+def test_distributions_quantiles() -> None:
+    q = A.support_team.fte  # triangular(2, 3, 5)
+    assert ppf(q, np.array([0.0, 1.0])) == pytest.approx([2.0, 5.0])
+    ln = A.benefits.outcome_value_scale  # lognormal, median 1
+    assert ppf(ln, np.array([0.5]))[0] == pytest.approx(1.0)
+    un = A.support_team.cost_per_fte
+    assert ppf(un, np.array([0.5]))[0] == pytest.approx((un.low + un.high) / 2)
+    draws = sample(A, 4000, seed=1)
+    assert draws["support_team.fte"].min() >= 2.0 and draws["support_team.fte"].max() <= 5.0
+    assert draws["support_team.fte"].mean() == pytest.approx(10 / 3, abs=0.05)
+    assert np.all(draws["discounting.rate"] == 0.035)
+
+
+def test_sampling_is_seeded_and_prefix_stable() -> None:
+    a = sample(A, 100, seed=7)
+    b = sample(A, 100, seed=7)
+    c = sample(A, 50, seed=7)
+    d = sample(A, 100, seed=8)
+    for k in a:
+        assert np.array_equal(a[k], b[k])
+        assert np.array_equal(a[k][:50], c[k])
+    assert not np.array_equal(a["support_team.fte"], d["support_team.fte"])
+
+
+def test_appraise_is_reproducible_with_a_seed() -> None:
+    kw = {"replications": 2, "samples": 60, "months": 12}
+    r1 = appraise("default", seed=4, **kw).to_dict()
+    r2 = appraise("default", seed=4, **kw).to_dict()
+    r3 = appraise("default", seed=5, **kw).to_dict()
+    assert json.dumps(r1, sort_keys=True) == json.dumps(r2, sort_keys=True)
+    assert r1["result"]["monte_carlo"]["npsv"] != r3["result"]["monte_carlo"]["npsv"]
+    mc = r1["result"]["monte_carlo"]
+    assert mc["npsv"]["n"] == 120 and 0.0 <= mc["npsv"]["prob_positive"] <= 1.0
+    assert mc["npsv"]["p5"] <= mc["npsv"]["p50"] <= mc["npsv"]["p95"]
+
+
+def test_comparison_uses_common_random_numbers() -> None:
+    same = appraise("default", seed=3, replications=2, samples=30, months=12, compare="default")
+    inc = same.incremental
+    assert inc is not None and np.all(inc["npsv"] == 0.0)
+    sc2 = load_scenario("default").with_updates({"layers.clarity": 0.95, "name": "clear"})
+    res = appraise("default", seed=3, replications=2, samples=30, months=12, compare=sc2)
+    comp = res.comparison()
+    assert comp["option"] == "clear"
+    # Paired draws: the increment is the per-draw difference of the two distributions.
+    assert np.allclose(res.incremental["npsv"], res.option.mc["npsv"] - res.base.mc["npsv"])
+    assert comp["incremental_npsv"]["n"] == 60
+    # Same draws and streams as the base-only appraisal.
+    alone = appraise("default", seed=3, replications=2, samples=30, months=12)
+    assert np.array_equal(alone.base.mc["npsv"], res.base.mc["npsv"])
+
+
+def test_appraise_run_matches_pipeline_central() -> None:
+    sc = load_scenario("default").with_updates({"months": 12})
+    res = run(sc, seed=9, replications=2)
+    central = appraise_run(res)
+    full = appraise(sc, seed=9, replications=2, samples=10)
+    assert central["npsv"] == pytest.approx(full.to_dict()["result"]["central"]["npsv"])
+
+
+def test_flows_from_unrun_model_is_refused() -> None:
+    with pytest.raises(ValueError):
+        flows_from_model(PartnershipModel("default", rng=1))
