@@ -10,6 +10,7 @@ from typing import Any
 
 import mesa
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from lspsim.agents import PartnerOrganisation
 from lspsim.mechanisms import (
@@ -27,6 +28,12 @@ from lspsim.mechanisms import (
     trust,
 )
 from lspsim.scenario import COUNCIL_KINDS, Scenario, load_scenario, partner_kinds
+
+# One BLAS thread: multi-threaded OpenBLAS products differ in the last bits from single-threaded
+# ones from about 220 partners up, which would make results depend on how a process was started
+# (a Dask nanny pins one thread, a plain run does not). It is also faster for (n, n) products on
+# few cores, and parallel sweeps want one thread per process anyway.
+threadpool_limits(limits=1, user_api="blas")
 
 # Model-level series recorded each month, in column order.
 SERIES = (
@@ -261,7 +268,8 @@ class PartnershipModel(mesa.Model):
 
     def _decide_commitment(self, sc: Scenario) -> None:
         c = sc.commitment
-        expected = commit.expected_of_others(self.trust, self.observed)
+        expected = commit.expected_of_others(self.trust, self.observed,
+                                             self.maturity * self.openness)
         expected = leadership.pulled_expectation(expected, sc.leadership.aspiration,
                                                  self.style["pull"], self.voice)
         incentive = commit.own_incentive(self.stake_in_success, self.voice,

@@ -235,7 +235,7 @@ class Monitoring(Section):
                                 "before history", "0-1", ge=0, le=1)
     investment: float = F(0.5, "Investment in shared monitoring", "0-1", ge=0, le=1)
     common_data_standards: bool = F(True, "Partners share common data quality standards")
-    growth_rate: float = F(0.03, "Maturity growth per month at full investment, share of the "
+    growth_rate: float = F(0.06, "Maturity growth per month at full investment, share of the "
                            "distance to the ceiling", "per month", ge=0, le=1)
     ceiling_without_standards: float = F(0.45, "Highest maturity reachable with incompatible "
                                          "data formats", "0-1", ge=0, le=1)

@@ -33,7 +33,7 @@ def test_imperfect_conditional_cooperation_decays_without_sanctions():
     trust_ = np.ones((4, 4))
     own = commitment.own_preference(np.full(4, 1.0 * 0.4 - 1.0), 5.0)  # MPCR 0.4
     for _ in range(10):
-        exp = commitment.expected_of_others(trust_, c)
+        exp = commitment.expected_of_others(trust_, c, np.zeros(4))
         c = commitment.adjust(c, commitment.desired(np.full(4, 0.85), exp, own, np.zeros(4),
                                                     np.zeros(4)), 0.5)
     assert c.mean() < 0.3
@@ -49,9 +49,13 @@ def test_own_preference_rises_with_stake_and_falls_with_burden():
 
 def test_distrust_discounts_expectations():
     obs = np.array([0.6, 0.6, 0.6])
-    full = commitment.expected_of_others(np.ones((3, 3)), obs)
-    none = commitment.expected_of_others(np.zeros((3, 3)), obs)
+    hidden = np.zeros(3)
+    full = commitment.expected_of_others(np.ones((3, 3)), obs, hidden)
+    none = commitment.expected_of_others(np.zeros((3, 3)), obs, hidden)
     assert np.allclose(full, 0.6) and np.all(none < full)
+    # what monitoring shows plainly needs no trust to be believed
+    seen = commitment.expected_of_others(np.zeros((3, 3)), obs, np.ones(3))
+    assert np.allclose(seen, 0.6)
 
 
 # -- trust ------------------------------------------------------------------------------

@@ -97,3 +97,12 @@ def test_large_partnership_runs():
     sc = lspsim.load_scenario("default", {"structure.n_voluntary": 300, "months": 3})
     m = PartnershipModel(sc, rng=1).run_months()
     assert m.n_partners == 308
+
+
+def test_blas_runs_one_thread_so_large_runs_do_not_depend_on_the_process():
+    from threadpoolctl import threadpool_info
+
+    import lspsim.model  # noqa: F401
+
+    blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
+    assert blas and all(p["num_threads"] == 1 for p in blas)

@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import numpy as np
 
-# With no trust, a partner expects this share of what it sees a partner report.
-DISTRUST_DISCOUNT = 0.4
+# With no trust and nothing verifiable, a partner discounts what a partner reports by this share.
+DISTRUST_DISCOUNT = 0.6
 
 
-def expected_of_others(trust: np.ndarray, observed: np.ndarray) -> np.ndarray:
+def expected_of_others(trust: np.ndarray, observed: np.ndarray,
+                       visibility: np.ndarray) -> np.ndarray:
     """Mean over other partners of what i expects of j: the observed commitment, discounted
-    where i does not trust j."""
+    where i does not trust j and cannot verify it. Trust stands in for information: what
+    mature, open monitoring shows is believed whatever the trust (``visibility`` = maturity x
+    openness of j)."""
     n = observed.size
     if n < 2:
         return observed.copy()
-    belief = DISTRUST_DISCOUNT + (1.0 - DISTRUST_DISCOUNT) * trust
+    belief = 1.0 - DISTRUST_DISCOUNT * (1.0 - trust) * (1.0 - visibility)[None, :]
     total = belief @ observed - np.diag(belief) * observed
     return total / (n - 1)
 
