@@ -85,6 +85,16 @@ def run_boltzmann(n: int, seed: int, steps: int = MONTHS) -> None:
         model.step()
 
 
+def blas_threads() -> str:
+    """BLAS thread counts in effect (lspsim pins one at import), as threadpoolctl reports them."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '(unset)')}"
+    return ", ".join(f"{i['internal_api']} {i['num_threads']}" for i in threadpool_info()
+                     if i.get("user_api") == "blas") or "none found"
+
+
 def paired_medians(a: Callable[[int], None], b: Callable[[int], None],
                    repeats: int) -> tuple[float, float]:
     """Median wall times (ms) of ``a(seed)`` and ``b(seed)`` over seeds 0..repeats-1, after one
@@ -115,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
           f"lspsim {lspsim.__version__}")
     print(f"{platform.machine()}, {os.cpu_count()} CPUs; {args.months} months/steps; "
           f"median of {args.repeats} after 1 warm-up; times include construction")
-    print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '(unset)')}, "
+    print(f"BLAS threads in effect: {blas_threads()}, "
           f"load average {os.getloadavg()[0]:.2f} at start")
     print()
     header = f"{'n':>5}  {'lspsim ms':>10}  {'Boltzmann ms':>12}  {'ratio':>6}  target"

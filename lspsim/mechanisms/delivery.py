@@ -51,19 +51,28 @@ def build_chains(rng: np.random.Generator, kinds: list[str], partner_themes: lis
     return chains, themes
 
 
-def link_strength(chains: np.ndarray, effort: np.ndarray, trust: np.ndarray,
-                  ties: np.ndarray, info: np.ndarray) -> np.ndarray:
-    """(K, L) link strengths; padded positions are +inf so they never bind.
-    link(a -> b) = effort_a / (effort_a + EFFORT_HALF) x (T_ab T_ba)^0.15
-                   x (0.3 + 0.7 tie_ab)^0.15 x (info_a info_b)^0.1;
-    the last member's link is its own delivery: the same effort term x info^0.2."""
+def chain_pairs(chains: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(valid, a, nxt, has_next) for ``link_strength``: each position's member, the next member
+    and whether there is one. They depend on the chains only, so the model computes them once."""
     valid = chains >= 0
     a = np.where(valid, chains, 0)
     nxt = np.roll(a, -1, axis=1)
     has_next = np.roll(valid, -1, axis=1)
     has_next[:, -1] = False
+    return valid, a, nxt, has_next
+
+
+def link_strength(chains: np.ndarray, effort: np.ndarray, trust: np.ndarray,
+                  ties: np.ndarray, info: np.ndarray,
+                  pairs: tuple[np.ndarray, ...] | None = None) -> np.ndarray:
+    """(K, L) link strengths; padded positions are +inf so they never bind.
+    link(a -> b) = effort_a / (effort_a + EFFORT_HALF) x (T_ab T_ba)^0.15
+                   x (0.3 + 0.7 tie_ab)^0.15 x (info_a info_b)^0.1;
+    the last member's link is its own delivery: the same effort term x info^0.2."""
+    valid, a, nxt, has_next = chain_pairs(chains) if pairs is None else pairs
     pair_trust = trust[a, nxt] * trust[nxt, a]
-    e = effort[a] / (effort[a] + EFFORT_HALF)
+    ea = effort[a]
+    e = ea / (ea + EFFORT_HALF)
     relation = 0.3 + 0.7 * ties[a, nxt]
     handover = np.where(has_next, pair_trust ** 0.15 * relation ** 0.15
                         * (info[a] * info[nxt]) ** 0.1,

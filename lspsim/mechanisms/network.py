@@ -24,8 +24,18 @@ def update_ties(ties: np.ndarray, contact: np.ndarray, growth: float, decay: flo
                 networking: float) -> np.ndarray:
     """Ties grow with meetings together (saturating) and need upkeep: every month a share decays,
     so a pair's tie settles where growth from its meetings balances decay."""
-    g = 1.0 - (1.0 - min(growth * networking, 1.0)) ** contact
-    out = (ties + g * (1.0 - ties)) * (1.0 - decay)
+    return grow_ties(ties, growth_share(contact, growth, networking), decay)
+
+
+def growth_share(contact: np.ndarray, growth: float, networking: float) -> np.ndarray:
+    """Share of the distance to a full tie that this month's meetings close, per pair. It depends
+    on the meetings only, so the model computes it once per meeting pattern."""
+    return 1.0 - (1.0 - min(growth * networking, 1.0)) ** contact
+
+
+def grow_ties(ties: np.ndarray, share: np.ndarray, decay: float) -> np.ndarray:
+    """``update_ties`` given ``growth_share``."""
+    out = (ties + share * (1.0 - ties)) * (1.0 - decay)
     np.fill_diagonal(out, 0.0)
     return out
 
