@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import shutil
 import tempfile
@@ -240,7 +241,9 @@ class Runner:
             results = list(map(_run_task, todo))
         else:
             chunk = max(1, len(todo) // (self.workers * 16))
-            with ProcessPoolExecutor(max_workers=self.workers) as pool:
+            # "spawn", as the sweeps use: fork() in a process with threads is unsafe (3.12 warns).
+            with ProcessPoolExecutor(max_workers=self.workers,
+                                     mp_context=multiprocessing.get_context("spawn")) as pool:
                 results = list(pool.map(_run_task, todo, chunksize=chunk))
         self._results.update(zip(todo, results, strict=True))
 
