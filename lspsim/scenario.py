@@ -308,6 +308,13 @@ class Scenario(Section):
             set_path(data, path, value, source)
         return validate_scenario(data, source)
 
+    def get(self, path: str) -> Any:
+        """The value at a dotted parameter path, e.g. ``sc.get("leadership.chair_style")``."""
+        node: Any = self
+        for key in path.split("."):
+            node = getattr(node, key)
+        return node
+
     def to_toml(self) -> str:
         return dumps_toml(self.model_dump(mode="json"))
 

@@ -122,3 +122,9 @@ def test_nan_never_reaches_the_model():
 def test_public_api():
     assert lspsim.__version__
     assert isinstance(lspsim.load_scenario("default"), lspsim.Scenario)
+
+
+def test_get_reads_a_dotted_path():
+    sc = load_scenario("two_tier_county")
+    assert sc.get("structure.n_districts") == 6
+    assert sc.get("kinds.police.themes") == ["safer_communities"]

@@ -135,10 +135,7 @@ def main_controls(paths: Iterable[str] = MAIN_LEVERS) -> list[ControlSpec]:
 
 
 def current_value(scenario: Scenario, path: str) -> Any:
-    node: Any = scenario
-    for key in path.split("."):
-        node = getattr(node, key)
-    return node
+    return scenario.get(path)
 
 
 def parse_typed(spec: ControlSpec, text: str) -> Any:

@@ -309,10 +309,7 @@ def _unknown_path(source: str, fld: str, path: str) -> InputError:
 
 
 def _get(sc: Scenario, path: str) -> Any:
-    node: Any = sc
-    for k in path.split("."):
-        node = getattr(node, k)
-    return node
+    return sc.get(path)
 
 
 def _resolve(exp: Experiment, base_dir: Path) -> None:
