@@ -181,9 +181,10 @@ class SweepResult:
 
 
 def default_batch_size(n_runs: int) -> int:
-    # ~200 tasks: enough to balance two to a few dozen workers, few enough that scheduling
-    # and part files stay cheap; at most 100 runs a task keeps each result small.
-    return max(1, min(100, -(-n_runs // 200)))
+    # ~100 tasks: enough to balance two to a few dozen workers, few enough that scheduling
+    # and part files stay cheap for the parent (which shares the CPUs with the workers); at
+    # most 100 runs a task keeps each result small.
+    return max(1, min(100, -(-n_runs // 100)))
 
 
 def run_sweep(experiment: Any, out: str | Path, *, workers: int | None = None,

@@ -141,7 +141,7 @@ class SweepStore:
     @staticmethod
     def _write_atomic(table: pa.Table, path: Path) -> None:
         tmp = path.with_name(f".{path.name}.tmp")
-        pq.write_table(table, tmp, compression="zstd")
+        pq.write_table(table, tmp, compression="none")  # temporary: speed over size
         os.replace(tmp, path)
 
     def write_batch(self, batch: int, runs: pa.Table, series: pa.Table | None) -> None:
