@@ -6,6 +6,7 @@ arrays the model owns. Randomness comes only from ``self.rng`` (a numpy Generato
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import mesa
@@ -117,13 +118,12 @@ class PartnershipModel(mesa.Model):
         self.slope = np.where(cc, sc.commitment.conditional_slope, sc.commitment.free_rider_slope)
         self.commitment = np.full(n, sc.commitment.initial)
 
-        counts: dict[str, int] = {}
+        totals, seen = Counter(kinds), Counter()
         names = []
         for k in kinds:
-            counts[k] = counts.get(k, 0) + 1
-            total = kinds.count(k)
+            seen[k] += 1
             label = k.replace("_", " ")
-            names.append(f"{label} {counts[k]}" if total > 1 else label)
+            names.append(f"{label} {seen[k]}" if totals[k] > 1 else label)
         self.partner_names = names
         for i, (k, name) in enumerate(zip(kinds, names, strict=True)):
             PartnerOrganisation(self, i, k, name)
@@ -140,11 +140,8 @@ class PartnershipModel(mesa.Model):
         self.ties = network.initial_ties(
             rng, n, sc.network.initial_density, sc.network.initial_strength, self.history,
             cross_tier, sc.structure.inter_tier_tie_factor)
-        self.trust = trust.initial_trust(rng, sc.trust.initial, self.history, self.ties)
-        # The prehistory between tiers: county-district trust starts lower too.
-        self.trust = np.where(cross_tier, self.trust * sc.structure.inter_tier_tie_factor
-                              + (1 - sc.structure.inter_tier_tie_factor) * sc.trust.initial
-                              * 0.5, self.trust)
+        self.trust = trust.initial_trust(rng, sc.trust.initial, self.history, self.ties,
+                                         cross_tier, sc.structure.inter_tier_tie_factor)
 
         self.chains, self.target_themes = delivery.build_chains(
             rng, self.kinds, self.partner_themes, self.budget, sc.delivery.n_targets,
@@ -183,6 +180,7 @@ class PartnershipModel(mesa.Model):
         self.observed = self.commitment.copy()
         self.link = np.full(self.chains.shape, np.nan)
         self.adequacy = np.zeros(k)
+        self.aligned = np.zeros(n)
         self.meetings = np.zeros(3)
         self.leavers = np.zeros(0, dtype=np.int64)
         # Static pieces the monthly schedule reuses (speed only: results are unchanged).
@@ -324,7 +322,6 @@ class PartnershipModel(mesa.Model):
             chain_strength = weakest.sum() / weakest.size
         else:
             chain_strength = np.nan
-        aligned = getattr(self, "aligned", None)
         s, st, ns = self._series[t], self._stat_idx, self._ns_idx
         s[0] = trust.mean_offdiag(T)
         s[1] = c.sum() / n
@@ -339,7 +336,7 @@ class PartnershipModel(mesa.Model):
         s[10] = self.effective_capacity.sum() / n
         s[11] = self.meetings.sum()
         s[12] = resources.pooled_pot(self.budget, self.scenario.resources.pooled_share)
-        s[13] = aligned.sum() if aligned is not None else 0.0
+        s[13] = self.aligned.sum()
         s[14] = self.adequacy.sum() / k if t > 0 else np.nan
         s[15] = chain_strength
         s[16] = self.pressure.sum() / n

@@ -76,6 +76,17 @@ def test_repair_softens_loss():
     assert soft[0, 1] > hard[0, 1]
 
 
+def test_history_raises_and_tier_prehistory_lowers_initial_trust():
+    ties = np.zeros((4, 4))
+    cross = np.zeros((4, 4), dtype=bool)
+    cross[0, 1] = cross[1, 0] = True
+    new = trust.initial_trust(RNG(1), 0.45, 0.0, ties, cross, 1.0)
+    old = trust.initial_trust(RNG(1), 0.45, 0.95, ties, cross, 1.0)
+    tiers = trust.initial_trust(RNG(1), 0.45, 0.95, ties, cross, 0.5)
+    assert old[2, 3] > new[2, 3]
+    assert tiers[0, 1] < old[0, 1] and tiers[2, 3] == old[2, 3]
+
+
 def test_evidence_is_reciprocal():
     # Both commit 0.8; partner 1 is seen doing 0.2: a breach in 0's eyes, not the reverse.
     e = trust.kept_evidence(np.array([0.8, 0.2]), np.array([0.8, 0.8]), 0.1)

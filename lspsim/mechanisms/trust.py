@@ -7,14 +7,17 @@ from __future__ import annotations
 import numpy as np
 
 
-def initial_trust(rng: np.random.Generator, base: float, history: float,
-                  ties: np.ndarray) -> np.ndarray:
-    """History and existing ties raise starting trust (Ansell & Gash 2008: prehistory)."""
+def initial_trust(rng: np.random.Generator, base: float, history: float, ties: np.ndarray,
+                  cross_tier: np.ndarray, inter_tier_factor: float) -> np.ndarray:
+    """History and existing ties raise starting trust (Ansell & Gash 2008: prehistory); between
+    county and district representatives the prehistory of the tiers pulls it down toward half
+    the base level, by the same factor that weakens their ties."""
     n = ties.shape[0]
     t = base + (0.85 - base) * 0.6 * history + 0.2 * ties + rng.normal(0.0, 0.03, (n, n))
     t = np.clip(t, 0.0, 1.0)
     np.fill_diagonal(t, 1.0)
-    return t
+    f = inter_tier_factor
+    return np.where(cross_tier, t * f + (1 - f) * base * 0.5, t)
 
 
 def kept_evidence(observed: np.ndarray, own: np.ndarray, tolerance: float,
