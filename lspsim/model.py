@@ -180,20 +180,82 @@ class PartnershipModel(mesa.Model):
         self.observed = self.commitment.copy()
         self.link = np.full(self.chains.shape, np.nan)
         self.adequacy = np.zeros(k)
-        self.aligned = np.zeros(n)
         self.meetings = np.zeros(3)
         self.leavers = np.zeros(0, dtype=np.int64)
-        # Static pieces the monthly schedule reuses (speed only: results are unchanged).
-        # Everything that depends only on which layers meet, keyed by the meetings vector.
-        self._by_meetings: dict[bytes, tuple[np.ndarray, ...]] = {}
-        self._by_meetings_for: Scenario | None = None
-        # Partners kept off the top table read exclusion by the council as a breach.
-        self._exclusion = np.where(self.is_council[None, :], self.voice[:, None] ** 0.5, 1.0)
+        self._prepare_schedule(sc)
+
+    def _prepare_schedule(self, sc: Scenario) -> None:
+        """Constants and buffers of the monthly schedule. Speed only: every quantity here is a
+        function of the scenario and the fixed structures, so the schedule reads as the ODD."""
+        n, k = self.n_partners, len(self.progress)
+        # Which layers meet depends on the month of the year only (meetings per year are whole
+        # numbers), and everything that depends on the meetings alone is computed once per
+        # meeting pattern (_pattern): a handful recur all year.
+        self._patterns: dict[bytes, tuple[np.ndarray, ...]] = {}
+        self._month_pattern: list[tuple[np.ndarray, ...] | None] = [None] * 12
+        self._patterns_for = sc
+        # Constant means and products.
+        self._mean_openness = float(self.openness.sum() / n)
+        self._mean_data_quality = float(self.data_quality.sum() / n)
+        self._info_noise = layers.information_noise_factor(sc.layers.clarity)
+        self._pull_keep = 1.0 - self.style["pull"] * self.voice
+        self._pull_add = self.style["pull"] * self.voice * sc.leadership.aspiration
+        self._pot = resources.pooled_pot(self.budget, sc.resources.pooled_share)
+        self._aligned_per_commitment = self.budget * sc.resources.mainstream_alignment
+        need = sc.resources.need_share * float(self.budget.sum()) / k
+        # adequacy = pot / K / need + efficiency x (chain_share @ aligned) / need
+        self._adequacy_matrix = (layers.allocation_efficiency(sc.layers.clarity) / need
+                                 * self.chain_share * self._aligned_per_commitment[None, :])
+        self._adequacy_base = self._pot / k / need
+        self._links = delivery.plan_links(self.chains, self.data_quality)
+        self.link = np.full(self.chains.shape, np.inf)
+        self._rows = np.arange(k)
+        # Partners kept off the top table read exclusion by the council as a breach: the
+        # evidence on council columns is scaled by the partner's voice^0.5.
+        council = np.flatnonzero(self.is_council)
+        scale = np.broadcast_to(self.voice[:, None] ** 0.5, (n, council.size))
+        self._excl_cols = council if np.any(scale != 1.0) else council[:0]
+        self._excl = np.ascontiguousarray(scale)
         self._off = ~np.eye(n, dtype=bool)
-        self._chain_pairs = delivery.chain_pairs(self.chains)
         self._stat_idx = np.flatnonzero(self.statutory)
         self._ns_idx = np.flatnonzero(~self.statutory)
-        self._ns_council = (self._ns_idx[:, None], np.flatnonzero(self.is_council)[None, :])
+        self._ns_council_flat = (self._ns_idx[:, None] * n + council[None, :]).ravel()
+        # (n, n) workspaces: the trust update and gossip run without allocating.
+        self._evidence = np.empty((n, n))
+        self._scratch = np.empty((n, n))
+        self._weight = np.empty((n, n))
+        self._spare = np.empty((n, n))
+
+    def _pattern(self, sc: Scenario, month: int) -> tuple[np.ndarray, ...]:
+        """(meetings, burden, effective capacity, tie factors P and Q, base trust-update weight,
+        the self-interested part of the desired commitment) for the meetings of ``month``."""
+        if self._patterns_for is not sc:  # the app swapped the scenario object: start afresh
+            self._prepare_schedule(sc)
+        slot = (month - 1) % 12
+        cached = self._month_pattern[slot]
+        if cached is not None:
+            return cached
+        meetings = layers.meetings_in_month(month, self.per_year)
+        key = meetings.tobytes()
+        if key not in self._patterns:
+            contact = layers.contact(meetings, self.co_members)
+            meeting = layers.meeting_burden(meetings, self.seat_matrix, sc.layers.meeting_cost,
+                                            sc.layers.clarity, self.extra_meetings)
+            burden = np.clip(meeting + self.coordination, 0.0, 0.95)
+            share = network.growth_share(contact, sc.network.tie_growth,
+                                         self.style["networking"])
+            grow_p, grow_q = network.growth_factors(share, sc.network.tie_decay)
+            c = sc.commitment
+            incentive = commit.own_incentive(self.stake_in_success, self.voice,
+                                             c.return_on_commitment, c.cost, burden)
+            own = commit.own_preference(incentive, c.incentive_weight)
+            entry = (meetings, burden, self.capacity * (1.0 - burden), grow_p, grow_q,
+                     0.3 + 0.3 * np.minimum(contact, 1.0), (1.0 - self.slope) * own)
+            for arr in entry:
+                arr.flags.writeable = False  # shared between months: never modified in place
+            self._patterns[key] = entry
+        self._month_pattern[slot] = self._patterns[key]
+        return self._patterns[key]
 
     # ------------------------------------------------------------------ the schedule
     def step(self) -> None:
@@ -204,7 +266,7 @@ class PartnershipModel(mesa.Model):
         self._meet(sc, month)
         self._monitor(sc)
         self._update_trust(sc)
-        self.ties = network.grow_ties(self.ties, self._tie_growth, sc.network.tie_decay)
+        network.grow_ties_in_place(self.ties, self._grow_p, self._grow_q)
         self._scrutinise(sc, month)
         self._decide_commitment(sc)
         self._deliver(sc)
@@ -212,48 +274,39 @@ class PartnershipModel(mesa.Model):
 
     def _turnover(self, sc: Scenario) -> None:
         self.leavers = network.turnover_events(self.rng, self.n_partners, sc.network.turnover)
-        self.ties = network.break_ties(self.ties, self.leavers, sc.network.tie_loss_on_turnover)
-        self.trust = trust.reset_for_newcomers(self.trust, self.leavers, sc.trust.initial,
-                                               sc.network.tie_loss_on_turnover)
+        if self.leavers.size:
+            loss = sc.network.tie_loss_on_turnover
+            network.break_ties(self.ties, self.leavers, loss, out=self.ties)
+            trust.reset_for_newcomers(self.trust, self.leavers, sc.trust.initial, loss,
+                                      out=self.trust)
 
     def _meet(self, sc: Scenario, month: int) -> None:
-        self.meetings = layers.meetings_in_month(month, self.per_year)
-        if self._by_meetings_for is not sc:  # a new scenario object: start the cache afresh
-            self._by_meetings, self._by_meetings_for = {}, sc
-        key = self.meetings.tobytes()
-        if key not in self._by_meetings:  # a handful of meeting patterns recur all year
-            contact = layers.contact(self.meetings, self.co_members)
-            meeting = layers.meeting_burden(self.meetings, self.seat_matrix,
-                                            sc.layers.meeting_cost, sc.layers.clarity,
-                                            self.extra_meetings)
-            burden = np.clip(meeting + self.coordination, 0.0, 0.95)
-            self._by_meetings[key] = (
-                contact, burden, self.capacity * (1.0 - burden),
-                network.growth_share(contact, sc.network.tie_growth, self.style["networking"]),
-                0.3 * np.minimum(contact, 1.0))
-            for a in self._by_meetings[key]:
-                a.flags.writeable = False  # shared between months: never modify in place
-        (self.contact, self.burden, self.effective_capacity, self._tie_growth,
-         self._contact_weight) = self._by_meetings[key]
+        (self.meetings, self.burden, self.effective_capacity, self._grow_p, self._grow_q,
+         self._base_weight, self._own_part) = self._pattern(sc, month)
 
     def _monitor(self, sc: Scenario) -> None:
         mon = sc.monitoring
         self.maturity = monitoring.grow(self.maturity, mon.investment, mon.growth_rate,
-                                        self.maturity_ceiling, float(self.openness.mean()),
-                                        float(self.data_quality.mean()))
+                                        self.maturity_ceiling, self._mean_openness,
+                                        self._mean_data_quality)
+        self.visibility = self.maturity * self.openness
         sd = monitoring.observation_sd(self.maturity, self.openness, sc.trust.observation_noise,
-                                       layers.information_noise_factor(sc.layers.clarity))
+                                       self._info_noise)
         self.observed = monitoring.observe(self.rng, self.commitment, sd)
 
     def _update_trust(self, sc: Scenario) -> None:
-        evidence = trust.kept_evidence(self.observed, self.commitment, sc.trust.tolerance)
-        evidence = evidence * self._exclusion  # see _build_structures
-        visibility = self.maturity * self.openness
-        # 0.3 + 0.4 visibility + 0.3 min(contact, 1), the last term cached in _meet
-        weight = np.clip(0.3 + 0.4 * visibility[None, :] + self._contact_weight, 0.0, 1.0)
-        self.trust = trust.update_trust(self.trust, evidence, weight, sc.trust.gain,
-                                        sc.trust.loss, self.style["repair"])
-        self.trust = trust.spread(self.trust, self.ties, sc.trust.spread)
+        tr = sc.trust
+        evidence = trust.kept_evidence(self.observed, self.commitment, tr.tolerance,
+                                       out=self._evidence)
+        if self._excl_cols.size:
+            evidence[:, self._excl_cols] *= self._excl
+        # weight = 0.3 + 0.4 visibility_j + 0.3 min(contact_ij, 1); the contact part is cached
+        weight = np.add(self._base_weight, 0.4 * self.visibility, out=self._weight)
+        trust.update_trust(self.trust, evidence, weight, tr.gain, tr.loss, self.style["repair"],
+                           out=self.trust, scratch=self._scratch)
+        spread = trust.spread(self.trust, self.ties, tr.spread, out=self._spare,
+                              scratch=self._scratch)
+        self._spare, self.trust = self.trust, spread
 
     def _scrutinise(self, sc: Scenario, month: int) -> None:
         s = sc.scrutiny
@@ -266,104 +319,120 @@ class PartnershipModel(mesa.Model):
 
     def _decide_commitment(self, sc: Scenario) -> None:
         c = sc.commitment
-        expected = commit.expected_of_others(self.trust, self.observed,
-                                             self.maturity * self.openness)
-        expected = leadership.pulled_expectation(expected, sc.leadership.aspiration,
-                                                 self.style["pull"], self.voice)
-        incentive = commit.own_incentive(self.stake_in_success, self.voice,
-                                         c.return_on_commitment, c.cost, self.burden)
+        expected = commit.expected_of_others(self.trust, self.observed, self.visibility)
+        # leadership.pulled_expectation with its constant factors precomputed
+        expected *= self._pull_keep
+        expected += self._pull_add
         noise = self.rng.normal(0.0, c.noise, self.n_partners)
-        own = commit.own_preference(incentive, c.incentive_weight)
-        target = commit.desired(self.slope, expected, own,
-                                sc.scrutiny.sanction_strength * self.pressure, noise)
+        target = commit.desired_from_parts(self.slope, expected, self._own_part,
+                                           sc.scrutiny.sanction_strength * self.pressure, noise)
         self.commitment = commit.adjust(self.commitment, target,
                                         c.adjustment_rate * self.style["speed"])
 
     def _deliver(self, sc: Scenario) -> None:
-        r = sc.resources
-        pot = resources.pooled_pot(self.budget, r.pooled_share)
-        self.aligned = resources.aligned(self.budget, self.commitment, r.mainstream_alignment)
-        need = r.need_share * float(self.budget.sum()) / len(self.progress)
-        self.adequacy = resources.adequacy(pot, self.aligned, self.chain_share,
-                                           layers.allocation_efficiency(sc.layers.clarity), need)
+        self.adequacy = self._adequacy_matrix @ self.commitment
+        self.adequacy += self._adequacy_base
         effort = self.commitment * self.effective_capacity
-        info = self.data_quality * (0.5 + 0.5 * self.maturity)
-        self.link = delivery.link_strength(self.chains, effort, self.trust, self.ties, info,
-                                           self._chain_pairs)
+        delivery.planned_link_strength(self._links, effort, self.trust, self.ties,
+                                       0.5 + 0.5 * self.maturity, out=self.link)
         weakest = self.link.argmin(axis=1)
-        self.weakest_count[np.arange(len(weakest)), weakest] += 1
-        self.progress = self.progress + delivery.progress_step(
-            self.link, resources.resource_factor(self.adequacy), self.months_to_deliver)
+        self.weakest_count[self._rows, weakest] += 1
+        self._weakest = self.link[self._rows, weakest]
+        self.progress = self.progress + delivery.progress_step_from_weakest(
+            self._weakest, resources.resource_factor(self.adequacy), self.months_to_deliver)
+
+    @property
+    def aligned(self) -> np.ndarray:
+        """Mainstream money each partner bends to joint priorities, GBP m/year."""
+        return resources.aligned(self.budget, self.commitment,
+                                 self.scenario.resources.mainstream_alignment)
 
     # ------------------------------------------------------------------ recording
+    # Each month _record stores the partner-level rows and a few model-level quantities that
+    # cannot be recovered later; series() derives the rest from them for all months at once.
+    _RAW = ("trust_in_council_ns_sum", "dense_pairs", "maturity", "adequacy_sum",
+            "weakest_sum", "turnover_events", "meetings_held")
+
     def _alloc_records(self, months: int) -> None:
-        self._series = np.full((months + 1, len(SERIES)), np.nan)
+        self._raw = np.full((months + 1, len(self._RAW)), np.nan)
         self._partner_series = np.full((months + 1, len(PARTNER_SERIES), self.n_partners), np.nan)
         self._progress_series = np.full((months + 1, len(self.progress)), np.nan)
 
     def _grow_records(self) -> None:
         """The app may run past the scenario's months: double the buffers."""
-        for name in ("_series", "_partner_series", "_progress_series"):
+        for name in ("_raw", "_partner_series", "_progress_series"):
             a = getattr(self, name)
             setattr(self, name, np.concatenate([a, np.full_like(a, np.nan)]))
 
     def _record(self) -> None:
-        # Means are written as sum / count (what ndarray.mean computes, without its overhead)
-        # and rows are filled in place: the records are bit-identical to the plain version.
         t = self.steps
-        if t >= self._series.shape[0]:
+        if t >= self._raw.shape[0]:
             self._grow_records()
-        n = self.n_partners
-        T, c, k = self.trust, self.commitment, self.progress.size
-        council_cols = T[self._ns_council]
-        finite = np.isfinite(self.link)
-        if finite.any():
-            weakest = np.nanmin(np.where(finite, self.link, np.nan), axis=1)
-            chain_strength = weakest.sum() / weakest.size
-        else:
-            chain_strength = np.nan
-        s, st, ns = self._series[t], self._stat_idx, self._ns_idx
-        s[0] = trust.mean_offdiag(T)
-        s[1] = c.sum() / n
-        s[2] = c[st].sum() / st.size if st.size else np.nan
-        s[3] = c[ns].sum() / ns.size if ns.size else np.nan
-        s[4] = council_cols.sum() / council_cols.size if council_cols.size else np.nan
-        s[5] = network.density(self.ties, self.scenario.network.tie_threshold)
-        s[6] = self.ties[self._off].mean() if n > 1 else 0.0
-        s[7] = self.maturity
-        s[8] = np.minimum(self.progress, 1.0).sum() / k
-        s[9] = np.count_nonzero(self.progress >= 1.0) / k
-        s[10] = self.effective_capacity.sum() / n
-        s[11] = self.meetings.sum()
-        s[12] = resources.pooled_pot(self.budget, self.scenario.resources.pooled_share)
-        s[13] = self.aligned.sum()
-        s[14] = self.adequacy.sum() / k if t > 0 else np.nan
-        s[15] = chain_strength
-        s[16] = self.pressure.sum() / n
-        s[17] = self.leavers.size
-        d = max(n - 1, 1)
-        p = self._partner_series[t]  # PARTNER_SERIES order
-        p[0] = c
-        p[1] = T.sum(axis=0)
-        p[1] -= 1.0
-        p[1] /= d
-        p[2] = T.sum(axis=1)
-        p[2] -= 1.0
-        p[2] /= d
+        T = self.trust
+        p = self._partner_series[t]  # PARTNER_SERIES order; trust sums are scaled in views
+        p[0] = self.commitment
+        T.sum(axis=0, out=p[1])
+        T.sum(axis=1, out=p[2])
         p[3] = self.effective_capacity
         p[4] = self.pressure
-        p[5] = self.ties.sum(axis=1)
+        self.ties.sum(axis=1, out=p[5])
+        self._raw[t] = (
+            T.take(self._ns_council_flat).sum(),
+            np.count_nonzero(self.ties >= self.scenario.network.tie_threshold),
+            self.maturity,
+            self.adequacy.sum() if t > 0 else np.nan,
+            self._weakest.sum() if t > 0 else np.nan,
+            self.leavers.size,
+            self.meetings.sum(),
+        )
         self._progress_series[t] = self.progress
 
     # ------------------------------------------------------------------ views
     def series(self) -> dict[str, np.ndarray]:
         """Model-level series so far, one array per name (month 0 = initial state)."""
-        rows = self._series[: self.steps + 1]
-        return {name: rows[:, j] for j, name in enumerate(SERIES)}
+        months = self.steps + 1
+        n, k = self.n_partners, len(self.progress)
+        raw = dict(zip(self._RAW, self._raw[:months].T, strict=True))
+        p = self.partner_series()
+        c, trust_out, ties = p[:, 0], p[:, 2], p[:, 5]
+        st, ns, n_council = self._stat_idx, self._ns_idx, int(self.is_council.sum())
+        pairs = n * (n - 1)
+        prog = self._progress_series[:months]
+        nan = np.full(months, np.nan)
+        aligned = c @ self._aligned_per_commitment
+        aligned[0] = 0.0  # nothing is aligned before the first month
+        out = {
+            "mean_trust": trust_out.sum(axis=1) / n if n > 1 else nan,
+            "mean_commitment": c.sum(axis=1) / n,
+            "commitment_statutory": c[:, st].sum(axis=1) / st.size if st.size else nan,
+            "commitment_non_statutory": c[:, ns].sum(axis=1) / ns.size if ns.size else nan,
+            "trust_in_council_non_statutory": (raw["trust_in_council_ns_sum"]
+                                               / (ns.size * n_council)
+                                               if ns.size and n_council else nan),
+            "network_density": raw["dense_pairs"] / pairs if n > 1 else np.zeros(months),
+            "mean_tie_strength": ties.sum(axis=1) / pairs if n > 1 else np.zeros(months),
+            "monitoring_maturity": raw["maturity"],
+            "mean_target_progress": np.minimum(prog, 1.0).sum(axis=1) / k,
+            "targets_met": np.count_nonzero(prog >= 1.0, axis=1) / k,
+            "mean_effective_capacity": p[:, 3].sum(axis=1) / n,
+            "meetings_held": raw["meetings_held"],
+            "pooled_pot": np.full(months, self._pot),
+            "aligned_spend": aligned,
+            "mean_resource_adequacy": raw["adequacy_sum"] / k,
+            "mean_chain_strength": raw["weakest_sum"] / k,
+            "scrutiny_pressure": p[:, 4].sum(axis=1) / n,
+            "turnover_events": raw["turnover_events"],
+        }
+        return {name: out[name] for name in SERIES}
 
     def partner_series(self) -> np.ndarray:
-        """(months + 1, len(PARTNER_SERIES), n) partner-level series so far."""
-        return self._partner_series[: self.steps + 1]
+        """(months + 1, len(PARTNER_SERIES), n) partner-level series so far. ``trust_in`` and
+        ``trust_out`` are the mean trust placed in / by each partner over the others."""
+        p = self._partner_series[: self.steps + 1].copy()
+        d = max(self.n_partners - 1, 1)
+        p[:, 1:3] -= 1.0  # trust in oneself (1) is not counted
+        p[:, 1:3] /= d
+        return p
 
     def progress_series(self) -> np.ndarray:
         return self._progress_series[: self.steps + 1]

@@ -16,13 +16,20 @@ def expected_of_others(trust: np.ndarray, observed: np.ndarray,
     """Mean over other partners of what i expects of j: the observed commitment, discounted
     where i does not trust j and cannot verify it. Trust stands in for information: what
     mature, open monitoring shows is believed whatever the trust (``visibility`` = maturity x
-    openness of j)."""
+    openness of j).
+
+    belief_ij = 1 - D (1 - T_ij) (1 - visibility_j); expected_i = sum_{j != i} belief_ij obs_j
+    / (n - 1). With u = (1 - visibility) obs the sum is sum(obs) - obs_i - D (sum(u) - (T u)_i)
+    + D (1 - T_ii) u_i: one matrix-vector product, not an (n, n) belief matrix."""
     n = observed.size
     if n < 2:
         return observed.copy()
-    belief = 1.0 - DISTRUST_DISCOUNT * (1.0 - trust) * (1.0 - visibility)[None, :]
-    total = belief @ observed - np.diag(belief) * observed
-    return total / (n - 1)
+    u = (1.0 - visibility) * observed
+    tu = trust @ u
+    total = (observed.sum() - DISTRUST_DISCOUNT * u.sum()) - observed
+    total += DISTRUST_DISCOUNT * (tu + (1.0 - trust.diagonal()) * u)
+    total /= n - 1
+    return total
 
 
 def own_incentive(stake_in_success: np.ndarray, voice_: np.ndarray, return_rate: float,
@@ -44,7 +51,19 @@ def desired(slope: np.ndarray, expected: np.ndarray, own: np.ndarray, pressure: 
             noise: np.ndarray) -> np.ndarray:
     """Reciprocity and self-interest mixed by the partner's conditional slope, plus the pressure
     scrutiny puts on it and decision noise."""
-    return np.clip(slope * expected + (1.0 - slope) * own + pressure + noise, 0.0, 1.0)
+    return desired_from_parts(slope, expected, (1.0 - slope) * own, pressure, noise)
+
+
+def desired_from_parts(slope: np.ndarray, expected: np.ndarray, own_part: np.ndarray,
+                       pressure: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    """``desired`` given its self-interested part ``(1 - slope) own``, which the model caches
+    (it changes only with the meetings)."""
+    out = slope * expected
+    out += own_part
+    out += pressure
+    out += noise
+    np.maximum(out, 0.0, out=out)
+    return np.minimum(out, 1.0, out=out)
 
 
 def adjust(commitment: np.ndarray, target: np.ndarray, rate: float) -> np.ndarray:

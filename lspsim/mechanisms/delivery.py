@@ -5,6 +5,8 @@ limits progress."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from lspsim.scenario import THEMES
@@ -36,8 +38,10 @@ def build_chains(rng: np.random.Generator, kinds: list[str], partner_themes: lis
         members = lead[:]
         others = [i for i in holders if i not in councils]
         if others:
+            # Weighted order without replacement, weight sqrt(budget + 1): sort by u^(1/w)
+            # (Efraimidis & Spirakis 2006), one draw per candidate.
             w = np.sqrt(budgets[others] + 1.0)
-            order = rng.choice(len(others), size=len(others), replace=False, p=w / w.sum())
+            order = np.argsort(-(rng.random(len(others)) ** (1.0 / w)), kind="stable")
             others = [others[j] for j in order]
         size = max(length + (1 if two_tier and len(lead) > 1 else 0), len(lead))
         for i in others:
@@ -80,8 +84,67 @@ def link_strength(chains: np.ndarray, effort: np.ndarray, trust: np.ndarray,
     return np.where(valid, e * handover, np.inf)
 
 
+class LinkPlan(NamedTuple):
+    """What ``planned_link_strength`` needs that depends on the chains and data quality only.
+    Valid chain positions are ordered handovers first, then each chain's own delivery."""
+
+    shape: tuple[int, int]     # (K, L) of the chains
+    flat: np.ndarray           # flat (K, L) index of each valid position
+    member: np.ndarray         # partner at each valid position
+    n_pairs: int               # the first n_pairs positions hand over to a next member
+    ab: np.ndarray             # flat (n, n) index of (member, next) for those
+    ba: np.ndarray             # flat (n, n) index of (next, member)
+    info: np.ndarray           # data-quality part of the information term per position
+
+
+def plan_links(chains: np.ndarray, data_quality: np.ndarray) -> LinkPlan:
+    """Precompute the positions and constant factors of ``link_strength`` for fixed chains.
+    The information term (info_a info_b)^0.1 with info = data_quality x s (s the same for
+    every partner in a month) is (dq_a dq_b)^0.1 s^0.2; a last member's info_a^0.2 is
+    dq_a^0.2 s^0.2."""
+    n = data_quality.size
+    valid, a, nxt, has_next = chain_pairs(chains)
+    pair = valid & has_next
+    last = valid & ~has_next
+    flat = np.concatenate([np.flatnonzero(pair), np.flatnonzero(last)])
+    member = a.ravel()[flat]
+    n_pairs = int(pair.sum())
+    b = nxt.ravel()[flat[:n_pairs]]
+    ab = member[:n_pairs] * n + b
+    ba = b * n + member[:n_pairs]
+    info = np.concatenate([(data_quality[member[:n_pairs]] * data_quality[b]) ** 0.1,
+                           data_quality[member[n_pairs:]] ** 0.2])
+    return LinkPlan(chains.shape, flat, member, n_pairs, ab, ba, info)
+
+
+def planned_link_strength(plan: LinkPlan, effort: np.ndarray, trust: np.ndarray,
+                          ties: np.ndarray, info_scale: float, out: np.ndarray) -> np.ndarray:
+    """``link_strength`` for chains planned by ``plan_links``, where info = data_quality x
+    ``info_scale``. Writes the valid positions of ``out`` (K, L), whose padded positions the
+    caller keeps at +inf, and returns it."""
+    e = effort / (effort + EFFORT_HALF)
+    h = plan.info * info_scale ** 0.2
+    k = plan.n_pairs
+    if k:
+        relation = ties.take(plan.ab)
+        relation *= 0.7
+        relation += 0.3
+        relation *= trust.take(plan.ab)
+        relation *= trust.take(plan.ba)
+        h[:k] *= relation ** 0.15
+    h *= e.take(plan.member)
+    out.put(plan.flat, h)
+    return out
+
+
 def progress_step(strength: np.ndarray, resource_factor: np.ndarray,
                   months_to_deliver: np.ndarray) -> np.ndarray:
     """Progress this month: the weakest link times the resource factor, over the months a
     target takes with a perfect chain."""
-    return strength.min(axis=1) * resource_factor / months_to_deliver
+    return progress_step_from_weakest(strength.min(axis=1), resource_factor, months_to_deliver)
+
+
+def progress_step_from_weakest(weakest: np.ndarray, resource_factor: np.ndarray,
+                               months_to_deliver: np.ndarray) -> np.ndarray:
+    """``progress_step`` given each chain's weakest link."""
+    return weakest * resource_factor / months_to_deliver

@@ -40,18 +40,40 @@ def grow_ties(ties: np.ndarray, share: np.ndarray, decay: float) -> np.ndarray:
     return out
 
 
+def growth_factors(share: np.ndarray, decay: float) -> tuple[np.ndarray, np.ndarray]:
+    """(P, Q) with ``grow_ties(ties, share, decay) == ties * P + Q``: P = (1 - share)(1 - decay),
+    Q = share (1 - decay), both 0 on the diagonal. They depend on the meetings only, so the
+    model computes them once per meeting pattern and grows the ties in place with two passes."""
+    p = (1.0 - share) * (1.0 - decay)
+    q = share * (1.0 - decay)
+    np.fill_diagonal(p, 0.0)
+    np.fill_diagonal(q, 0.0)
+    return p, q
+
+
+def grow_ties_in_place(ties: np.ndarray, p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``ties <- ties x P + Q`` with the ``growth_factors`` of this month's meetings."""
+    ties *= p
+    ties += q
+    return ties
+
+
 def turnover_events(rng: np.random.Generator, n: int, annual_rate: float) -> np.ndarray:
     """Indices of partners whose representative is replaced this month."""
     monthly = 1.0 - (1.0 - annual_rate) ** (1.0 / 12.0)
     return np.flatnonzero(rng.random(n) < monthly)
 
 
-def break_ties(ties: np.ndarray, leavers: np.ndarray, loss: float) -> np.ndarray:
-    if leavers.size == 0:
-        return ties
-    out = ties.copy()
-    out[leavers, :] *= 1.0 - loss
-    out[:, leavers] *= 1.0 - loss
+def break_ties(ties: np.ndarray, leavers: np.ndarray, loss: float,
+               out: np.ndarray | None = None) -> np.ndarray:
+    """A replaced representative loses a share ``loss`` of its ties. ``out`` may be ``ties``."""
+    if out is None:
+        out = ties.copy()
+    elif out is not ties:
+        np.copyto(out, ties)
+    if leavers.size:
+        out[leavers, :] *= 1.0 - loss
+        out[:, leavers] *= 1.0 - loss
     return out
 
 

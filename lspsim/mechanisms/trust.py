@@ -21,44 +21,87 @@ def initial_trust(rng: np.random.Generator, base: float, history: float, ties: n
 
 
 def kept_evidence(observed: np.ndarray, own: np.ndarray, tolerance: float,
-                  sharpness: float = 0.05) -> np.ndarray:
+                  sharpness: float = 0.05, out: np.ndarray | None = None) -> np.ndarray:
     """(n, n) evidence in (0, 1) that j kept faith in i's eyes: j did at least what i did, less a
-    tolerance (reciprocity). A smooth step so small errors give small updates."""
-    z = (observed[None, :] - (own[:, None] - tolerance)) / sharpness
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
+    tolerance (reciprocity). A smooth (logistic) step so small errors give small updates:
+    e_ij = 1 / (1 + exp(-(observed_j - own_i + tolerance) / sharpness)).
+
+    The exponential factorises, exp(-z_ij) = exp((own_i - tol) / s) exp(-observed_j / s), so it
+    costs 2n exponentials and three passes over the matrix (into ``out`` if given)."""
+    inv = 1.0 / sharpness
+    a = np.exp((own - tolerance) * inv)
+    b = np.exp(observed * -inv)
+    out = np.multiply.outer(a, b, out=out)
+    out += 1.0
+    return np.reciprocal(out, out=out)
 
 
 def update_trust(trust: np.ndarray, evidence: np.ndarray, weight: np.ndarray, gain: float,
-                 loss: float, repair: float) -> np.ndarray:
-    """Asymmetric update: T += w [gain e (1 - T) - loss (1 - repair) (1 - e) T]."""
-    delta = gain * evidence * (1.0 - trust) - loss * (1.0 - repair) * (1.0 - evidence) * trust
-    out = np.clip(trust + weight * delta, 0.0, 1.0)
-    np.fill_diagonal(out, 1.0)
+                 loss: float, repair: float, out: np.ndarray | None = None,
+                 scratch: np.ndarray | None = None) -> np.ndarray:
+    """Asymmetric update: T += w [gain e (1 - T) - loss (1 - repair) (1 - e) T], clipped to
+    [0, 1], with trust in oneself kept at 1.
+
+    Computed as T + w (g e - T ((g - l) e + l)) with l = loss (1 - repair). With ``out`` (which may
+    be ``trust`` itself) and ``scratch`` buffers it allocates nothing; ``evidence`` is then used
+    as workspace and overwritten."""
+    g, lo = gain, loss * (1.0 - repair)
+    if out is None:
+        out = trust.copy()
+    elif out is not trust:
+        np.copyto(out, trust)
+    if scratch is None:
+        evidence = evidence.copy()
+    s = np.multiply(evidence, g - lo, out=scratch)
+    s += lo
+    s *= out                       # T ((g - l) e + l)
+    e = evidence
+    e *= g
+    e -= s                         # g e - T ((g - l) e + l)
+    e *= weight
+    out += e
+    np.maximum(out, 0.0, out=out)  # np.clip, without its wrapper's overhead on small arrays
+    np.minimum(out, 1.0, out=out)
+    out.flat[:: out.shape[0] + 1] = 1.0
     return out
 
 
-def spread(trust: np.ndarray, ties: np.ndarray, rate: float) -> np.ndarray:
+def spread(trust: np.ndarray, ties: np.ndarray, rate: float, out: np.ndarray | None = None,
+           scratch: np.ndarray | None = None) -> np.ndarray:
     """Each partner moves a share ``rate`` of its trust toward what its contacts think
-    (tie-weighted); partners with no ties keep their own view."""
-    strength = ties.sum(axis=1, keepdims=True)
-    heard = (ties @ trust) / np.where(strength > 0, strength, 1.0)
-    r = np.where(strength > 0, rate, 0.0)
-    out = (1.0 - r) * trust + r * heard
-    np.fill_diagonal(out, 1.0)
+    (tie-weighted); partners with no ties keep their own view:
+    T_i <- (1 - r_i) T_i + r_i sum_k ties_ik T_k / sum_k ties_ik, r_i = rate if i has ties.
+
+    The product is one matrix multiplication with the row-scaled ties. ``out`` must not be
+    ``trust`` (the product reads all of it); ``scratch`` holds the scaled ties."""
+    strength = ties.sum(axis=1)
+    has = strength > 0
+    r = np.where(has, rate, 0.0)
+    coef = r / np.where(has, strength, 1.0)
+    w = np.multiply(ties, coef[:, None], out=scratch)
+    out = np.matmul(w, trust, out=out)
+    keep = 1.0 - r
+    out += trust * keep[:, None] if scratch is None else np.multiply(trust, keep[:, None],
+                                                                     out=scratch)
+    out.flat[:: out.shape[0] + 1] = 1.0
     return out
 
 
 def reset_for_newcomers(trust: np.ndarray, leavers: np.ndarray, base: float,
-                        loss: float) -> np.ndarray:
+                        loss: float, out: np.ndarray | None = None) -> np.ndarray:
     """A new representative is partly a stranger: trust to and from it moves toward the base
-    level by half the tie loss (the organisation's reputation keeps the rest)."""
+    level by half the tie loss (the organisation's reputation keeps the rest). ``out`` may be
+    ``trust`` itself (updated in place)."""
+    if out is None:
+        out = trust.copy()
+    elif out is not trust:
+        np.copyto(out, trust)
     if leavers.size == 0:
-        return trust
-    out = trust.copy()
+        return out
     k = 0.5 * loss
     out[:, leavers] = (1 - k) * out[:, leavers] + k * base
     out[leavers, :] = (1 - k) * out[leavers, :] + k * base
-    np.fill_diagonal(out, 1.0)
+    out[leavers, leavers] = 1.0
     return out
 
 
