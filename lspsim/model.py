@@ -182,6 +182,7 @@ class PartnershipModel(mesa.Model):
         self.adequacy = np.zeros(k)
         self.meetings = np.zeros(3)
         self.leavers = np.zeros(0, dtype=np.int64)
+        self._draws: tuple[np.ndarray, np.ndarray] | None = None
         self._prepare_schedule(sc)
 
     def _prepare_schedule(self, sc: Scenario) -> None:
@@ -191,15 +192,18 @@ class PartnershipModel(mesa.Model):
         # Which layers meet depends on the month of the year only (meetings per year are whole
         # numbers), and everything that depends on the meetings alone is computed once per
         # meeting pattern (_pattern): a handful recur all year.
-        self._patterns: dict[bytes, tuple[np.ndarray, ...]] = {}
-        self._month_pattern: list[tuple[np.ndarray, ...] | None] = [None] * 12
+        self._patterns: dict[bytes, tuple[Any, ...]] = {}
+        self._month_pattern: list[tuple[Any, ...] | None] = [None] * 12
         self._patterns_for = sc
-        # Constant means and products.
+        # Constant means, rates and products.
         self._mean_openness = float(self.openness.sum() / n)
         self._mean_data_quality = float(self.data_quality.sum() / n)
-        self._info_noise = layers.information_noise_factor(sc.layers.clarity)
+        self._monthly_turnover = network.monthly_rate(sc.network.turnover)
+        self._obs_sd = sc.trust.observation_noise * layers.information_noise_factor(
+            sc.layers.clarity)
         self._pull_keep = 1.0 - self.style["pull"] * self.voice
         self._pull_add = self.style["pull"] * self.voice * sc.leadership.aspiration
+        self._adjust_rate = sc.commitment.adjustment_rate * self.style["speed"]
         self._pot = resources.pooled_pot(self.budget, sc.resources.pooled_share)
         self._aligned_per_commitment = self.budget * sc.resources.mainstream_alignment
         need = sc.resources.need_share * float(self.budget.sum()) / k
@@ -207,29 +211,32 @@ class PartnershipModel(mesa.Model):
         self._adequacy_matrix = (layers.allocation_efficiency(sc.layers.clarity) / need
                                  * self.chain_share * self._aligned_per_commitment[None, :])
         self._adequacy_base = self._pot / k / need
+        self._per_month = 1.0 / self.months_to_deliver
         self._links = delivery.plan_links(self.chains, self.data_quality)
         self.link = np.full(self.chains.shape, np.inf)
-        self._rows = np.arange(k)
+        self._argmin_flat = np.arange(k) * self.chains.shape[1]
         # Partners kept off the top table read exclusion by the council as a breach: the
         # evidence on council columns is scaled by the partner's voice^0.5.
         council = np.flatnonzero(self.is_council)
         scale = np.broadcast_to(self.voice[:, None] ** 0.5, (n, council.size))
         self._excl_cols = council if np.any(scale != 1.0) else council[:0]
         self._excl = np.ascontiguousarray(scale)
-        self._off = ~np.eye(n, dtype=bool)
         self._stat_idx = np.flatnonzero(self.statutory)
         self._ns_idx = np.flatnonzero(~self.statutory)
         self._ns_council_flat = (self._ns_idx[:, None] * n + council[None, :]).ravel()
-        # (n, n) workspaces: the trust update and gossip run without allocating.
+        # Workspaces: the monthly updates run in place, without allocating.
         self._evidence = np.empty((n, n))
         self._scratch = np.empty((n, n))
         self._weight = np.empty((n, n))
         self._spare = np.empty((n, n))
+        self.visibility = self.maturity * self.openness
+        self._hidden = 1.0 - self.visibility
+        self._vec = np.empty(n)
 
-    def _pattern(self, sc: Scenario, month: int) -> tuple[np.ndarray, ...]:
+    def _pattern(self, sc: Scenario, month: int) -> tuple[Any, ...]:
         """(meetings, burden, effective capacity, tie factors P and Q, base trust-update weight,
-        the self-interested part of the desired commitment) for the meetings of ``month``."""
-        if self._patterns_for is not sc:  # the app swapped the scenario object: start afresh
+        the self-interested part of the desired commitment, meetings held) for ``month``."""
+        if self._patterns_for is not sc:  # the scenario object was replaced: start afresh
             self._prepare_schedule(sc)
         slot = (month - 1) % 12
         cached = self._month_pattern[slot]
@@ -253,27 +260,38 @@ class PartnershipModel(mesa.Model):
                      0.3 + 0.3 * np.minimum(contact, 1.0), (1.0 - self.slope) * own)
             for arr in entry:
                 arr.flags.writeable = False  # shared between months: never modified in place
-            self._patterns[key] = entry
+            self._patterns[key] = (*entry, float(meetings.sum()))
         self._month_pattern[slot] = self._patterns[key]
         return self._patterns[key]
+
+    def _random_draws(self, month: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """This month's uniform (turnover) and two standard-normal (observation, decision noise)
+        draws, one per partner each. They are drawn from ``self.rng`` a year at a time."""
+        slot = (month - 1) % 12
+        if slot == 0 or self._draws is None:
+            n = self.n_partners
+            self._draws = (self.rng.random((12, n)), self.rng.standard_normal((12, 2, n)))
+        u, z = self._draws
+        return u[slot], z[slot, 0], z[slot, 1]
 
     # ------------------------------------------------------------------ the schedule
     def step(self) -> None:
         """One month, in the ODD's order."""
         sc = self.scenario
         month = self.steps  # Mesa increments steps before calling step(): 1-based month
-        self._turnover(sc)
+        u, z_obs, z_decide = self._random_draws(month)
+        self._turnover(sc, u)
         self._meet(sc, month)
-        self._monitor(sc)
+        self._monitor(sc, z_obs)
         self._update_trust(sc)
         network.grow_ties_in_place(self.ties, self._grow_p, self._grow_q)
         self._scrutinise(sc, month)
-        self._decide_commitment(sc)
-        self._deliver(sc)
+        self._decide_commitment(sc, z_decide)
+        self._deliver()
         self._record()
 
-    def _turnover(self, sc: Scenario) -> None:
-        self.leavers = network.turnover_events(self.rng, self.n_partners, sc.network.turnover)
+    def _turnover(self, sc: Scenario, u: np.ndarray) -> None:
+        self.leavers = np.flatnonzero(u < self._monthly_turnover)
         if self.leavers.size:
             loss = sc.network.tie_loss_on_turnover
             network.break_ties(self.ties, self.leavers, loss, out=self.ties)
@@ -282,17 +300,19 @@ class PartnershipModel(mesa.Model):
 
     def _meet(self, sc: Scenario, month: int) -> None:
         (self.meetings, self.burden, self.effective_capacity, self._grow_p, self._grow_q,
-         self._base_weight, self._own_part) = self._pattern(sc, month)
+         self._base_weight, self._own_part, self._meetings_held) = self._pattern(sc, month)
 
-    def _monitor(self, sc: Scenario) -> None:
+    def _monitor(self, sc: Scenario, z: np.ndarray) -> None:
         mon = sc.monitoring
         self.maturity = monitoring.grow(self.maturity, mon.investment, mon.growth_rate,
                                         self.maturity_ceiling, self._mean_openness,
                                         self._mean_data_quality)
-        self.visibility = self.maturity * self.openness
-        sd = monitoring.observation_sd(self.maturity, self.openness, sc.trust.observation_noise,
-                                       self._info_noise)
-        self.observed = monitoring.observe(self.rng, self.commitment, sd)
+        # visibility = maturity x openness; observation sd = base sd x (1 - visibility) x the
+        # layer-confusion factor (monitoring.observation_sd)
+        np.multiply(self.openness, self.maturity, out=self.visibility)
+        np.subtract(1.0, self.visibility, out=self._hidden)
+        self.observed = monitoring.observe_draw(self.commitment, z, self._hidden,
+                                                self._obs_sd, out=self.observed)
 
     def _update_trust(self, sc: Scenario) -> None:
         tr = sc.trust
@@ -301,7 +321,8 @@ class PartnershipModel(mesa.Model):
         if self._excl_cols.size:
             evidence[:, self._excl_cols] *= self._excl
         # weight = 0.3 + 0.4 visibility_j + 0.3 min(contact_ij, 1); the contact part is cached
-        weight = np.add(self._base_weight, 0.4 * self.visibility, out=self._weight)
+        weight = np.add(self._base_weight, np.multiply(self.visibility, 0.4, out=self._vec),
+                        out=self._weight)
         trust.update_trust(self.trust, evidence, weight, tr.gain, tr.loss, self.style["repair"],
                            out=self.trust, scratch=self._scratch)
         spread = trust.spread(self.trust, self.ties, tr.spread, out=self._spare,
@@ -310,36 +331,37 @@ class PartnershipModel(mesa.Model):
 
     def _scrutinise(self, sc: Scenario, month: int) -> None:
         s = sc.scrutiny
-        self.pressure = scrutiny.fade(self.pressure, s.memory)
+        self.pressure *= s.memory  # scrutiny.fade, in place
         if scrutiny.is_review_month(month, s.interval_months):
             bite = scrutiny.intensity(s.member_engagement, s.member_training,
                                       self.style["challenge"])
             self.pressure = scrutiny.review(self.pressure, self.observed, sc.leadership.aspiration,
                                             self.stake_in_failure, bite)
 
-    def _decide_commitment(self, sc: Scenario) -> None:
-        c = sc.commitment
-        expected = commit.expected_of_others(self.trust, self.observed, self.visibility)
+    def _decide_commitment(self, sc: Scenario, z: np.ndarray) -> None:
+        expected = commit.expected_of_others_unit(self.trust, self.observed, self._hidden)
         # leadership.pulled_expectation with its constant factors precomputed
         expected *= self._pull_keep
         expected += self._pull_add
-        noise = self.rng.normal(0.0, c.noise, self.n_partners)
-        target = commit.desired_from_parts(self.slope, expected, self._own_part,
-                                           sc.scrutiny.sanction_strength * self.pressure, noise)
-        self.commitment = commit.adjust(self.commitment, target,
-                                        c.adjustment_rate * self.style["speed"])
+        pressure = np.multiply(self.pressure, sc.scrutiny.sanction_strength, out=self._vec)
+        pressure += np.multiply(z, sc.commitment.noise)  # decision noise
+        target = commit.desired_from_parts(self.slope, expected, self._own_part, pressure)
+        self.commitment = commit.adjust(self.commitment, target, self._adjust_rate)
 
-    def _deliver(self, sc: Scenario) -> None:
+    def _deliver(self) -> None:
         self.adequacy = self._adequacy_matrix @ self.commitment
         self.adequacy += self._adequacy_base
-        effort = self.commitment * self.effective_capacity
-        delivery.planned_link_strength(self._links, effort, self.trust, self.ties,
-                                       0.5 + 0.5 * self.maturity, out=self.link)
-        weakest = self.link.argmin(axis=1)
-        self.weakest_count[self._rows, weakest] += 1
-        self._weakest = self.link[self._rows, weakest]
-        self.progress = self.progress + delivery.progress_step_from_weakest(
-            self._weakest, resources.resource_factor(self.adequacy), self.months_to_deliver)
+        delivery.planned_link_strength(self._links, self.commitment * self.effective_capacity,
+                                       self.trust, self.ties, 0.5 + 0.5 * self.maturity,
+                                       out=self.link)
+        flat = self.link.argmin(axis=1)
+        flat += self._argmin_flat
+        self.weakest_count.ravel()[flat] += 1  # one weakest link per chain: no repeats
+        self._weakest = self.link.take(flat)
+        step = resources.resource_factor(self.adequacy)
+        step *= self._weakest
+        step *= self._per_month  # delivery.progress_step: weakest x resources / months
+        self.progress = self.progress + step
 
     @property
     def aligned(self) -> np.ndarray:
@@ -383,7 +405,7 @@ class PartnershipModel(mesa.Model):
             self.adequacy.sum() if t > 0 else np.nan,
             self._weakest.sum() if t > 0 else np.nan,
             self.leavers.size,
-            self.meetings.sum(),
+            self._meetings_held if t > 0 else 0.0,
         )
         self._progress_series[t] = self.progress
 

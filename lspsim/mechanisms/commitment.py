@@ -32,6 +32,23 @@ def expected_of_others(trust: np.ndarray, observed: np.ndarray,
     return total
 
 
+def expected_of_others_unit(trust: np.ndarray, observed: np.ndarray,
+                            hidden: np.ndarray) -> np.ndarray:
+    """``expected_of_others`` for trust matrices with 1 on the diagonal (as the model keeps
+    them), given ``hidden`` = 1 - visibility: (sum(obs) - obs_i - D (sum(u) - (T u)_i)) / (n - 1)
+    with u = hidden x obs."""
+    n = observed.size
+    if n < 2:
+        return observed.copy()
+    u = hidden * observed
+    out = trust @ u
+    out *= DISTRUST_DISCOUNT
+    out -= observed
+    out += float(observed.sum()) - DISTRUST_DISCOUNT * float(u.sum())
+    out *= 1.0 / (n - 1)
+    return out
+
+
 def own_incentive(stake_in_success: np.ndarray, voice_: np.ndarray, return_rate: float,
                   cost: float, burden: np.ndarray) -> np.ndarray:
     """Material incentive per unit committed: the return to its own stake (counted only as far as
@@ -55,16 +72,19 @@ def desired(slope: np.ndarray, expected: np.ndarray, own: np.ndarray, pressure: 
 
 
 def desired_from_parts(slope: np.ndarray, expected: np.ndarray, own_part: np.ndarray,
-                       pressure: np.ndarray, noise: np.ndarray) -> np.ndarray:
+                       pressure: np.ndarray, noise: np.ndarray | None = None) -> np.ndarray:
     """``desired`` given its self-interested part ``(1 - slope) own``, which the model caches
-    (it changes only with the meetings)."""
+    (it changes only with the meetings). ``noise`` may be left out when already in
+    ``pressure``."""
     out = slope * expected
     out += own_part
     out += pressure
-    out += noise
+    if noise is not None:
+        out += noise
     np.maximum(out, 0.0, out=out)
     return np.minimum(out, 1.0, out=out)
 
 
 def adjust(commitment: np.ndarray, target: np.ndarray, rate: float) -> np.ndarray:
+    """Move a share ``rate`` of the way to the target."""
     return commitment + rate * (target - commitment)

@@ -28,4 +28,15 @@ def observation_sd(maturity: float, openness: np.ndarray, base_sd: float,
 
 def observe(rng: np.random.Generator, commitment: np.ndarray, sd: np.ndarray) -> np.ndarray:
     """What the partnership's reports show of each partner's commitment this month."""
-    return np.clip(commitment + rng.normal(0.0, 1.0, commitment.size) * sd, 0.0, 1.0)
+    return observe_draw(commitment, rng.standard_normal(commitment.size), sd, 1.0)
+
+
+def observe_draw(commitment: np.ndarray, z: np.ndarray, sd: np.ndarray, scale: float,
+                 out: np.ndarray | None = None) -> np.ndarray:
+    """``observe`` given standard-normal draws ``z``: commitment + z sd scale, clipped to
+    [0, 1] (into ``out`` if given; it must not be ``commitment``)."""
+    out = np.multiply(z, sd, out=out)
+    out *= scale
+    out += commitment
+    np.maximum(out, 0.0, out=out)
+    return np.minimum(out, 1.0, out=out)

@@ -60,8 +60,12 @@ def grow_ties_in_place(ties: np.ndarray, p: np.ndarray, q: np.ndarray) -> np.nda
 
 def turnover_events(rng: np.random.Generator, n: int, annual_rate: float) -> np.ndarray:
     """Indices of partners whose representative is replaced this month."""
-    monthly = 1.0 - (1.0 - annual_rate) ** (1.0 / 12.0)
-    return np.flatnonzero(rng.random(n) < monthly)
+    return np.flatnonzero(rng.random(n) < monthly_rate(annual_rate))
+
+
+def monthly_rate(annual_rate: float) -> float:
+    """The monthly chance that gives ``annual_rate`` over a year."""
+    return 1.0 - (1.0 - annual_rate) ** (1.0 / 12.0)
 
 
 def break_ties(ties: np.ndarray, leavers: np.ndarray, loss: float,
