@@ -376,19 +376,19 @@ class PartnershipModel(mesa.Model):
             "weakest_sum", "turnover_events", "meetings_held")
 
     def _alloc_records(self, months: int) -> None:
-        self._raw = np.full((months + 1, len(self._RAW)), np.nan)
+        self._raw: list[tuple[float, ...]] = []
         self._partner_series = np.full((months + 1, len(PARTNER_SERIES), self.n_partners), np.nan)
         self._progress_series = np.full((months + 1, len(self.progress)), np.nan)
 
     def _grow_records(self) -> None:
         """The app may run past the scenario's months: double the buffers."""
-        for name in ("_raw", "_partner_series", "_progress_series"):
+        for name in ("_partner_series", "_progress_series"):
             a = getattr(self, name)
             setattr(self, name, np.concatenate([a, np.full_like(a, np.nan)]))
 
     def _record(self) -> None:
         t = self.steps
-        if t >= self._raw.shape[0]:
+        if t >= self._progress_series.shape[0]:
             self._grow_records()
         T = self.trust
         p = self._partner_series[t]  # PARTNER_SERIES order; trust sums are scaled in views
@@ -398,23 +398,25 @@ class PartnershipModel(mesa.Model):
         p[3] = self.effective_capacity
         p[4] = self.pressure
         self.ties.sum(axis=1, out=p[5])
-        self._raw[t] = (
-            T.take(self._ns_council_flat).sum(),
-            np.count_nonzero(self.ties >= self.scenario.network.tie_threshold),
+        self._progress_series[t] = self.progress
+        del self._raw[t:]  # (only ever non-empty if steps was set back by hand)
+        self._raw.append((
+            float(T.take(self._ns_council_flat).sum()),
+            int(np.count_nonzero(self.ties >= self.scenario.network.tie_threshold)),
             self.maturity,
-            self.adequacy.sum() if t > 0 else np.nan,
-            self._weakest.sum() if t > 0 else np.nan,
+            float(self.adequacy.sum()) if t > 0 else np.nan,
+            float(self._weakest.sum()) if t > 0 else np.nan,
             self.leavers.size,
             self._meetings_held if t > 0 else 0.0,
-        )
-        self._progress_series[t] = self.progress
+        ))
 
     # ------------------------------------------------------------------ views
     def series(self) -> dict[str, np.ndarray]:
         """Model-level series so far, one array per name (month 0 = initial state)."""
         months = self.steps + 1
         n, k = self.n_partners, len(self.progress)
-        raw = dict(zip(self._RAW, self._raw[:months].T, strict=True))
+        raw = dict(zip(self._RAW, np.array(self._raw[:months], dtype=float).reshape(
+            months, len(self._RAW)).T, strict=True))
         p = self.partner_series()
         c, trust_out, ties = p[:, 0], p[:, 2], p[:, 5]
         st, ns, n_council = self._stat_idx, self._ns_idx, int(self.is_council.sum())

@@ -75,9 +75,9 @@ def break_ties(ties: np.ndarray, leavers: np.ndarray, loss: float,
         out = ties.copy()
     elif out is not ties:
         np.copyto(out, ties)
-    if leavers.size:
-        out[leavers, :] *= 1.0 - loss
-        out[:, leavers] *= 1.0 - loss
+    for i in leavers.tolist():  # usually one or two: row and column views
+        out[i] *= 1.0 - loss
+        out[:, i] *= 1.0 - loss
     return out
 
 

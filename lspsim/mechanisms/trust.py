@@ -75,14 +75,16 @@ def spread(trust: np.ndarray, ties: np.ndarray, rate: float, out: np.ndarray | N
     The product is one matrix multiplication with the row-scaled ties. ``out`` must not be
     ``trust`` (the product reads all of it); ``scratch`` holds the scaled ties."""
     strength = ties.sum(axis=1)
-    has = strength > 0
-    r = np.where(has, rate, 0.0)
-    coef = r / np.where(has, strength, 1.0)
-    w = np.multiply(ties, coef[:, None], out=scratch)
-    out = np.matmul(w, trust, out=out)
-    keep = 1.0 - r
-    out += trust * keep[:, None] if scratch is None else np.multiply(trust, keep[:, None],
-                                                                     out=scratch)
+    if strength.all():  # the usual case: every representative has some tie
+        w = np.multiply(ties, (rate / strength)[:, None], out=scratch)
+        out = np.matmul(w, trust, out=out)
+        out += np.multiply(trust, 1.0 - rate, out=scratch)
+    else:
+        has = strength > 0
+        r = np.where(has, rate, 0.0)
+        w = np.multiply(ties, (r / np.where(has, strength, 1.0))[:, None], out=scratch)
+        out = np.matmul(w, trust, out=out)
+        out += np.multiply(trust, (1.0 - r)[:, None], out=scratch)
     out.flat[:: out.shape[0] + 1] = 1.0
     return out
 
@@ -99,9 +101,13 @@ def reset_for_newcomers(trust: np.ndarray, leavers: np.ndarray, base: float,
     if leavers.size == 0:
         return out
     k = 0.5 * loss
-    out[:, leavers] = (1 - k) * out[:, leavers] + k * base
-    out[leavers, :] = (1 - k) * out[leavers, :] + k * base
-    out[leavers, leavers] = 1.0
+    for i in leavers.tolist():  # usually one or two: row and column views, no fancy indexing
+        col, row = out[:, i], out[i]
+        col *= 1 - k
+        col += k * base
+        row *= 1 - k
+        row += k * base
+        row[i] = 1.0
     return out
 
 
