@@ -36,6 +36,10 @@ from lspsim.scenario import COUNCIL_KINDS, Scenario, load_scenario, partner_kind
 # few cores, and parallel sweeps want one thread per process anyway.
 threadpool_limits(limits=1, user_api="blas")
 
+# ndarray.sum without its Python-level wrapper (the same pairwise summation, the same result):
+# the monthly schedule calls it on small arrays, where the wrapper costs more than the sum.
+_sum = np.add.reduce
+
 # Model-level series recorded each month, in column order.
 SERIES = (
     "mean_trust",
@@ -215,11 +219,14 @@ class PartnershipModel(mesa.Model):
         self._links = delivery.plan_links(self.chains, self.data_quality)
         self.link = np.full(self.chains.shape, np.inf)
         self._argmin_flat = np.arange(k) * self.chains.shape[1]
+        self._weakest_count_flat = self.weakest_count.reshape(-1)  # a view
         # Partners kept off the top table read exclusion by the council as a breach: the
         # evidence on council columns is scaled by the partner's voice^0.5.
         council = np.flatnonzero(self.is_council)
         scale = np.broadcast_to(self.voice[:, None] ** 0.5, (n, council.size))
-        self._excl_cols = council if np.any(scale != 1.0) else council[:0]
+        # councils come first (partner_kinds), so their columns are a slice
+        assert np.array_equal(council, np.arange(council.size))
+        self._excl_cols = slice(0, council.size if np.any(scale != 1.0) else 0)
         self._excl = np.ascontiguousarray(scale)
         self._stat_idx = np.flatnonzero(self.statutory)
         self._ns_idx = np.flatnonzero(~self.statutory)
@@ -291,7 +298,7 @@ class PartnershipModel(mesa.Model):
         self._record()
 
     def _turnover(self, sc: Scenario, u: np.ndarray) -> None:
-        self.leavers = np.flatnonzero(u < self._monthly_turnover)
+        self.leavers = (u < self._monthly_turnover).nonzero()[0]
         if self.leavers.size:
             loss = sc.network.tie_loss_on_turnover
             network.break_ties(self.ties, self.leavers, loss, out=self.ties)
@@ -318,7 +325,7 @@ class PartnershipModel(mesa.Model):
         tr = sc.trust
         evidence = trust.kept_evidence(self.observed, self.commitment, tr.tolerance,
                                        out=self._evidence)
-        if self._excl_cols.size:
+        if self._excl_cols.stop:
             evidence[:, self._excl_cols] *= self._excl
         # weight = 0.3 + 0.4 visibility_j + 0.3 min(contact_ij, 1); the contact part is cached
         weight = np.add(self._base_weight, np.multiply(self.visibility, 0.4, out=self._vec),
@@ -356,7 +363,7 @@ class PartnershipModel(mesa.Model):
                                        out=self.link)
         flat = self.link.argmin(axis=1)
         flat += self._argmin_flat
-        self.weakest_count.ravel()[flat] += 1  # one weakest link per chain: no repeats
+        self._weakest_count_flat[flat] += 1  # one weakest link per chain: no repeats
         self._weakest = self.link.take(flat)
         step = resources.resource_factor(self.adequacy)
         step *= self._weakest
@@ -372,17 +379,20 @@ class PartnershipModel(mesa.Model):
     # ------------------------------------------------------------------ recording
     # Each month _record stores the partner-level rows and a few model-level quantities that
     # cannot be recovered later; series() derives the rest from them for all months at once.
-    _RAW = ("trust_in_council_ns_sum", "dense_pairs", "maturity", "adequacy_sum",
-            "weakest_sum", "turnover_events", "meetings_held")
+    _RAW = ("trust_in_council_ns_sum", "dense_pairs", "maturity", "turnover_events",
+            "meetings_held")
 
     def _alloc_records(self, months: int) -> None:
         self._raw: list[tuple[float, ...]] = []
         self._partner_series = np.full((months + 1, len(PARTNER_SERIES), self.n_partners), np.nan)
         self._progress_series = np.full((months + 1, len(self.progress)), np.nan)
+        self._adequacy_series = np.full((months + 1, len(self.progress)), np.nan)
+        self._weakest_series = np.full((months + 1, len(self.progress)), np.nan)
 
     def _grow_records(self) -> None:
         """The app may run past the scenario's months: double the buffers."""
-        for name in ("_partner_series", "_progress_series"):
+        for name in ("_partner_series", "_progress_series", "_adequacy_series",
+                     "_weakest_series"):
             a = getattr(self, name)
             setattr(self, name, np.concatenate([a, np.full_like(a, np.nan)]))
 
@@ -393,19 +403,20 @@ class PartnershipModel(mesa.Model):
         T = self.trust
         p = self._partner_series[t]  # PARTNER_SERIES order; trust sums are scaled in views
         p[0] = self.commitment
-        T.sum(axis=0, out=p[1])
-        T.sum(axis=1, out=p[2])
+        _sum(T, axis=0, out=p[1])
+        _sum(T, axis=1, out=p[2])
         p[3] = self.effective_capacity
         p[4] = self.pressure
-        self.ties.sum(axis=1, out=p[5])
+        _sum(self.ties, axis=1, out=p[5])
         self._progress_series[t] = self.progress
+        if t:
+            self._adequacy_series[t] = self.adequacy
+            self._weakest_series[t] = self._weakest
         del self._raw[t:]  # (only ever non-empty if steps was set back by hand)
         self._raw.append((
-            float(T.take(self._ns_council_flat).sum()),
+            float(_sum(T.take(self._ns_council_flat))),
             int(np.count_nonzero(self.ties >= self.scenario.network.tie_threshold)),
             self.maturity,
-            float(self.adequacy.sum()) if t > 0 else np.nan,
-            float(self._weakest.sum()) if t > 0 else np.nan,
             self.leavers.size,
             self._meetings_held if t > 0 else 0.0,
         ))
@@ -442,8 +453,8 @@ class PartnershipModel(mesa.Model):
             "meetings_held": raw["meetings_held"],
             "pooled_pot": np.full(months, self._pot),
             "aligned_spend": aligned,
-            "mean_resource_adequacy": raw["adequacy_sum"] / k,
-            "mean_chain_strength": raw["weakest_sum"] / k,
+            "mean_resource_adequacy": self._adequacy_series[:months].sum(axis=1) / k,
+            "mean_chain_strength": self._weakest_series[:months].sum(axis=1) / k,
             "scrutiny_pressure": p[:, 4].sum(axis=1) / n,
             "turnover_events": raw["turnover_events"],
         }

@@ -44,7 +44,7 @@ def expected_of_others_unit(trust: np.ndarray, observed: np.ndarray,
     out = trust @ u
     out *= DISTRUST_DISCOUNT
     out -= observed
-    out += float(observed.sum()) - DISTRUST_DISCOUNT * float(u.sum())
+    out += float(np.add.reduce(observed)) - DISTRUST_DISCOUNT * float(np.add.reduce(u))
     out *= 1.0 / (n - 1)
     return out
 

@@ -37,11 +37,10 @@ def co_membership(seat_matrix: np.ndarray, chains: np.ndarray) -> np.ndarray:
     for layer in (STRATEGIC, EXECUTIVE):
         col = seat_matrix[:, layer].astype(float)
         out[layer] = np.outer(col, col)
-    ops = np.zeros((n, n))
-    for chain in chains:
-        members = chain[chain >= 0]
-        ops[np.ix_(members, members)] = 1.0
-    out[OPERATIONAL] = ops
+    member = np.zeros((chains.shape[0], n))  # (K, n): which chains each partner is in
+    rows, cols = np.nonzero(chains >= 0)
+    member[rows, chains[rows, cols]] = 1.0
+    out[OPERATIONAL] = (member.T @ member) > 0
     for layer in range(3):
         np.fill_diagonal(out[layer], 0.0)
     return out

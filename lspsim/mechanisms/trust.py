@@ -74,18 +74,20 @@ def spread(trust: np.ndarray, ties: np.ndarray, rate: float, out: np.ndarray | N
 
     The product is one matrix multiplication with the row-scaled ties. ``out`` must not be
     ``trust`` (the product reads all of it); ``scratch`` holds the scaled ties."""
-    strength = ties.sum(axis=1)
-    if strength.all():  # the usual case: every representative has some tie
+    n = trust.shape[0]
+    strength = np.add.reduce(ties, axis=1)
+    # One product: T <- (W + diag(1 - r)) T with W = ties scaled to rows of sum r (ties have a
+    # zero diagonal, so the diagonal carries what each partner keeps of its own view).
+    if np.minimum.reduce(strength) > 0:  # the usual case: every representative has a tie
         w = np.multiply(ties, (rate / strength)[:, None], out=scratch)
-        out = np.matmul(w, trust, out=out)
-        out += np.multiply(trust, 1.0 - rate, out=scratch)
+        w.flat[:: n + 1] = 1.0 - rate
     else:
         has = strength > 0
         r = np.where(has, rate, 0.0)
         w = np.multiply(ties, (r / np.where(has, strength, 1.0))[:, None], out=scratch)
-        out = np.matmul(w, trust, out=out)
-        out += np.multiply(trust, (1.0 - r)[:, None], out=scratch)
-    out.flat[:: out.shape[0] + 1] = 1.0
+        w.flat[:: n + 1] = 1.0 - r
+    out = np.matmul(w, trust, out=out)
+    out.flat[:: n + 1] = 1.0
     return out
 
 
