@@ -236,6 +236,7 @@ class PartnershipModel(mesa.Model):
         self._scratch = np.empty((n, n))
         self._weight = np.empty((n, n))
         self._spare = np.empty((n, n))
+        self._single = (np.empty((n, n), np.float32), np.empty((n, n), np.float32))
         self.visibility = self.maturity * self.openness
         self._hidden = 1.0 - self.visibility
         self._vec = np.empty(n)
@@ -333,7 +334,7 @@ class PartnershipModel(mesa.Model):
         trust.update_trust(self.trust, evidence, weight, tr.gain, tr.loss, self.style["repair"],
                            out=self.trust, scratch=self._scratch)
         spread = trust.spread(self.trust, self.ties, tr.spread, out=self._spare,
-                              scratch=self._scratch)
+                              scratch=self._scratch, single=self._single)
         self._spare, self.trust = self.trust, spread
 
     def _scrutinise(self, sc: Scenario, month: int) -> None:

@@ -13,10 +13,12 @@ def initial_ties(rng: np.random.Generator, n: int, density: float, strength: flo
     """Symmetric (n, n) tie strengths in [0, 1]. History adds ties and strengthens them."""
     p = density + (1.0 - density) * 0.6 * history
     mean = np.clip(strength * (1.0 + history), 0.02, 0.95)
-    present = rng.random((n, n)) < p
-    s = rng.beta(4 * mean, 4 * (1 - mean), size=(n, n))
-    w = np.triu(np.where(present, s, 0.0), 1)
-    w = w + w.T
+    rows, cols = np.triu_indices(n, 1)
+    present = rng.random(rows.size) < p  # each pair once
+    w = np.zeros((n, n))
+    w[rows[present], cols[present]] = rng.beta(4 * mean, 4 * (1 - mean),
+                                               size=int(present.sum()))
+    w += w.T
     return np.where(cross_tier, w * inter_tier_factor, w)
 
 
