@@ -225,7 +225,7 @@ class PartnershipModel(mesa.Model):
         council = np.flatnonzero(self.is_council)
         scale = np.broadcast_to(self.voice[:, None] ** 0.5, (n, council.size))
         # councils come first (partner_kinds), so their columns are a slice
-        assert np.array_equal(council, np.arange(council.size))
+        assert council.size == 0 or council[-1] == council.size - 1
         self._excl_cols = slice(0, council.size if np.any(scale != 1.0) else 0)
         self._excl = np.ascontiguousarray(scale)
         self._stat_idx = np.flatnonzero(self.statutory)
@@ -384,16 +384,18 @@ class PartnershipModel(mesa.Model):
             "meetings_held")
 
     def _alloc_records(self, months: int) -> None:
+        # Partner rows are kept as one small array per month (fresh large buffers would cost
+        # page faults at every construction); the (K,) series are small enough to preallocate.
+        self._partner_rows: list[np.ndarray] = []
         self._raw: list[tuple[float, ...]] = []
-        self._partner_series = np.full((months + 1, len(PARTNER_SERIES), self.n_partners), np.nan)
-        self._progress_series = np.full((months + 1, len(self.progress)), np.nan)
-        self._adequacy_series = np.full((months + 1, len(self.progress)), np.nan)
-        self._weakest_series = np.full((months + 1, len(self.progress)), np.nan)
+        k = len(self.progress)
+        self._progress_series = np.full((months + 1, k), np.nan)
+        self._adequacy_series = np.full((months + 1, k), np.nan)
+        self._weakest_series = np.full((months + 1, k), np.nan)
 
     def _grow_records(self) -> None:
         """The app may run past the scenario's months: double the buffers."""
-        for name in ("_partner_series", "_progress_series", "_adequacy_series",
-                     "_weakest_series"):
+        for name in ("_progress_series", "_adequacy_series", "_weakest_series"):
             a = getattr(self, name)
             setattr(self, name, np.concatenate([a, np.full_like(a, np.nan)]))
 
@@ -402,7 +404,9 @@ class PartnershipModel(mesa.Model):
         if t >= self._progress_series.shape[0]:
             self._grow_records()
         T = self.trust
-        p = self._partner_series[t]  # PARTNER_SERIES order; trust sums are scaled in views
+        del self._partner_rows[t:], self._raw[t:]  # (only non-empty if steps was set back)
+        p = np.empty((len(PARTNER_SERIES), self.n_partners))
+        self._partner_rows.append(p)  # PARTNER_SERIES order; trust sums are scaled in views
         p[0] = self.commitment
         _sum(T, axis=0, out=p[1])
         _sum(T, axis=1, out=p[2])
@@ -413,7 +417,6 @@ class PartnershipModel(mesa.Model):
         if t:
             self._adequacy_series[t] = self.adequacy
             self._weakest_series[t] = self._weakest
-        del self._raw[t:]  # (only ever non-empty if steps was set back by hand)
         self._raw.append((
             float(_sum(T.take(self._ns_council_flat))),
             int(np.count_nonzero(self.ties >= self.scenario.network.tie_threshold)),
@@ -464,7 +467,7 @@ class PartnershipModel(mesa.Model):
     def partner_series(self) -> np.ndarray:
         """(months + 1, len(PARTNER_SERIES), n) partner-level series so far. ``trust_in`` and
         ``trust_out`` are the mean trust placed in / by each partner over the others."""
-        p = self._partner_series[: self.steps + 1].copy()
+        p = np.stack(self._partner_rows[: self.steps + 1])
         d = max(self.n_partners - 1, 1)
         p[:, 1:3] -= 1.0  # trust in oneself (1) is not counted
         p[:, 1:3] /= d

@@ -60,9 +60,10 @@ def chain_pairs(chains: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     and whether there is one. They depend on the chains only, so the model computes them once."""
     valid = chains >= 0
     a = np.where(valid, chains, 0)
-    nxt = np.roll(a, -1, axis=1)
-    has_next = np.roll(valid, -1, axis=1)
-    has_next[:, -1] = False
+    nxt = np.zeros_like(a)
+    nxt[:, :-1] = a[:, 1:]
+    has_next = np.zeros_like(valid)
+    has_next[:, :-1] = valid[:, 1:]
     return valid, a, nxt, has_next
 
 

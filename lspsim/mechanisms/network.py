@@ -13,7 +13,8 @@ def initial_ties(rng: np.random.Generator, n: int, density: float, strength: flo
     """Symmetric (n, n) tie strengths in [0, 1]. History adds ties and strengthens them."""
     p = density + (1.0 - density) * 0.6 * history
     mean = np.clip(strength * (1.0 + history), 0.02, 0.95)
-    rows, cols = np.triu_indices(n, 1)
+    idx = np.arange(n)
+    rows, cols = np.nonzero(idx[:, None] < idx[None, :])  # the pairs i < j, row by row
     present = rng.random(rows.size) < p  # each pair once
     w = np.zeros((n, n))
     w[rows[present], cols[present]] = rng.beta(4 * mean, 4 * (1 - mean),
