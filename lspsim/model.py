@@ -153,13 +153,9 @@ class PartnershipModel(mesa.Model):
         k = sc.delivery.n_targets
         self.months_to_deliver = sc.delivery.months_to_deliver * rng.lognormal(
             0.0, sc.delivery.difficulty_spread, k)
-        membership = np.zeros((k, n))
-        for t, chain in enumerate(self.chains):
-            membership[t, chain[chain >= 0]] = 1.0
+        membership = delivery.membership(self.chains, n)
         in_chains = membership.sum(axis=0)
         self.chain_share = membership / np.where(in_chains > 0, in_chains, 1.0)
-        self.relevance = np.array([[th in self.partner_themes[i] for i in range(n)]
-                                   for th in self.target_themes], dtype=float)  # (K, n)
 
         self.seat_matrix = layers.seats(self.statutory, self.voice, self.chains)
         self.co_members = layers.co_membership(self.seat_matrix, self.chains)
@@ -178,7 +174,7 @@ class PartnershipModel(mesa.Model):
             self.maturity_ceiling - mon.initial_maturity, 0.0)
         self.pressure = np.zeros(n)
         self.progress = np.zeros(k)
-        self.weakest_count = np.zeros(self.chains.shape, dtype=np.int64)
+        self._weakest_flat: list[np.ndarray] = []  # each month's weakest position per chain
         self.effective_capacity = self.capacity * (1.0 - self.coordination)
         self.burden = np.full(n, self.coordination)
         self.observed = self.commitment.copy()
@@ -186,7 +182,6 @@ class PartnershipModel(mesa.Model):
         self.adequacy = np.zeros(k)
         self.meetings = np.zeros(3)
         self.leavers = np.zeros(0, dtype=np.int64)
-        self._draws: tuple[np.ndarray, np.ndarray] | None = None
         self._prepare_schedule(sc)
 
     def _prepare_schedule(self, sc: Scenario) -> None:
@@ -203,8 +198,9 @@ class PartnershipModel(mesa.Model):
         self._mean_openness = float(self.openness.sum() / n)
         self._mean_data_quality = float(self.data_quality.sum() / n)
         self._monthly_turnover = network.monthly_rate(sc.network.turnover)
-        self._obs_sd = sc.trust.observation_noise * layers.information_noise_factor(
-            sc.layers.clarity)
+        obs_sd = sc.trust.observation_noise * layers.information_noise_factor(sc.layers.clarity)
+        self._noise_sd = np.array([obs_sd, sc.commitment.noise])[:, None]  # (2, 1)
+        self._draws = None  # a new year of draws, scaled for this scenario
         self._pull_keep = 1.0 - self.style["pull"] * self.voice
         self._pull_add = self.style["pull"] * self.voice * sc.leadership.aspiration
         self._adjust_rate = sc.commitment.adjustment_rate * self.style["speed"]
@@ -219,7 +215,6 @@ class PartnershipModel(mesa.Model):
         self._links = delivery.plan_links(self.chains, self.data_quality)
         self.link = np.full(self.chains.shape, np.inf)
         self._argmin_flat = np.arange(k) * self.chains.shape[1]
-        self._weakest_count_flat = self.weakest_count.reshape(-1)  # a view
         # Partners kept off the top table read exclusion by the council as a breach: the
         # evidence on council columns is scaled by the partner's voice^0.5.
         council = np.flatnonzero(self.is_council)
@@ -244,8 +239,6 @@ class PartnershipModel(mesa.Model):
     def _pattern(self, sc: Scenario, month: int) -> tuple[Any, ...]:
         """(meetings, burden, effective capacity, tie factors P and Q, base trust-update weight,
         the self-interested part of the desired commitment, meetings held) for ``month``."""
-        if self._patterns_for is not sc:  # the scenario object was replaced: start afresh
-            self._prepare_schedule(sc)
         slot = (month - 1) % 12
         cached = self._month_pattern[slot]
         if cached is not None:
@@ -273,19 +266,24 @@ class PartnershipModel(mesa.Model):
         return self._patterns[key]
 
     def _random_draws(self, month: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """This month's uniform (turnover) and two standard-normal (observation, decision noise)
-        draws, one per partner each. They are drawn from ``self.rng`` a year at a time."""
+        """This month's uniform (turnover) and two normal draws, one per partner each: the
+        observation error before its per-partner factor (sd = observation noise x layer
+        confusion) and the decision noise (sd = commitment.noise). They are drawn from
+        ``self.rng`` a year at a time (``_draws`` keeps the standard-normal block)."""
         slot = (month - 1) % 12
         if slot == 0 or self._draws is None:
             n = self.n_partners
             self._draws = (self.rng.random((12, n)), self.rng.standard_normal((12, 2, n)))
-        u, z = self._draws
+            self._scaled = self._draws[1] * self._noise_sd
+        u, z = self._draws[0], self._scaled
         return u[slot], z[slot, 0], z[slot, 1]
 
     # ------------------------------------------------------------------ the schedule
     def step(self) -> None:
         """One month, in the ODD's order."""
         sc = self.scenario
+        if self._patterns_for is not sc:  # the scenario object was replaced: start afresh
+            self._prepare_schedule(sc)
         month = self.steps  # Mesa increments steps before calling step(): 1-based month
         u, z_obs, z_decide = self._random_draws(month)
         self._turnover(sc, u)
@@ -319,8 +317,8 @@ class PartnershipModel(mesa.Model):
         # layer-confusion factor (monitoring.observation_sd)
         np.multiply(self.openness, self.maturity, out=self.visibility)
         np.subtract(1.0, self.visibility, out=self._hidden)
-        self.observed = monitoring.observe_draw(self.commitment, z, self._hidden,
-                                                self._obs_sd, out=self.observed)
+        self.observed = monitoring.observe_draw(self.commitment, z, self._hidden, 1.0,
+                                                out=self.observed)
 
     def _update_trust(self, sc: Scenario) -> None:
         tr = sc.trust
@@ -352,24 +350,38 @@ class PartnershipModel(mesa.Model):
         expected *= self._pull_keep
         expected += self._pull_add
         pressure = np.multiply(self.pressure, sc.scrutiny.sanction_strength, out=self._vec)
-        pressure += np.multiply(z, sc.commitment.noise)  # decision noise
+        pressure += z  # decision noise
         target = commit.desired_from_parts(self.slope, expected, self._own_part, pressure)
         self.commitment = commit.adjust(self.commitment, target, self._adjust_rate)
 
     def _deliver(self) -> None:
-        self.adequacy = self._adequacy_matrix @ self.commitment
+        self.adequacy = np.dot(self._adequacy_matrix, self.commitment)
         self.adequacy += self._adequacy_base
         delivery.planned_link_strength(self._links, self.commitment * self.effective_capacity,
                                        self.trust, self.ties, 0.5 + 0.5 * self.maturity,
                                        out=self.link)
         flat = self.link.argmin(axis=1)
         flat += self._argmin_flat
-        self._weakest_count_flat[flat] += 1  # one weakest link per chain: no repeats
+        self._weakest_flat.append(flat)
         self._weakest = self.link.take(flat)
         step = resources.resource_factor(self.adequacy)
         step *= self._weakest
         step *= self._per_month  # delivery.progress_step: weakest x resources / months
         self.progress = self.progress + step
+
+    @property
+    def relevance(self) -> np.ndarray:
+        """(K, n) 1 where partner i holds target k's theme (what it cares about), else 0."""
+        return np.array([[th in self.partner_themes[i] for i in range(self.n_partners)]
+                         for th in self.target_themes], dtype=float)
+
+    @property
+    def weakest_count(self) -> np.ndarray:
+        """(K, L) how many months each link of each chain was its chain's weakest."""
+        flat = self._weakest_flat[: self.steps]
+        counts = np.bincount(np.concatenate(flat) if flat else np.zeros(0, np.int64),
+                             minlength=self.link.size)
+        return counts.reshape(self.link.shape)
 
     @property
     def aligned(self) -> np.ndarray:
@@ -404,7 +416,8 @@ class PartnershipModel(mesa.Model):
         if t >= self._progress_series.shape[0]:
             self._grow_records()
         T = self.trust
-        del self._partner_rows[t:], self._raw[t:]  # (only non-empty if steps was set back)
+        # (only non-empty if steps was set back by hand)
+        del self._partner_rows[t:], self._raw[t:], self._weakest_flat[t:]
         p = np.empty((len(PARTNER_SERIES), self.n_partners))
         self._partner_rows.append(p)  # PARTNER_SERIES order; trust sums are scaled in views
         p[0] = self.commitment
@@ -493,9 +506,10 @@ class PartnershipModel(mesa.Model):
         """For each target: its chain, the link that was weakest most often, and how often."""
         out = []
         months = max(self.steps, 1)
+        counts = self.weakest_count
         for t, chain in enumerate(self.chains):
             members = [int(i) for i in chain if i >= 0]
-            j = int(self.weakest_count[t].argmax())
+            j = int(counts[t].argmax())
             a = members[j]
             b = members[j + 1] if j + 1 < len(members) else None
             out.append({
@@ -504,7 +518,7 @@ class PartnershipModel(mesa.Model):
                 "chain": [self.partner_names[i] for i in members],
                 "weakest_from": self.partner_names[a],
                 "weakest_to": self.partner_names[b] if b is not None else "(delivery)",
-                "weakest_share_of_months": float(self.weakest_count[t, j] / months),
+                "weakest_share_of_months": float(counts[t, j] / months),
                 "progress": float(self.progress[t]),
                 "met": bool(self.progress[t] >= 1.0),
             })

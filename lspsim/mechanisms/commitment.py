@@ -41,7 +41,7 @@ def expected_of_others_unit(trust: np.ndarray, observed: np.ndarray,
     if n < 2:
         return observed.copy()
     u = hidden * observed
-    out = trust @ u
+    out = np.dot(trust, u)
     out *= DISTRUST_DISCOUNT
     out -= observed
     out += float(np.add.reduce(observed)) - DISTRUST_DISCOUNT * float(np.add.reduce(u))

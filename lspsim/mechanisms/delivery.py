@@ -18,41 +18,52 @@ EFFORT_HALF = 0.1
 def build_chains(rng: np.random.Generator, kinds: list[str], partner_themes: list[list[str]],
                  budgets: np.ndarray, n_targets: int, length: int) -> tuple[np.ndarray, list[str]]:
     """(K, L) partner indices (padded with -1) and each target's theme. The lead is the council
-    that holds the theme; in two-tier areas themes both tiers hold get both councils, so the
-    chain crosses tiers; then other responsible partners (larger budgets first, with chance),
-    ending with a front-line deliverer."""
+    that holds the theme; in two-tier areas themes both tiers hold get both councils (a
+    district drawn at random among those holding it), so the chain crosses tiers; then other
+    responsible partners in a random order weighted toward larger budgets (weight
+    sqrt(budget + 1), without replacement), ending with a front-line deliverer."""
     n = len(kinds)
     themes = [THEMES[k % len(THEMES)] for k in range(n_targets)]
     two_tier = "county_council" in kinds
     max_len = length + (1 if two_tier else 0)
     chains = -np.ones((n_targets, max_len), dtype=np.int64)
-    councils = [i for i, k in enumerate(kinds) if k.endswith("_council")]
-    districts = [i for i, k in enumerate(kinds) if k == "district_council"]
-    for t, theme in enumerate(themes):
+    is_council = [k.endswith("_council") for k in kinds]
+    # Who holds each theme, and in which role (computed once per theme, not per target).
+    by_theme: dict[str, tuple[list[int], list[int], list[int], np.ndarray]] = {}
+    for theme in set(themes):
         holders = [i for i in range(n) if theme in partner_themes[i]]
-        lead = [i for i in councils if i in holders and kinds[i] != "district_council"]
-        if two_tier:
-            d = [i for i in districts if i in holders]
-            if d:
-                lead = lead + [int(rng.choice(d))]
+        lead = [i for i in holders if is_council[i] and kinds[i] != "district_council"]
+        districts = [i for i in holders if kinds[i] == "district_council"] if two_tier else []
+        others = [i for i in holders if not is_council[i]]
+        by_theme[theme] = (lead, districts, others, 1.0 / np.sqrt(budgets[others] + 1.0))
+    # All the draws at once: a district pick and one key per candidate for every target.
+    pick = rng.random(n_targets)
+    keys = rng.random((n_targets, n))
+    for t, theme in enumerate(themes):
+        lead, districts, others, inv_w = by_theme[theme]
         members = lead[:]
-        others = [i for i in holders if i not in councils]
+        if districts:
+            members.append(districts[int(pick[t] * len(districts))])
         if others:
-            # Weighted order without replacement, weight sqrt(budget + 1): sort by u^(1/w)
-            # (Efraimidis & Spirakis 2006), one draw per candidate.
-            w = np.sqrt(budgets[others] + 1.0)
-            order = np.argsort(-(rng.random(len(others)) ** (1.0 / w)), kind="stable")
-            others = [others[j] for j in order]
-        size = max(length + (1 if two_tier and len(lead) > 1 else 0), len(lead))
-        for i in others:
-            if len(members) >= size:
-                break
-            members.append(i)
+            # Weighted order without replacement: sort by u^(1/w), largest first (Efraimidis &
+            # Spirakis 2006).
+            order = np.argsort(-(keys[t, : len(others)] ** inv_w), kind="stable")
+            others = [others[j] for j in order.tolist()]
+        size = max(length + (1 if two_tier and len(members) > 1 else 0), len(members))
+        members += others[: max(size - len(members), 0)]
         if len(members) < min(size, n):
-            rest = [i for i in rng.permutation(n) if i not in members]
+            rest = [i for i in rng.permutation(n).tolist() if i not in members]
             members += rest[: min(size, n) - len(members)]
         chains[t, : len(members)] = members
     return chains, themes
+
+
+def membership(chains: np.ndarray, n: int) -> np.ndarray:
+    """(K, n) 1 where partner i is in target k's chain, else 0."""
+    out = np.zeros((chains.shape[0], n))
+    rows, cols = np.nonzero(chains >= 0)
+    out[rows, chains[rows, cols]] = 1.0
+    return out
 
 
 def chain_pairs(chains: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -25,8 +25,7 @@ def seats(statutory: np.ndarray, voice_: np.ndarray, chains: np.ndarray) -> np.n
     s = np.zeros((n, 3), dtype=bool)
     s[:, STRATEGIC] = True
     s[:, EXECUTIVE] = statutory | (voice_ >= 0.6)
-    members = np.unique(chains[chains >= 0])
-    s[members, OPERATIONAL] = True
+    s[chains[chains >= 0], OPERATIONAL] = True
     return s
 
 
@@ -40,7 +39,7 @@ def co_membership(seat_matrix: np.ndarray, chains: np.ndarray) -> np.ndarray:
     member = np.zeros((chains.shape[0], n))  # (K, n): which chains each partner is in
     rows, cols = np.nonzero(chains >= 0)
     member[rows, chains[rows, cols]] = 1.0
-    out[OPERATIONAL] = (member.T @ member) > 0
+    out[OPERATIONAL] = np.dot(member.T, member) > 0
     for layer in range(3):
         np.fill_diagonal(out[layer], 0.0)
     return out

@@ -36,7 +36,8 @@ def observe_draw(commitment: np.ndarray, z: np.ndarray, sd: np.ndarray, scale: f
     """``observe`` given standard-normal draws ``z``: commitment + z sd scale, clipped to
     [0, 1] (into ``out`` if given; it must not be ``commitment``)."""
     out = np.multiply(z, sd, out=out)
-    out *= scale
+    if scale != 1.0:
+        out *= scale
     out += commitment
     np.maximum(out, 0.0, out=out)
     return np.minimum(out, 1.0, out=out)

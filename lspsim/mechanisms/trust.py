@@ -29,11 +29,10 @@ def kept_evidence(observed: np.ndarray, own: np.ndarray, tolerance: float,
     The exponential factorises, exp(-z_ij) = exp((own_i - tol) / s) exp(-observed_j / s), so it
     costs 2n exponentials and three passes over the matrix (into ``out`` if given)."""
     inv = 1.0 / sharpness
-    a = np.exp((own - tolerance) * inv)
-    b = np.exp(observed * -inv)
-    out = np.multiply.outer(a, b, out=out)
-    out += 1.0
-    return np.reciprocal(out, out=out)
+    k = np.exp(tolerance * inv)  # e = 1 / (1 + a_i b_j / k) = k / (k + a_i b_j)
+    out = np.multiply.outer(np.exp(own * inv), np.exp(observed * -inv), out=out)
+    out += k
+    return np.divide(k, out, out=out)
 
 
 def update_trust(trust: np.ndarray, evidence: np.ndarray, weight: np.ndarray, gain: float,
