@@ -129,9 +129,8 @@ class PartnershipModel(mesa.Model):
             label = k.replace("_", " ")
             names.append(f"{label} {seen[k]}" if totals[k] > 1 else label)
         self.partner_names = names
-        for i, (k, name) in enumerate(zip(kinds, names, strict=True)):
-            PartnerOrganisation(self, i, k, name)
-        self.partners = sorted(self.agents, key=lambda a: a.index)
+        self.partners = [PartnerOrganisation(self, i, k, name)
+                         for i, (k, name) in enumerate(zip(kinds, names, strict=True))]
 
     def _build_structures(self, sc: Scenario) -> None:
         rng, n = self.rng, self.n_partners
@@ -218,14 +217,16 @@ class PartnershipModel(mesa.Model):
         # Partners kept off the top table read exclusion by the council as a breach: the
         # evidence on council columns is scaled by the partner's voice^0.5.
         council = np.flatnonzero(self.is_council)
-        scale = np.broadcast_to(self.voice[:, None] ** 0.5, (n, council.size))
         # councils come first (partner_kinds), so their columns are a slice
         assert council.size == 0 or council[-1] == council.size - 1
-        self._excl_cols = slice(0, council.size if np.any(scale != 1.0) else 0)
-        self._excl = np.ascontiguousarray(scale)
+        root = np.sqrt(self.voice)
+        self._excl_cols = slice(0, council.size if root.min() < 1.0 else 0)
+        self._excl = np.repeat(root[:, None], council.size, axis=1)
         self._stat_idx = np.flatnonzero(self.statutory)
         self._ns_idx = np.flatnonzero(~self.statutory)
-        self._ns_council_flat = (self._ns_idx[:, None] * n + council[None, :]).ravel()
+        self._ns_indicator = (~self.statutory).astype(float)
+        self._n_councils = council.size
+        self._tie_threshold = sc.network.tie_threshold
         # Workspaces: the monthly updates run in place, without allocating.
         self._evidence = np.empty((n, n))
         self._scratch = np.empty((n, n))
@@ -416,8 +417,6 @@ class PartnershipModel(mesa.Model):
         if t >= self._progress_series.shape[0]:
             self._grow_records()
         T = self.trust
-        # (only non-empty if steps was set back by hand)
-        del self._partner_rows[t:], self._raw[t:], self._weakest_flat[t:]
         p = np.empty((len(PARTNER_SERIES), self.n_partners))
         self._partner_rows.append(p)  # PARTNER_SERIES order; trust sums are scaled in views
         p[0] = self.commitment
@@ -431,8 +430,8 @@ class PartnershipModel(mesa.Model):
             self._adequacy_series[t] = self.adequacy
             self._weakest_series[t] = self._weakest
         self._raw.append((
-            float(_sum(T.take(self._ns_council_flat))),
-            int(np.count_nonzero(self.ties >= self.scenario.network.tie_threshold)),
+            float(_sum(np.dot(self._ns_indicator, T[:, : self._n_councils]))),
+            int(np.count_nonzero(self.ties >= self._tie_threshold)),
             self.maturity,
             self.leavers.size,
             self._meetings_held if t > 0 else 0.0,

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lspsim.mechanisms import clip01
+
 # With no trust and nothing verifiable, a partner discounts what a partner reports by this share.
 DISTRUST_DISCOUNT = 0.6
 
@@ -81,8 +83,7 @@ def desired_from_parts(slope: np.ndarray, expected: np.ndarray, own_part: np.nda
     out += pressure
     if noise is not None:
         out += noise
-    np.maximum(out, 0.0, out=out)
-    return np.minimum(out, 1.0, out=out)
+    return clip01(out)
 
 
 def adjust(commitment: np.ndarray, target: np.ndarray, rate: float) -> np.ndarray:

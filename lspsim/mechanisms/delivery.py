@@ -105,8 +105,8 @@ class LinkPlan(NamedTuple):
     member: np.ndarray         # partner at each valid position
     n_pairs: int               # the first n_pairs positions hand over to a next member
     ab: np.ndarray             # flat (n, n) index of (member, next) for those
-    ba: np.ndarray             # flat (n, n) index of (next, member)
-    info: np.ndarray           # data-quality part of the information term per position
+    both: np.ndarray           # ab followed by the flat index of (next, member)
+    info: np.ndarray           # constant part of the information and relation terms
 
 
 def plan_links(chains: np.ndarray, data_quality: np.ndarray) -> LinkPlan:
@@ -124,9 +124,11 @@ def plan_links(chains: np.ndarray, data_quality: np.ndarray) -> LinkPlan:
     b = nxt.ravel()[flat[:n_pairs]]
     ab = member[:n_pairs] * n + b
     ba = b * n + member[:n_pairs]
-    info = np.concatenate([(data_quality[member[:n_pairs]] * data_quality[b]) ** 0.1,
+    # (0.3 + 0.7 tie)^0.15 = 0.7^0.15 (tie + 3/7)^0.15: the constant joins the information term
+    info = np.concatenate([(data_quality[member[:n_pairs]] * data_quality[b]) ** 0.1
+                           * 0.7 ** 0.15,
                            data_quality[member[n_pairs:]] ** 0.2])
-    return LinkPlan(chains.shape, flat, member, n_pairs, ab, ba, info)
+    return LinkPlan(chains.shape, flat, member, n_pairs, ab, np.concatenate([ab, ba]), info)
 
 
 def planned_link_strength(plan: LinkPlan, effort: np.ndarray, trust: np.ndarray,
@@ -138,11 +140,11 @@ def planned_link_strength(plan: LinkPlan, effort: np.ndarray, trust: np.ndarray,
     h = plan.info * info_scale ** 0.2
     k = plan.n_pairs
     if k:
+        pair_trust = trust.take(plan.both)
         relation = ties.take(plan.ab)
-        relation *= 0.7
-        relation += 0.3
-        relation *= trust.take(plan.ab)
-        relation *= trust.take(plan.ba)
+        relation += 3.0 / 7.0
+        relation *= pair_trust[:k]
+        relation *= pair_trust[k:]
         h[:k] *= relation ** 0.15
     h *= e.take(plan.member)
     out.put(plan.flat, h)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lspsim.mechanisms import clip01
+
 
 def ceiling(common_standards: bool, ceiling_without: float) -> float:
     return 1.0 if common_standards else ceiling_without
@@ -39,5 +41,4 @@ def observe_draw(commitment: np.ndarray, z: np.ndarray, sd: np.ndarray, scale: f
     if scale != 1.0:
         out *= scale
     out += commitment
-    np.maximum(out, 0.0, out=out)
-    return np.minimum(out, 1.0, out=out)
+    return clip01(out)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lspsim.mechanisms import clip01
+
 
 def initial_trust(rng: np.random.Generator, base: float, history: float, ties: np.ndarray,
                   cross_tier: np.ndarray, inter_tier_factor: float) -> np.ndarray:
@@ -59,8 +61,7 @@ def update_trust(trust: np.ndarray, evidence: np.ndarray, weight: np.ndarray, ga
     e -= s                         # g e - T ((g - l) e + l)
     e *= weight
     out += e
-    np.maximum(out, 0.0, out=out)  # np.clip, without its wrapper's overhead on small arrays
-    np.minimum(out, 1.0, out=out)
+    clip01(out)
     out.flat[:: out.shape[0] + 1] = 1.0
     return out
 
