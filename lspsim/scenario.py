@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import math
 import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from lspsim._data import data_dir
 from lspsim.errors import InputError
 
 ChairStyle = Literal["facilitative", "directive", "transactional", "laissez_faire"]
@@ -428,11 +428,20 @@ def _reject_nan(data: Any, source: str, path: str = "") -> None:
 
 
 def presets_dir() -> Path:
-    """Where the preset TOML files live: the repository's scenarios/, or the installed copy."""
-    repo = Path(__file__).resolve().parent.parent / "scenarios"
-    if repo.is_dir():
-        return repo
-    return Path(str(resources.files("lspsim") / "presets"))
+    """Where the preset TOML files live: the repository's scenarios/ in a checkout (the
+    canonical copy), else the copy an installed wheel carries as lspsim/presets."""
+    return data_dir("scenarios")
+
+
+def preset_file(name: str | Path) -> Path | None:
+    """A file under the presets directory named by a relative path, with or without .toml
+    (``default``, ``appraisal/today``), or None. Lets the example files shipped in
+    scenarios/ be named the same way from a checkout and from an installed wheel."""
+    p = Path(name)
+    if p.is_absolute() or ".." in p.parts or not p.parts:
+        return None
+    cand = presets_dir() / (p if p.suffix == ".toml" else p.with_name(p.name + ".toml"))
+    return cand if cand.is_file() else None
 
 
 def list_presets() -> dict[str, str]:
@@ -446,6 +455,8 @@ def list_presets() -> dict[str, str]:
 def resolve_scenario_path(path_or_preset: str | Path) -> Path:
     p = Path(path_or_preset)
     if p.suffix == ".toml" or p.exists() or "/" in str(path_or_preset):
+        if not p.is_file() and (preset := preset_file(p)) is not None:
+            return preset
         if not p.is_file():
             raise InputError(str(p), "(file)", str(p), "an existing TOML scenario file or a "
                              f"preset name: {', '.join(list_presets())}")

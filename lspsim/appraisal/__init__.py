@@ -5,7 +5,7 @@ the pooled pot, aligned spend, progress on targets) priced with assumptions kept
 Scenario::
 
     from lspsim.appraisal import appraise, load_assumptions
-    a = load_assumptions("scenarios/appraisal/assumptions.toml")
+    a = load_assumptions("scenarios/appraisal/local-example.toml")
     res = appraise("default", a, seed=1, replications=10, samples=1000,
                    compare="scenarios/appraisal/clearer-layers.toml")
     res.to_dict()["result"]["monte_carlo"]["npsv"]      # mean, p5, p95, prob_positive, ...

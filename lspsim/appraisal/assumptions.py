@@ -28,7 +28,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from lspsim.errors import InputError
-from lspsim.scenario import PARTNER_KINDS, THEMES, read_toml
+from lspsim.scenario import PARTNER_KINDS, THEMES, preset_file, read_toml
 
 DEFAULTS_PATH = Path(__file__).with_name("defaults.toml")
 DISTRIBUTIONS = ("fixed", "uniform", "triangular", "lognormal")
@@ -303,8 +303,12 @@ def load_assumptions(path: str | Path | None = None,
     if path is not None:
         p = Path(path)
         if not p.is_file():
+            # the example files shipped in scenarios/ (appraisal/local-example), as for scenarios
+            p = preset_file(p) or p
+        if not p.is_file():
             raise InputError(str(p), "(file)", str(p), "an existing appraisal assumptions TOML "
-                             "file (e.g. scenarios/appraisal/assumptions.toml)")
+                             "file (e.g. scenarios/appraisal/local-example.toml, shipped "
+                             "as appraisal/local-example)")
         source = str(p)
         touched: set[str] = set()
         data = _merge(data, _top_level(read_toml(p), source), "", leaves, touched)

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
+from lspsim._data import data_dir
 from lspsim.errors import InputError
 from lspsim.scenario import (
     Scenario,
@@ -58,14 +59,9 @@ GLOB_CHARS = "*?["
 
 
 def experiments_dir() -> Path:
-    """Preset experiment files: the repository's experiments/, or an installed copy
-    (lspsim/experiments, as scenarios/ is shipped as lspsim/presets)."""
-    repo = Path(__file__).resolve().parent.parent.parent / "experiments"
-    if repo.is_dir():
-        return repo
-    from importlib import resources
-
-    return Path(str(resources.files("lspsim") / "experiments"))
+    """Preset experiment files: the repository's experiments/ in a checkout (the canonical
+    copy), else the copy an installed wheel carries as lspsim/experiments."""
+    return data_dir("experiments")
 
 
 def list_experiments() -> dict[str, Path]:
