@@ -89,3 +89,21 @@ def test_console_entry_point_runs_as_a_module(tmp_path):
                        capture_output=True, text=True)
     assert p.returncode == 2 and "resources.pooled_share" in p.stderr
     assert "Traceback" not in p.stderr
+
+
+def test_output_piped_into_a_reader_that_closes_early_stops_quietly():
+    """`lspsim scenarios | head` must not print a BrokenPipeError traceback: here stdout is a
+    pipe whose reading end is already closed, so the first write fails."""
+    import os
+    import subprocess
+    import sys
+
+    r, w = os.pipe()
+    os.close(r)
+    try:
+        out = subprocess.run([sys.executable, "-m", "lspsim", "scenarios"], stdout=w,
+                             stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(w)
+    assert "Traceback" not in out.stderr and "BrokenPipe" not in out.stderr, out.stderr
+    assert out.returncode == 1
