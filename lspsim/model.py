@@ -236,6 +236,7 @@ class PartnershipModel(mesa.Model):
         self.visibility = self.maturity * self.openness
         self._hidden = 1.0 - self.visibility
         self._vec = np.empty(n)
+        self._ones = np.ones(n)
 
     def _pattern(self, sc: Scenario, month: int) -> tuple[Any, ...]:
         """(meetings, burden, effective capacity, tie factors P and Q, base trust-update weight,
@@ -420,11 +421,12 @@ class PartnershipModel(mesa.Model):
         p = np.empty((len(PARTNER_SERIES), self.n_partners))
         self._partner_rows.append(p)  # PARTNER_SERIES order; trust sums are scaled in views
         p[0] = self.commitment
-        _sum(T, axis=0, out=p[1])
-        _sum(T, axis=1, out=p[2])
+        # sums as products with a vector of ones: on small arrays much cheaper than a reduction
+        np.dot(self._ones, T, out=p[1])
+        np.dot(T, self._ones, out=p[2])
         p[3] = self.effective_capacity
         p[4] = self.pressure
-        _sum(self.ties, axis=1, out=p[5])
+        np.dot(self.ties, self._ones, out=p[5])
         self._progress_series[t] = self.progress
         if t:
             self._adequacy_series[t] = self.adequacy
