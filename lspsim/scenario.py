@@ -52,7 +52,9 @@ def F(default: Any, description: str, unit: str = "", **bounds: Any) -> Any:
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
+    # Frozen: a scenario is a value (changes go through with_updates, which validates), so the
+    # model may cache what it derives from one.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
 
 class KindProfile(Section):
