@@ -438,10 +438,8 @@ class PartnershipModel(mesa.Model):
         # page faults at every construction); the (K,) series are small enough to preallocate.
         self._partner_rows: list[np.ndarray] = []
         self._raw: list[tuple[float, ...]] = []
-        k = len(self.progress)
-        self._progress_series = np.full((months + 1, k), np.nan)
-        self._adequacy_series = np.full((months + 1, k), np.nan)
-        self._weakest_series = np.full((months + 1, k), np.nan)
+        block = np.full((3, months + 1, len(self.progress)), np.nan)
+        self._progress_series, self._adequacy_series, self._weakest_series = block
 
     def _grow_records(self) -> None:
         """The app may run past the scenario's months: double the buffers."""

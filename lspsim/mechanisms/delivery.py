@@ -39,16 +39,20 @@ def build_chains(rng: np.random.Generator, kinds: list[str], partner_themes: lis
     # All the draws at once: a district pick and one key per candidate for every target.
     pick = rng.random(n_targets)
     keys = rng.random((n_targets, n))
+    # Weighted order without replacement: sort by u^(1/w), largest first (Efraimidis & Spirakis
+    # 2006); one sort for all targets, padding (-1) last.
+    weighted = np.full((n_targets, n), -1.0)
     for t, theme in enumerate(themes):
-        lead, districts, others, inv_w = by_theme[theme]
+        inv_w = by_theme[theme][3]
+        weighted[t, : inv_w.size] = keys[t, : inv_w.size] ** inv_w
+    orders = np.argsort(-weighted, axis=1, kind="stable").tolist()
+    for t, theme in enumerate(themes):
+        lead, districts, others, _ = by_theme[theme]
         members = lead[:]
         if districts:
             members.append(districts[int(pick[t] * len(districts))])
         if others:
-            # Weighted order without replacement: sort by u^(1/w), largest first (Efraimidis &
-            # Spirakis 2006).
-            order = np.argsort(-(keys[t, : len(others)] ** inv_w), kind="stable")
-            others = [others[j] for j in order.tolist()]
+            others = [others[j] for j in orders[t][: len(others)]]
         size = max(length + (1 if two_tier and len(members) > 1 else 0), len(members))
         members += others[: max(size - len(members), 0)]
         if len(members) < min(size, n):
@@ -115,20 +119,24 @@ def plan_links(chains: np.ndarray, data_quality: np.ndarray) -> LinkPlan:
     every partner in a month) is (dq_a dq_b)^0.1 s^0.2; a last member's info_a^0.2 is
     dq_a^0.2 s^0.2."""
     n = data_quality.size
-    valid, a, nxt, has_next = chain_pairs(chains)
-    pair = valid & has_next
-    last = valid & ~has_next
-    flat = np.concatenate([np.flatnonzero(pair), np.flatnonzero(last)])
-    member = a.ravel()[flat]
-    n_pairs = int(pair.sum())
-    b = nxt.ravel()[flat[:n_pairs]]
-    ab = member[:n_pairs] * n + b
-    ba = b * n + member[:n_pairs]
+    length = chains.shape[1]
+    pair_pos, last_pos, a, b, last = [], [], [], [], []
+    for k, chain in enumerate(chains.tolist()):  # a handful of short chains: plain Python
+        members = [i for i in chain if i >= 0]
+        for j, i in enumerate(members[:-1]):
+            pair_pos.append(k * length + j)
+            a.append(i)
+            b.append(members[j + 1])
+        if members:
+            last_pos.append(k * length + len(members) - 1)
+            last.append(members[-1])
+    a_, b_, last_ = (np.array(x, dtype=np.int64) for x in (a, b, last))
+    ab, ba = a_ * n + b_, b_ * n + a_
     # (0.3 + 0.7 tie)^0.15 = 0.7^0.15 (tie + 3/7)^0.15: the constant joins the information term
-    info = np.concatenate([(data_quality[member[:n_pairs]] * data_quality[b]) ** 0.1
-                           * 0.7 ** 0.15,
-                           data_quality[member[n_pairs:]] ** 0.2])
-    return LinkPlan(chains.shape, flat, member, n_pairs, ab, np.concatenate([ab, ba]), info)
+    info = np.concatenate([(data_quality[a_] * data_quality[b_]) ** 0.1 * 0.7 ** 0.15,
+                           data_quality[last_] ** 0.2])
+    return LinkPlan(chains.shape, np.array(pair_pos + last_pos, dtype=np.int64),
+                    np.concatenate([a_, last_]), len(a), ab, np.concatenate([ab, ba]), info)
 
 
 def planned_link_strength(plan: LinkPlan, effort: np.ndarray, trust: np.ndarray,

@@ -33,15 +33,13 @@ def co_membership(seat_matrix: np.ndarray, chains: np.ndarray) -> np.ndarray:
     """(3, n, n) who sits with whom on each layer; operational groups are the delivery chains."""
     n = seat_matrix.shape[0]
     out = np.empty((3, n, n))
-    for layer in (STRATEGIC, EXECUTIVE):
-        col = seat_matrix[:, layer].astype(float)
-        out[layer] = np.outer(col, col)
+    cols = seat_matrix.T[:OPERATIONAL].astype(float)  # strategic and executive seats
+    np.multiply(cols[:, :, None], cols[:, None, :], out=out[:OPERATIONAL])
     member = np.zeros((chains.shape[0], n))  # (K, n): which chains each partner is in
-    rows, cols = np.nonzero(chains >= 0)
-    member[rows, chains[rows, cols]] = 1.0
-    out[OPERATIONAL] = np.dot(member.T, member) > 0
-    for layer in range(3):
-        np.fill_diagonal(out[layer], 0.0)
+    rows, pos = np.nonzero(chains >= 0)
+    member[rows, chains[rows, pos]] = 1.0
+    np.greater(np.dot(member.T, member), 0.0, out=out[OPERATIONAL])
+    out.reshape(3, n * n)[:, :: n + 1] = 0.0  # nobody meets themselves
     return out
 
 

@@ -12,7 +12,7 @@ def initial_ties(rng: np.random.Generator, n: int, density: float, strength: flo
                  history: float, cross_tier: np.ndarray, inter_tier_factor: float) -> np.ndarray:
     """Symmetric (n, n) tie strengths in [0, 1]. History adds ties and strengthens them."""
     p = density + (1.0 - density) * 0.6 * history
-    mean = np.clip(strength * (1.0 + history), 0.02, 0.95)
+    mean = min(max(strength * (1.0 + history), 0.02), 0.95)
     idx = np.arange(n)
     rows, cols = np.nonzero(idx[:, None] < idx[None, :])  # the pairs i < j, row by row
     present = rng.random(rows.size) < p  # each pair once
@@ -20,7 +20,9 @@ def initial_ties(rng: np.random.Generator, n: int, density: float, strength: flo
     w[rows[present], cols[present]] = rng.beta(4 * mean, 4 * (1 - mean),
                                                size=int(present.sum()))
     w += w.T
-    return np.where(cross_tier, w * inter_tier_factor, w)
+    if cross_tier.any():
+        w[cross_tier] *= inter_tier_factor
+    return w
 
 
 def update_ties(ties: np.ndarray, contact: np.ndarray, growth: float, decay: float,

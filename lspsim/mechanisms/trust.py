@@ -20,8 +20,10 @@ def initial_trust(rng: np.random.Generator, base: float, history: float, ties: n
     t = base + (0.85 - base) * 0.6 * history + 0.2 * ties + rng.normal(0.0, 0.03, (n, n))
     t = np.clip(t, 0.0, 1.0)
     np.fill_diagonal(t, 1.0)
-    f = inter_tier_factor
-    return np.where(cross_tier, t * f + (1 - f) * base * 0.5, t)
+    if cross_tier.any():
+        f = inter_tier_factor
+        t[cross_tier] = t[cross_tier] * f + (1 - f) * base * 0.5
+    return t
 
 
 def kept_evidence(observed: np.ndarray, own: np.ndarray, tolerance: float,
