@@ -273,6 +273,7 @@ class PartnershipModel(mesa.Model):
         self._hidden = 1.0 - self.visibility
         self._vec = np.empty(n)
         self._ones = np.ones(n)
+        self._sum_rows = np.stack([self._ones, self._ns_indicator])  # (2, n)
 
     def _pattern(self, sc: Scenario, month: int) -> tuple[Any, ...]:
         """(meetings, burden, effective capacity, tie factors P and Q, base trust-update weight,
@@ -452,21 +453,24 @@ class PartnershipModel(mesa.Model):
         if t >= self._progress_series.shape[0]:
             self._grow_records()
         T = self.trust
-        p = np.empty((len(PARTNER_SERIES), self.n_partners))
-        self._partner_rows.append(p)  # PARTNER_SERIES order; trust sums are scaled in views
+        # Rows (_ROWS): PARTNER_SERIES with, after trust_in, the trust the non-statutory
+        # partners place in each partner (the views scale the trust sums and drop that row).
+        p = np.empty((len(PARTNER_SERIES) + 1, self.n_partners))
+        self._partner_rows.append(p)
         p[0] = self.commitment
-        # sums as products with a vector of ones: on small arrays much cheaper than a reduction
-        np.dot(self._ones, T, out=p[1])
-        np.dot(T, self._ones, out=p[2])
-        p[3] = self.effective_capacity
-        p[4] = self.pressure
-        np.dot(self.ties, self._ones, out=p[5])
+        # Sums as products with ones (cheaper than reductions on small arrays): column sums of
+        # T over all partners and over the non-statutory ones in one product, row sums in one.
+        np.dot(self._sum_rows, T, out=p[1:3])
+        np.dot(T, self._ones, out=p[3])
+        p[4] = self.effective_capacity
+        p[5] = self.pressure
+        np.dot(self.ties, self._ones, out=p[6])
         self._progress_series[t] = self.progress
         if t:
             self._adequacy_series[t] = self.adequacy
             self._weakest_series[t] = self._weakest
         self._raw.append((
-            float(_sum(np.dot(self._ns_indicator, T[:, : self._n_councils]))),
+            float(_sum(p[2, : self._n_councils])),
             int(np.count_nonzero(self.ties >= self._tie_threshold)),
             self.maturity,
             self.leavers.size,
@@ -515,7 +519,7 @@ class PartnershipModel(mesa.Model):
     def partner_series(self) -> np.ndarray:
         """(months + 1, len(PARTNER_SERIES), n) partner-level series so far. ``trust_in`` and
         ``trust_out`` are the mean trust placed in / by each partner over the others."""
-        p = np.stack(self._partner_rows[: self.steps + 1])
+        p = np.stack(self._partner_rows[: self.steps + 1])[:, [0, 1, 3, 4, 5, 6]]
         d = max(self.n_partners - 1, 1)
         p[:, 1:3] -= 1.0  # trust in oneself (1) is not counted
         p[:, 1:3] /= d
