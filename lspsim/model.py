@@ -39,6 +39,8 @@ threadpool_limits(limits=1, user_api="blas")
 # ndarray.sum without its Python-level wrapper (the same pairwise summation, the same result):
 # the monthly schedule calls it on small arrays, where the wrapper costs more than the sum.
 _sum = np.add.reduce
+_NONE = np.zeros(0, dtype=np.int64)  # no leavers this month
+_NONE.flags.writeable = False
 
 # Model-level series recorded each month, in column order.
 SERIES = (
@@ -305,17 +307,21 @@ class PartnershipModel(mesa.Model):
         return self._patterns[key]
 
     def _random_draws(self, month: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """This month's uniform (turnover) and two normal draws, one per partner each: the
-        observation error before its per-partner factor (sd = observation noise x layer
-        confusion) and the decision noise (sd = commitment.noise). They are drawn from
-        ``self.rng`` a year at a time (``_draws`` keeps the standard-normal block)."""
+        """This month's leavers (a uniform draw per partner against the monthly turnover rate)
+        and two normal draws per partner: the observation error before its per-partner factor
+        (sd = observation noise x layer confusion) and the decision noise (sd =
+        commitment.noise). They are drawn from ``self.rng`` a year at a time (``_draws`` keeps
+        the uniform and standard-normal blocks)."""
         slot = (month - 1) % 12
         if slot == 0 or self._draws is None:
             n = self.n_partners
             self._draws = (self.rng.random((12, n)), self.rng.standard_normal((12, 2, n)))
             self._scaled = self._draws[1] * self._noise_sd
-        u, z = self._draws[0], self._scaled
-        return u[slot], z[slot, 0], z[slot, 1]
+            leave = self._draws[0] < self._monthly_turnover
+            self._leavers = [row.nonzero()[0] if has else _NONE
+                             for row, has in zip(leave, leave.any(axis=1).tolist(), strict=True)]
+        z = self._scaled
+        return self._leavers[slot], z[slot, 0], z[slot, 1]
 
     # ------------------------------------------------------------------ the schedule
     def step(self) -> None:
@@ -324,8 +330,8 @@ class PartnershipModel(mesa.Model):
         if self._patterns_for is not sc:  # the scenario object was replaced: start afresh
             self._prepare_schedule(sc)
         month = self.steps  # Mesa increments steps before calling step(): 1-based month
-        u, z_obs, z_decide = self._random_draws(month)
-        self._turnover(sc, u)
+        leavers, z_obs, z_decide = self._random_draws(month)
+        self._turnover(sc, leavers)
         self._meet(sc, month)
         self._monitor(sc, z_obs)
         self._update_trust(sc)
@@ -335,9 +341,9 @@ class PartnershipModel(mesa.Model):
         self._deliver()
         self._record()
 
-    def _turnover(self, sc: Scenario, u: np.ndarray) -> None:
-        self.leavers = (u < self._monthly_turnover).nonzero()[0]
-        if self.leavers.size:
+    def _turnover(self, sc: Scenario, leavers: np.ndarray) -> None:
+        self.leavers = leavers
+        if leavers.size:
             loss = sc.network.tie_loss_on_turnover
             network.break_ties(self.ties, self.leavers, loss, out=self.ties)
             trust.reset_for_newcomers(self.trust, self.leavers, sc.trust.initial, loss,
@@ -371,7 +377,7 @@ class PartnershipModel(mesa.Model):
         trust.update_trust(self.trust, evidence, weight, tr.gain, tr.loss, self.style["repair"],
                            out=self.trust, scratch=self._scratch)
         spread = trust.spread(self.trust, self.ties, tr.spread, out=self._spare,
-                              scratch=self._scratch, single=self._single)
+                              scratch=self._scratch, single=self._single, ones=self._ones)
         self._spare, self.trust = self.trust, spread
 
     def _scrutinise(self, sc: Scenario, month: int) -> None:

@@ -46,7 +46,7 @@ def expected_of_others_unit(trust: np.ndarray, observed: np.ndarray,
     out = np.dot(trust, u)
     out *= DISTRUST_DISCOUNT
     out -= observed
-    out += float(np.add.reduce(observed)) - DISTRUST_DISCOUNT * float(np.add.reduce(u))
+    out += float(np.add.reduce(observed)) - DISTRUST_DISCOUNT * float(np.dot(hidden, observed))
     out *= 1.0 / (n - 1)
     return out
 

@@ -66,13 +66,14 @@ def update_trust(trust: np.ndarray, evidence: np.ndarray, weight: np.ndarray, ga
     e *= weight
     out += e
     clip01(out)
-    out.flat[:: out.shape[0] + 1] = 1.0
+    set_diagonal(out, 1.0)
     return out
 
 
 def spread(trust: np.ndarray, ties: np.ndarray, rate: float, out: np.ndarray | None = None,
            scratch: np.ndarray | None = None,
-           single: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+           single: tuple[np.ndarray, np.ndarray] | None = None,
+           ones: np.ndarray | None = None) -> np.ndarray:
     """Each partner moves a share ``rate`` of its trust toward what its contacts think
     (tie-weighted); partners with no ties keep their own view:
     T_i <- (1 - r_i) T_i + r_i sum_k ties_ik T_k / sum_k ties_ik, r_i = rate if i has ties.
@@ -81,16 +82,18 @@ def spread(trust: np.ndarray, ties: np.ndarray, rate: float, out: np.ndarray | N
     it moves trust by a share ``rate``, so its rounding (below 1e-8 a month) is far under
     anything the model resolves, and it halves the cost for large partnerships. What each
     partner keeps of its own view stays in double precision. ``out`` must not be ``trust``;
-    ``scratch`` (float64) and ``single`` (two float32 arrays) are optional (n, n) workspaces."""
+    ``scratch`` (float64) and ``single`` (two float32 arrays) are optional (n, n) workspaces,
+    ``ones`` an optional (n,) array of ones."""
     n = trust.shape[0]
-    strength = np.dot(ties, np.ones(n))  # row sums (cheaper than a reduction on small arrays)
+    # row sums as a product with ones (cheaper than a reduction on small arrays)
+    strength = np.dot(ties, np.ones(n) if ones is None else ones)
     if single is None:
         single = (np.empty((n, n), np.float32), np.empty((n, n), np.float32))
     t32, w32 = single
     t32[...] = trust
     w32[...] = ties
     heard = np.matmul(w32, t32, out=scratch)
-    if np.minimum.reduce(strength) > 0:  # the usual case: every representative has a tie
+    if min(strength.tolist()) > 0:  # the usual case: every representative has a tie
         heard *= (rate / strength)[:, None]
         out = np.multiply(trust, 1.0 - rate, out=out)
     else:
@@ -99,7 +102,7 @@ def spread(trust: np.ndarray, ties: np.ndarray, rate: float, out: np.ndarray | N
         heard *= (r / np.where(has, strength, 1.0))[:, None]
         out = np.multiply(trust, (1.0 - r)[:, None], out=out)
     out += heard
-    out.flat[:: n + 1] = 1.0
+    set_diagonal(out, 1.0)
     return out
 
 
@@ -123,6 +126,11 @@ def reset_for_newcomers(trust: np.ndarray, leavers: np.ndarray, base: float,
         row += k * base
         row[i] = 1.0
     return out
+
+
+def set_diagonal(m: np.ndarray, value: float) -> None:
+    """``np.fill_diagonal(m, value)`` for a C-contiguous square matrix, through a flat view."""
+    m.reshape(-1)[:: m.shape[0] + 1].fill(value)
 
 
 def mean_offdiag(m: np.ndarray) -> float:
