@@ -36,9 +36,6 @@ from lspsim.scenario import COUNCIL_KINDS, Scenario, load_scenario, partner_kind
 # few cores, and parallel sweeps want one thread per process anyway.
 threadpool_limits(limits=1, user_api="blas")
 
-# ndarray.sum without its Python-level wrapper (the same pairwise summation, the same result):
-# the monthly schedule calls it on small arrays, where the wrapper costs more than the sum.
-_sum = np.add.reduce
 _NONE = np.zeros(0, dtype=np.int64)  # no leavers this month
 _NONE.flags.writeable = False
 
@@ -437,8 +434,7 @@ class PartnershipModel(mesa.Model):
     # ------------------------------------------------------------------ recording
     # Each month _record stores the partner-level rows and a few model-level quantities that
     # cannot be recovered later; series() derives the rest from them for all months at once.
-    _RAW = ("trust_in_council_ns_sum", "dense_pairs", "maturity", "turnover_events",
-            "meetings_held")
+    _RAW = ("dense_pairs", "maturity", "turnover_events", "meetings_held")
 
     def _alloc_records(self, months: int) -> None:
         # Partner rows are kept as one small array per month (fresh large buffers would cost
@@ -476,7 +472,6 @@ class PartnershipModel(mesa.Model):
             self._adequacy_series[t] = self.adequacy
             self._weakest_series[t] = self._weakest
         self._raw.append((
-            float(_sum(p[2, : self._n_councils])),
             int(np.count_nonzero(self.ties >= self._tie_threshold)),
             self.maturity,
             self.leavers.size,
@@ -490,7 +485,8 @@ class PartnershipModel(mesa.Model):
         n, k = self.n_partners, len(self.progress)
         raw = dict(zip(self._RAW, np.array(self._raw[:months], dtype=float).reshape(
             months, len(self._RAW)).T, strict=True))
-        p = self.partner_series()
+        rows = np.stack(self._partner_rows[:months])  # (months, rows, n), see _record
+        p = self.partner_series(rows)
         c, trust_out, ties = p[:, 0], p[:, 2], p[:, 5]
         st, ns, n_council = self._stat_idx, self._ns_idx, int(self.is_council.sum())
         pairs = n * (n - 1)
@@ -503,7 +499,7 @@ class PartnershipModel(mesa.Model):
             "mean_commitment": c.sum(axis=1) / n,
             "commitment_statutory": c[:, st].sum(axis=1) / st.size if st.size else nan,
             "commitment_non_statutory": c[:, ns].sum(axis=1) / ns.size if ns.size else nan,
-            "trust_in_council_non_statutory": (raw["trust_in_council_ns_sum"]
+            "trust_in_council_non_statutory": (rows[:, 2, :n_council].sum(axis=1)
                                                / (ns.size * n_council)
                                                if ns.size and n_council else nan),
             "network_density": raw["dense_pairs"] / pairs if n > 1 else np.zeros(months),
@@ -522,10 +518,12 @@ class PartnershipModel(mesa.Model):
         }
         return {name: out[name] for name in SERIES}
 
-    def partner_series(self) -> np.ndarray:
+    def partner_series(self, rows: np.ndarray | None = None) -> np.ndarray:
         """(months + 1, len(PARTNER_SERIES), n) partner-level series so far. ``trust_in`` and
         ``trust_out`` are the mean trust placed in / by each partner over the others."""
-        p = np.stack(self._partner_rows[: self.steps + 1])[:, [0, 1, 3, 4, 5, 6]]
+        if rows is None:
+            rows = np.stack(self._partner_rows[: self.steps + 1])
+        p = rows[:, [0, 1, 3, 4, 5, 6]]
         d = max(self.n_partners - 1, 1)
         p[:, 1:3] -= 1.0  # trust in oneself (1) is not counted
         p[:, 1:3] /= d

@@ -161,3 +161,42 @@ def test_links_from_a_plan_equal_link_strength():
                                    m.trust, m.ties, 0.8, out=out)
     np.testing.assert_allclose(out, delivery.link_strength(m.chains, effort, m.trust, m.ties,
                                                            m.data_quality * 0.8), rtol=1e-12)
+
+
+@pytest.mark.parametrize("preset", ["default", "two_tier_county"])
+def test_series_derived_from_the_records_equal_the_state_each_month(preset):
+    """Model-level series are derived from the records when read: check them against plain
+    computations on each month's state."""
+    m = PartnershipModel(preset, rng=7)
+    sc, n = m.scenario, m.n_partners
+    ns, council = ~m.statutory, m.is_council
+    want: dict[str, list[float]] = {k: [] for k in ("mean_trust", "mean_commitment",
+                                                    "trust_in_council_non_statutory",
+                                                    "network_density", "mean_tie_strength",
+                                                    "targets_met", "mean_chain_strength",
+                                                    "aligned_spend", "monitoring_maturity")}
+    trust_in, tie_strength = [], []
+    counts = np.zeros(m.chains.shape, dtype=int)
+    for _month in range(1, 16):
+        m.step()
+        counts[np.arange(len(m.chains)), m.link.argmin(axis=1)] += 1
+        off = ~np.eye(n, dtype=bool)
+        want["mean_trust"].append(m.trust[off].mean())
+        want["mean_commitment"].append(m.commitment.mean())
+        want["trust_in_council_non_statutory"].append(m.trust[np.ix_(ns, council)].mean())
+        want["network_density"].append((m.ties[off] >= sc.network.tie_threshold).mean())
+        want["mean_tie_strength"].append(m.ties[off].mean())
+        want["targets_met"].append((m.progress >= 1.0).mean())
+        want["mean_chain_strength"].append(np.min(m.link, axis=1).mean())
+        want["aligned_spend"].append(m.aligned.sum())
+        want["monitoring_maturity"].append(m.maturity)
+        trust_in.append((m.trust.sum(axis=0) - 1.0) / (n - 1))
+        tie_strength.append(m.ties.sum(axis=1))
+    series = m.series()
+    for name, values in want.items():
+        np.testing.assert_allclose(series[name][1:], values, rtol=1e-12, atol=1e-12,
+                                   err_msg=name)
+    ps = m.partner_series()
+    np.testing.assert_allclose(ps[1:, 1], trust_in, rtol=1e-12)
+    np.testing.assert_allclose(ps[1:, 5], tie_strength, rtol=1e-12)
+    np.testing.assert_array_equal(m.weakest_count, counts)
