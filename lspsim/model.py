@@ -136,6 +136,8 @@ def _derive(sc: Scenario) -> dict[str, Any]:
     d["_ns_idx"] = np.flatnonzero(~statutory)
     d["_ns_indicator"] = (~statutory).astype(float)
     d["_tie_threshold"] = sc.network.tie_threshold
+    d["_pairs"] = network.upper_pairs(n)
+    d["_sum_rows"] = np.stack([np.ones(n), d["_ns_indicator"]])  # (2, n), see _record
     for value in d.values():
         if isinstance(value, np.ndarray):
             value.flags.writeable = False
@@ -203,7 +205,7 @@ class PartnershipModel(mesa.Model):
         cross_tier = self._cross_tier
         self.ties = network.initial_ties(
             rng, n, sc.network.initial_density, sc.network.initial_strength, self.history,
-            cross_tier, sc.structure.inter_tier_tie_factor)
+            cross_tier, sc.structure.inter_tier_tie_factor, pairs=self._pairs)
         self.trust = trust.initial_trust(rng, sc.trust.initial, self.history, self.ties,
                                          cross_tier, sc.structure.inter_tier_tie_factor)
 
@@ -272,7 +274,6 @@ class PartnershipModel(mesa.Model):
         self._hidden = 1.0 - self.visibility
         self._vec = np.empty(n)
         self._ones = np.ones(n)
-        self._sum_rows = np.stack([self._ones, self._ns_indicator])  # (2, n)
 
     def _pattern(self, sc: Scenario, month: int) -> tuple[Any, ...]:
         """(meetings, burden, effective capacity, tie factors P and Q, base trust-update weight,

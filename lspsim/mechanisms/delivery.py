@@ -120,23 +120,27 @@ def plan_links(chains: np.ndarray, data_quality: np.ndarray) -> LinkPlan:
     dq_a^0.2 s^0.2."""
     n = data_quality.size
     length = chains.shape[1]
-    pair_pos, last_pos, a, b, last = [], [], [], [], []
+    dq = data_quality.tolist()
+    relation = 0.7 ** 0.15
+    pair_pos, last_pos, a, b, last, info_pair, info_last = [], [], [], [], [], [], []
     for k, chain in enumerate(chains.tolist()):  # a handful of short chains: plain Python
         members = [i for i in chain if i >= 0]
         for j, i in enumerate(members[:-1]):
+            nxt = members[j + 1]
             pair_pos.append(k * length + j)
             a.append(i)
-            b.append(members[j + 1])
+            b.append(nxt)
+            # (0.3 + 0.7 tie)^0.15 = 0.7^0.15 (tie + 3/7)^0.15: the constant joins this term
+            info_pair.append((dq[i] * dq[nxt]) ** 0.1 * relation)
         if members:
             last_pos.append(k * length + len(members) - 1)
             last.append(members[-1])
-    a_, b_, last_ = (np.array(x, dtype=np.int64) for x in (a, b, last))
-    ab, ba = a_ * n + b_, b_ * n + a_
-    # (0.3 + 0.7 tie)^0.15 = 0.7^0.15 (tie + 3/7)^0.15: the constant joins the information term
-    info = np.concatenate([(data_quality[a_] * data_quality[b_]) ** 0.1 * 0.7 ** 0.15,
-                           data_quality[last_] ** 0.2])
+            info_last.append(dq[members[-1]] ** 0.2)
+    ab = [i * n + j for i, j in zip(a, b, strict=True)]
+    ba = [j * n + i for i, j in zip(a, b, strict=True)]
     return LinkPlan(chains.shape, np.array(pair_pos + last_pos, dtype=np.int64),
-                    np.concatenate([a_, last_]), len(a), ab, np.concatenate([ab, ba]), info)
+                    np.array(a + last, dtype=np.int64), len(a), np.array(ab, dtype=np.int64),
+                    np.array(ab + ba, dtype=np.int64), np.array(info_pair + info_last))
 
 
 def planned_link_strength(plan: LinkPlan, effort: np.ndarray, trust: np.ndarray,

@@ -9,12 +9,13 @@ import numpy as np
 
 
 def initial_ties(rng: np.random.Generator, n: int, density: float, strength: float,
-                 history: float, cross_tier: np.ndarray, inter_tier_factor: float) -> np.ndarray:
-    """Symmetric (n, n) tie strengths in [0, 1]. History adds ties and strengthens them."""
+                 history: float, cross_tier: np.ndarray, inter_tier_factor: float,
+                 pairs: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Symmetric (n, n) tie strengths in [0, 1]. History adds ties and strengthens them.
+    ``pairs`` may give ``upper_pairs(n)``, which the model keeps per scenario."""
     p = density + (1.0 - density) * 0.6 * history
     mean = min(max(strength * (1.0 + history), 0.02), 0.95)
-    idx = np.arange(n)
-    rows, cols = np.nonzero(idx[:, None] < idx[None, :])  # the pairs i < j, row by row
+    rows, cols = upper_pairs(n) if pairs is None else pairs
     present = rng.random(rows.size) < p  # each pair once
     w = np.zeros((n, n))
     w[rows[present], cols[present]] = rng.beta(4 * mean, 4 * (1 - mean),
@@ -23,6 +24,12 @@ def initial_ties(rng: np.random.Generator, n: int, density: float, strength: flo
     if cross_tier.any():
         w[cross_tier] *= inter_tier_factor
     return w
+
+
+def upper_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column indices of the pairs i < j, row by row."""
+    idx = np.arange(n)
+    return np.nonzero(idx[:, None] < idx[None, :])
 
 
 def update_ties(ties: np.ndarray, contact: np.ndarray, growth: float, decay: float,
