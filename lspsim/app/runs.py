@@ -104,7 +104,7 @@ class AppRun:
 
         m = self.base
         fig = Figure(figsize=(6.6, 4.6), dpi=DPI)
-        ax = fig.add_axes((0.0, 0.0, 0.78, 0.93))
+        ax = fig.add_axes((0.0, 0.0, 0.74, 0.93))  # the kind legend sits to the right
         n, pos = m.n_partners, self.pos
         edges = LineCollection([], cmap="RdYlGn", alpha=0.75, zorder=1)
         edges.set_clim(0, 1)
@@ -132,7 +132,7 @@ class AppRun:
                     if tier in set(tiers) and len(set(tiers)) > 1]
         fig.legend(handles=handles, fontsize=7, loc="center right", frameon=False,
                    title="kind (size: budget)", title_fontsize=7)
-        ax.set_xlim(pos[:, 0].min() - 0.2, pos[:, 0].max() + 0.2)
+        ax.set_xlim(pos[:, 0].min() - 0.25, pos[:, 0].max() + 0.3)  # room for the names
         ax.set_ylim(pos[:, 1].min() - 0.1, pos[:, 1].max() + 0.25)
         ax.axis("off")
         title = fig.suptitle("", fontsize=10)
