@@ -15,9 +15,7 @@ from threadpoolctl import threadpool_limits
 
 from lspsim.agents import PartnerOrganisation
 from lspsim.mechanisms import (
-    commitment as commit,
-)
-from lspsim.mechanisms import (
+    clip01,
     delivery,
     layers,
     leadership,
@@ -27,6 +25,9 @@ from lspsim.mechanisms import (
     scrutiny,
     structure,
     trust,
+)
+from lspsim.mechanisms import (
+    commitment as commit,
 )
 from lspsim.scenario import COUNCIL_KINDS, Scenario, load_scenario, partner_kinds
 
@@ -253,6 +254,7 @@ class PartnershipModel(mesa.Model):
                                   if key.startswith("_") or key in ("style", "voice")})
         self._patterns_for = sc
         self._draws = None  # a new year of draws, scaled for this scenario
+        self._expect_scale = self.slope * self._pull_keep / max(n - 1, 1)
         self._pot = resources.pooled_pot(self.budget, sc.resources.pooled_share)
         self._aligned_per_commitment = self.budget * sc.resources.mainstream_alignment
         need = sc.resources.need_share * float(self.budget.sum()) / k
@@ -277,7 +279,7 @@ class PartnershipModel(mesa.Model):
 
     def _pattern(self, sc: Scenario, month: int) -> tuple[Any, ...]:
         """(meetings, burden, effective capacity, tie factors P and Q, base trust-update weight,
-        the self-interested part of the desired commitment, meetings held) for ``month``."""
+        the constant part of the desired commitment, meetings held) for ``month``."""
         slot = (month - 1) % 12
         cached = self._month_pattern[slot]
         if cached is not None:
@@ -297,7 +299,8 @@ class PartnershipModel(mesa.Model):
                                              c.return_on_commitment, c.cost, burden)
             own = commit.own_preference(incentive, c.incentive_weight)
             entry = (meetings, burden, self.capacity * (1.0 - burden), grow_p, grow_q,
-                     0.3 + 0.3 * np.minimum(contact, 1.0), (1.0 - self.slope) * own)
+                     0.3 + 0.3 * np.minimum(contact, 1.0),
+                     self.slope * self._pull_add + (1.0 - self.slope) * own)
             for arr in entry:
                 arr.flags.writeable = False  # shared between months: never modified in place
             self._patterns[key] = (*entry, float(meetings.sum()))
@@ -349,7 +352,7 @@ class PartnershipModel(mesa.Model):
 
     def _meet(self, sc: Scenario, month: int) -> None:
         (self.meetings, self.burden, self.effective_capacity, self._grow_p, self._grow_q,
-         self._base_weight, self._own_part, self._meetings_held) = self._pattern(sc, month)
+         self._base_weight, self._desire_base, self._meetings_held) = self._pattern(sc, month)
 
     def _monitor(self, sc: Scenario, z: np.ndarray) -> None:
         mon = sc.monitoring
@@ -388,13 +391,16 @@ class PartnershipModel(mesa.Model):
                                             self.stake_in_failure, bite)
 
     def _decide_commitment(self, sc: Scenario, z: np.ndarray) -> None:
-        expected = commit.expected_of_others_unit(self.trust, self.observed, self._hidden)
-        # leadership.pulled_expectation with its constant factors precomputed
-        expected *= self._pull_keep
-        expected += self._pull_add
-        pressure = np.multiply(self.pressure, sc.scrutiny.sanction_strength, out=self._vec)
-        pressure += z  # decision noise
-        target = commit.desired_from_parts(self.slope, expected, self._own_part, pressure)
+        # commitment.desired(slope, leadership.pulled_expectation(expected, ...), own,
+        # sanction x pressure, noise), with its constant factors folded: slope (1 - pull
+        # voice) / (n - 1) scales the expectation sum, and slope pull voice aspiration +
+        # (1 - slope) own (fixed per meeting pattern) is added.
+        target = commit.expected_of_others_unit(self.trust, self.observed, self._hidden,
+                                                scale=self._expect_scale)
+        target += self._desire_base
+        target += np.multiply(self.pressure, sc.scrutiny.sanction_strength, out=self._vec)
+        target += z  # decision noise
+        clip01(target)
         self.commitment = commit.adjust(self.commitment, target, self._adjust_rate)
 
     def _deliver(self) -> None:

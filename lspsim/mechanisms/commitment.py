@@ -34,20 +34,21 @@ def expected_of_others(trust: np.ndarray, observed: np.ndarray,
     return total
 
 
-def expected_of_others_unit(trust: np.ndarray, observed: np.ndarray,
-                            hidden: np.ndarray) -> np.ndarray:
+def expected_of_others_unit(trust: np.ndarray, observed: np.ndarray, hidden: np.ndarray,
+                            scale: np.ndarray | float | None = None) -> np.ndarray:
     """``expected_of_others`` for trust matrices with 1 on the diagonal (as the model keeps
     them), given ``hidden`` = 1 - visibility: (sum(obs) - obs_i - D (sum(u) - (T u)_i)) / (n - 1)
-    with u = hidden x obs."""
+    with u = hidden x obs. With ``scale`` the sum is multiplied by ``scale`` instead of
+    1 / (n - 1) (the model folds constant factors of the decision into it)."""
     n = observed.size
     if n < 2:
-        return observed.copy()
+        return observed.copy() if scale is None else observed * (scale * max(n - 1, 1))
     u = hidden * observed
     out = np.dot(trust, u)
     out *= DISTRUST_DISCOUNT
     out -= observed
     out += float(np.add.reduce(observed)) - DISTRUST_DISCOUNT * float(np.dot(hidden, observed))
-    out *= 1.0 / (n - 1)
+    out *= 1.0 / (n - 1) if scale is None else scale
     return out
 
 
