@@ -221,7 +221,7 @@ class PartnershipModel(mesa.Model):
         self.chain_share = membership / np.where(in_chains > 0, in_chains, 1.0)
 
         self.seat_matrix = layers.seats(self.statutory, self.voice, self.chains)
-        self.co_members = layers.co_membership(self.seat_matrix, self.chains)
+        self.co_members = layers.co_membership(self.seat_matrix, membership)
         self.maturity = self._initial_maturity
         self.pressure = np.zeros(n)
         self.progress = np.zeros(k)
@@ -229,7 +229,8 @@ class PartnershipModel(mesa.Model):
         self.effective_capacity = self.capacity * (1.0 - self.coordination)
         self.burden = np.full(n, self.coordination)
         self.observed = self.commitment.copy()
-        self.link = np.full(self.chains.shape, np.nan)
+        # link strengths; padded positions stay +inf so they never bind
+        self.link = np.full(self.chains.shape, np.inf)
         self.adequacy = np.zeros(k)
         self.meetings = np.zeros(3)
         self.leavers = np.zeros(0, dtype=np.int64)
@@ -264,7 +265,6 @@ class PartnershipModel(mesa.Model):
         self._adequacy_base = self._pot / k / need
         self._per_month = 1.0 / self.months_to_deliver
         self._links = delivery.plan_links(self.chains, self.data_quality)
-        self.link = np.full(self.chains.shape, np.inf)
         self._argmin_flat = np.arange(k) * self.chains.shape[1]
         # Workspaces: the monthly updates run in place, without allocating.
         self._evidence = np.empty((n, n))
@@ -363,7 +363,7 @@ class PartnershipModel(mesa.Model):
         # layer-confusion factor (monitoring.observation_sd)
         np.multiply(self.openness, self.maturity, out=self.visibility)
         np.subtract(1.0, self.visibility, out=self._hidden)
-        self.observed = monitoring.observe_draw(self.commitment, z, self._hidden, 1.0,
+        self.observed = monitoring.observe_draw(self.commitment, z, self._hidden,
                                                 out=self.observed)
 
     def _update_trust(self, sc: Scenario) -> None:
@@ -462,8 +462,8 @@ class PartnershipModel(mesa.Model):
         if t >= self._progress_series.shape[0]:
             self._grow_records()
         T = self.trust
-        # Rows (_ROWS): PARTNER_SERIES with, after trust_in, the trust the non-statutory
-        # partners place in each partner (the views scale the trust sums and drop that row).
+        # Rows: PARTNER_SERIES with, after trust_in, the trust the non-statutory partners
+        # place in each partner (the views scale the trust sums and drop that row).
         p = np.empty((len(PARTNER_SERIES) + 1, self.n_partners))
         self._partner_rows.append(p)
         p[0] = self.commitment
@@ -495,7 +495,7 @@ class PartnershipModel(mesa.Model):
         rows = np.stack(self._partner_rows[:months])  # (months, rows, n), see _record
         p = self.partner_series(rows)
         c, trust_out, ties = p[:, 0], p[:, 2], p[:, 5]
-        st, ns, n_council = self._stat_idx, self._ns_idx, int(self.is_council.sum())
+        st, ns, n_council = self._stat_idx, self._ns_idx, self._n_councils
         pairs = n * (n - 1)
         prog = self._progress_series[:months]
         nan = np.full(months, np.nan)

@@ -41,8 +41,8 @@ def expected_of_others_unit(trust: np.ndarray, observed: np.ndarray, hidden: np.
     with u = hidden x obs. With ``scale`` the sum is multiplied by ``scale`` instead of
     1 / (n - 1) (the model folds constant factors of the decision into it)."""
     n = observed.size
-    if n < 2:
-        return observed.copy() if scale is None else observed * (scale * max(n - 1, 1))
+    if n < 2:  # no others: expect what is observed (as expected_of_others does)
+        return observed.copy() if scale is None else observed * scale
     u = hidden * observed
     out = np.dot(trust, u)
     out *= DISTRUST_DISCOUNT
@@ -71,19 +71,10 @@ def desired(slope: np.ndarray, expected: np.ndarray, own: np.ndarray, pressure: 
             noise: np.ndarray) -> np.ndarray:
     """Reciprocity and self-interest mixed by the partner's conditional slope, plus the pressure
     scrutiny puts on it and decision noise."""
-    return desired_from_parts(slope, expected, (1.0 - slope) * own, pressure, noise)
-
-
-def desired_from_parts(slope: np.ndarray, expected: np.ndarray, own_part: np.ndarray,
-                       pressure: np.ndarray, noise: np.ndarray | None = None) -> np.ndarray:
-    """``desired`` given its self-interested part ``(1 - slope) own``, which the model caches
-    (it changes only with the meetings). ``noise`` may be left out when already in
-    ``pressure``."""
     out = slope * expected
-    out += own_part
+    out += (1.0 - slope) * own
     out += pressure
-    if noise is not None:
-        out += noise
+    out += noise
     return clip01(out)
 
 

@@ -29,16 +29,14 @@ def seats(statutory: np.ndarray, voice_: np.ndarray, chains: np.ndarray) -> np.n
     return s
 
 
-def co_membership(seat_matrix: np.ndarray, chains: np.ndarray) -> np.ndarray:
-    """(3, n, n) who sits with whom on each layer; operational groups are the delivery chains."""
+def co_membership(seat_matrix: np.ndarray, membership: np.ndarray) -> np.ndarray:
+    """(3, n, n) who sits with whom on each layer; operational groups are the delivery chains
+    (``membership``: (K, n), 1 where partner i is in chain k, as ``delivery.membership``)."""
     n = seat_matrix.shape[0]
     out = np.empty((3, n, n))
     cols = seat_matrix.T[:OPERATIONAL].astype(float)  # strategic and executive seats
     np.multiply(cols[:, :, None], cols[:, None, :], out=out[:OPERATIONAL])
-    member = np.zeros((chains.shape[0], n))  # (K, n): which chains each partner is in
-    rows, pos = np.nonzero(chains >= 0)
-    member[rows, chains[rows, pos]] = 1.0
-    np.greater(np.dot(member.T, member), 0.0, out=out[OPERATIONAL])
+    np.greater(np.dot(membership.T, membership), 0.0, out=out[OPERATIONAL])
     out.reshape(3, n * n)[:, :: n + 1] = 0.0  # nobody meets themselves
     return out
 

@@ -30,15 +30,14 @@ def observation_sd(maturity: float, openness: np.ndarray, base_sd: float,
 
 def observe(rng: np.random.Generator, commitment: np.ndarray, sd: np.ndarray) -> np.ndarray:
     """What the partnership's reports show of each partner's commitment this month."""
-    return observe_draw(commitment, rng.standard_normal(commitment.size), sd, 1.0)
+    return observe_draw(commitment, rng.standard_normal(commitment.size), sd)
 
 
-def observe_draw(commitment: np.ndarray, z: np.ndarray, sd: np.ndarray, scale: float,
+def observe_draw(commitment: np.ndarray, z: np.ndarray, sd: np.ndarray,
                  out: np.ndarray | None = None) -> np.ndarray:
-    """``observe`` given standard-normal draws ``z``: commitment + z sd scale, clipped to
-    [0, 1] (into ``out`` if given; it must not be ``commitment``)."""
+    """``observe`` given standard-normal draws ``z`` (or draws already scaled, with ``sd`` the
+    remaining factor): commitment + z sd, clipped to [0, 1] (into ``out`` if given; it must not
+    be ``commitment``)."""
     out = np.multiply(z, sd, out=out)
-    if scale != 1.0:
-        out *= scale
     out += commitment
     return clip01(out)
