@@ -49,3 +49,15 @@ def crash(scenario: Scenario, seed: int) -> dict[str, float]:
             and scenario.network.initial_strength < 0.2):
         os._exit(3)
     return {"target_achievement": scenario.network.initial_strength}
+
+
+def stall_rule(scenario: Scenario, seed: int) -> dict[str, float]:
+    """A known failure region for scenario discovery: targets stall (< 0.1) exactly when the
+    council dominance is above 0.6 and there are no common data standards; elsewhere the
+    outcome is 0.3 to 0.9, with seed-driven noise and a weak slope in initial trust."""
+    lead, mon = scenario.leadership, scenario.monitoring
+    noise = (seed % 1000) / 1000.0
+    if lead.council_dominance > 0.6 and not mon.common_data_standards:
+        return {"target_achievement": 0.05 * noise, "mean_trust": scenario.trust.initial}
+    return {"target_achievement": 0.3 + 0.4 * scenario.trust.initial + 0.2 * noise,
+            "mean_trust": scenario.trust.initial}

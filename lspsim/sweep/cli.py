@@ -58,6 +58,21 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_discover(args: argparse.Namespace) -> int:
+    from lspsim.sweep.discover import discover
+
+    d = discover(args.dir, args.where, label=args.label, out=args.out, per=args.per,
+                 boxes=args.boxes, box=args.box, min_coverage=args.min_coverage,
+                 peel_alpha=args.peel_alpha, mass_min=args.mass_min,
+                 qp_max=None if args.keep_all else args.qp_max, cart_depth=args.cart_depth)
+    if not args.quiet:
+        print(f"{d.n_cases} of {d.n} {d.unit} meet {args.where}")
+        for s in d.statements:
+            print(textwrap.fill(s, 100))
+        print(f"{d.out}: summary.md, boxes.csv, cart_rules.csv, feature_scores.csv, figures")
+    return 0
+
+
 def _cmd_experiments(args: argparse.Namespace) -> int:
     from lspsim.sweep.experiment import list_experiments, load_experiment
 
@@ -92,6 +107,32 @@ def register(sub: Any) -> None:
     a.add_argument("--out", default=None, help="output directory (default: DIR/analysis)")
     a.add_argument("--quiet", "-q", action="store_true")
     a.set_defaults(func=_cmd_analyse)
+
+    d = sub.add_parser("discover", help="scenario discovery: which lever ranges produce an "
+                       "outcome (PRIM boxes, CART, feature scores)",
+                       description="Find the conditions under which a condition on the outcomes "
+                       "holds in a finished sweep, e.g. --where 'target_achievement < 0.1'.")
+    d.add_argument("dir", metavar="DIR", help="a complete sweep directory")
+    d.add_argument("--where", required=True, help="condition on metrics, e.g. "
+                   "'target_achievement < 0.1' (< <= > >=, and / or)")
+    d.add_argument("--label", default=None, help="what to call it in the text, e.g. "
+                   "'the partnership stalls'")
+    d.add_argument("--per", choices=["run", "point"], default="run",
+                   help="cases are runs (default) or design points' means")
+    d.add_argument("--boxes", type=int, default=1, help="PRIM boxes to find in turn")
+    d.add_argument("--box", type=int, default=None, metavar="STEP",
+                   help="pick the first box at this step of the peeling trajectory")
+    d.add_argument("--min-coverage", type=float, default=0.5,
+                   help="default pick: the densest box covering at least this share")
+    d.add_argument("--peel-alpha", type=float, default=0.05)
+    d.add_argument("--mass-min", type=float, default=0.05)
+    d.add_argument("--qp-max", type=float, default=0.05,
+                   help="drop restrictions whose quasi-p is above this")
+    d.add_argument("--keep-all", action="store_true", help="keep every restriction")
+    d.add_argument("--cart-depth", type=int, default=3)
+    d.add_argument("--out", default=None, help="output directory (default: DIR/discovery)")
+    d.add_argument("--quiet", "-q", action="store_true")
+    d.set_defaults(func=_cmd_discover)
 
     e = sub.add_parser("experiments", help="list the preset experiments with their run counts")
     e.set_defaults(func=_cmd_experiments)
