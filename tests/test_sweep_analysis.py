@@ -77,3 +77,80 @@ def test_analysing_an_unfinished_sweep_is_an_input_error(tmp_path, capsys):
     assert main(["analyse", str(tmp_path)]) == 2
     assert "--resume" in capsys.readouterr().err
     assert not (tmp_path / "analysis").exists()
+
+
+def test_sobol_convergence_verdicts_follow_the_sample_size(tmp_path):
+    """Ishigami at N = 1024 meets a 0.05 tolerance on every CI half-width; at N = 64 it does
+    not, and the runs it asks for are those that would shrink the CIs enough."""
+    from lspsim.sweep.convergence import sobol_convergence, sobol_verdict
+
+    exp = experiment_from_dict({
+        "name": "ishigami", "description": "known function", "seed": 3, "months": 1,
+        "metrics": ["target_achievement"], "design": {"kind": "sobol", "n": 1024},
+        "parameters": UNIT}, source="ishigami.toml")
+    run_sweep(exp, tmp_path / "sw", workers=0, evaluator=ev.ishigami)
+    a = analyse(tmp_path / "sw")
+    v = pd.read_csv(a.out / "convergence_verdict.csv").iloc[0]
+    conv = pd.read_csv(a.out / "convergence.csv")
+    assert sorted(conv["n_base"].unique()) == [16, 32, 64, 128, 256, 512, 1024]
+    full = conv[conv["n_base"] == 1024].set_index("parameter")
+    assert np.allclose(full.loc[list(ev.ISHIGAMI_PATHS), "ST"], ev.ISHIGAMI_ST, atol=0.05)
+    # the CI narrows as the sample grows
+    first = conv[conv["n_base"] == 16].set_index("parameter")
+    assert (full["ST_half"] < first["ST_half"]).all()
+    assert bool(v["converged"]) == (v["max_ci_half_width"] <= 0.05
+                                     and v["max_st_change_since_half"] <= 0.05)
+    assert (a.out / "convergence_target_achievement.png").is_file()
+    assert any("Sobol' indices" in n for n in a.notes)
+    # the first 64 base samples alone: not converged, and the N asked for is a power of 2
+    # large enough that the largest half-width would fall under the tolerance
+    y = pd.read_parquet(tmp_path / "sw" / "runs.parquet").sort_values("point")[
+        "target_achievement"].to_numpy()
+    small = sobol_convergence(y[: 64 * 5], list(ev.ISHIGAMI_PATHS), seed=3)
+    sv = sobol_verdict(small, 0.05, block=5)
+    assert not sv["converged"]
+    need = sv["n_base_needed"]
+    assert need & (need - 1) == 0 and need >= 64 * (sv["max_ci_half_width"] / 0.05) ** 2
+    assert sv["more_runs_needed"] == (need - 64) * 5
+
+
+def test_replication_noise_is_separated_from_the_levers_variance():
+    """Point means 0..3 in equal shares (variance between points 1.25) plus noise of
+    variance 0.25."""
+    from lspsim.sweep.convergence import variance_split
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for p in range(400):
+        mu = float(p % 4)
+        for r in range(6):
+            rows.append({"point": p, "replication": r, "status": "ok",
+                         "y": mu + rng.normal(0, 0.5)})
+    s = variance_split(pd.DataFrame(rows), ["y"]).iloc[0]
+    assert s["var_replication"] == pytest.approx(0.25, rel=0.08)
+    assert s["var_between_points"] == pytest.approx(1.25, rel=0.08)
+    assert s["replication_share_of_run_variance"] == pytest.approx(0.25 / (0.25 + 1.25),
+                                                                   rel=0.1)
+    assert s["noise_share_of_point_mean_variance"] == pytest.approx(
+        (0.25 / 6) / (1.25 + 0.25 / 6), rel=0.1)
+
+
+def test_morris_convergence_on_a_linear_function(tmp_path):
+    from lspsim.sweep.convergence import morris_convergence, morris_verdict
+
+    exp = experiment_from_dict({
+        "name": "lin", "description": "known function", "seed": 4, "months": 1,
+        "metrics": ["target_achievement"], "design": {"kind": "morris", "n": 16},
+        "parameters": UNIT}, source="lin.toml")
+    run_sweep(exp, tmp_path / "sw", workers=0, evaluator=ev.linear)
+    a = analyse(tmp_path / "sw")
+    conv = pd.read_csv(a.out / "convergence.csv")
+    assert sorted(conv["trajectories"].unique()) == [4, 8, 16]
+    # a linear function: every elementary effect equal, so converged from the start
+    v = pd.read_csv(a.out / "convergence_verdict.csv").iloc[0]
+    assert bool(v["converged"]) and v["more_runs_needed"] == 0
+    fake = conv.copy()
+    fake.loc[fake["parameter"] == "trust.loss", "mu_star_half"] = 0.8  # wide CI on one lever
+    fv = morris_verdict(fake, 0.1, per_trajectory=4)
+    assert not fv["converged"] and fv["trajectories_needed"] >= 16 * (0.8 / 0.2) ** 2
+    del morris_convergence

@@ -301,6 +301,9 @@ def analyse(sweep_dir: str | Path, out: str | Path | None = None) -> Analysis:
     sens = sensitivity(kind, design, points, factors, metrics, int(manifest["seed"]),
                        int(manifest["design"].get("levels", 4)),
                        bool(manifest["design"].get("second_order", False)), notes)
+    conv, verdicts, conv_lines = _convergence(kind, design, points, runs, factors, metrics,
+                                              manifest)
+    notes += conv_lines
     failed = int((runs["status"] != "ok").sum())
     if failed:
         notes.append(f"{failed} of {len(runs)} runs failed; means use the successful ones")
@@ -310,6 +313,7 @@ def analyse(sweep_dir: str | Path, out: str | Path | None = None) -> Analysis:
         points.to_csv(tmp / "points.csv", index=False)
         if sens is not None:
             sens.to_csv(tmp / "sensitivity.csv", index=False)
+        _write_convergence(tmp, conv, verdicts, metrics)
         for m in metrics[:4]:
             ranked = _ranked(sens, m, factors)
             fig = main_effects_figure(runs, ranked, m, kind)
@@ -339,6 +343,35 @@ def analyse(sweep_dir: str | Path, out: str | Path | None = None) -> Analysis:
                                            "runs": len(runs), "failed": failed, "notes": notes,
                                            "experiment_hash": manifest["experiment_hash"]})
     return Analysis(target, points, sens, notes)
+
+
+def _convergence(kind: str, design: pd.DataFrame, points: pd.DataFrame, runs: pd.DataFrame,
+                 factors: list[str], metrics: list[str], manifest: dict[str, Any]
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Convergence of the indices and the replication-noise split (lspsim.sweep.convergence)."""
+    from lspsim.sweep.convergence import convergence
+
+    d = manifest["design"]
+    return convergence(kind, design, points, runs, factors, metrics, int(manifest["seed"]),
+                       int(manifest["replications"]), int(d.get("levels", 4)),
+                       bool(d.get("second_order", False)))
+
+
+def _write_convergence(tmp: Path, conv: pd.DataFrame, verdicts: pd.DataFrame,
+                       metrics: list[str]) -> None:
+    import matplotlib.pyplot as plt
+
+    from lspsim.sweep.convergence import convergence_figure
+
+    if not conv.empty:
+        conv.to_csv(tmp / "convergence.csv", index=False)
+        for m in metrics[:4]:
+            if m in set(conv["metric"]):
+                fig = convergence_figure(conv, m)
+                fig.savefig(tmp / f"convergence_{m}.png", dpi=110)
+                plt.close(fig)
+    if not verdicts.empty:
+        verdicts.to_csv(tmp / "convergence_verdict.csv", index=False)
 
 
 def _markdown(manifest: dict[str, Any], points: pd.DataFrame, sens: pd.DataFrame | None,
