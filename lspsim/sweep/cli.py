@@ -73,6 +73,17 @@ def _cmd_discover(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_national(args: argparse.Namespace) -> int:
+    from lspsim.sweep.national import summarise
+
+    res = summarise(args.dir, out=args.out, metric=args.metric, share=args.share)
+    if not args.quiet:
+        for line in res.lines:
+            print(textwrap.fill(line, 100))
+        print(f"{res.out}: summary.md, areas.csv, by_type.csv, best_vs_worst.csv, figures")
+    return 0
+
+
 def _cmd_experiments(args: argparse.Namespace) -> int:
     from lspsim.sweep.experiment import list_experiments, load_experiment
 
@@ -133,6 +144,17 @@ def register(sub: Any) -> None:
     d.add_argument("--out", default=None, help="output directory (default: DIR/discovery)")
     d.add_argument("--quiet", "-q", action="store_true")
     d.set_defaults(func=_cmd_discover)
+
+    n = sub.add_parser("national", help="summarise a national_ensemble sweep: spread of "
+                       "outcomes across England's 150 LAA areas, best against worst")
+    n.add_argument("dir", metavar="DIR", help="a complete sweep of the national_ensemble "
+                   "experiment")
+    n.add_argument("--metric", default=None, help="the outcome (default: the first metric)")
+    n.add_argument("--share", type=float, default=0.1,
+                   help="best and worst share of areas to compare (default 0.1)")
+    n.add_argument("--out", default=None, help="output directory (default: DIR/national)")
+    n.add_argument("--quiet", "-q", action="store_true")
+    n.set_defaults(func=_cmd_national)
 
     e = sub.add_parser("experiments", help="list the preset experiments with their run counts")
     e.set_defaults(func=_cmd_experiments)
