@@ -177,10 +177,16 @@ class PartnershipModel(mesa.Model):
     scenario = None
 
     def __init__(self, scenario: Scenario | str | None = None, rng: Any = None) -> None:
+        sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario or "default")
+        if rng is None:
+            # Mesa users expect a model built twice alike to run alike: the scenario's seed, as
+            # replication 0 of `lspsim run` (lazy import: results imports this module).
+            from lspsim.results import replication_rng
+
+            rng = replication_rng(sc.seed, 0)
         # A numpy integer seed means the same as the Python int: Mesa 3.3 would otherwise seed
         # its stdlib random from a draw on rng (a different stream) and Mesa 3.5 raises.
         super().__init__(rng=int(rng) if isinstance(rng, np.integer) else rng)
-        sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario or "default")
         self.scenario = sc
         self._build_partners(sc)
         self._build_structures(sc)
@@ -341,6 +347,9 @@ class PartnershipModel(mesa.Model):
         self._decide_commitment(sc, z_decide)
         self._deliver()
         self._record()
+        # Mesa's run_model() and batch_run stop when running is False: at the scenario's end
+        # (step() itself still runs on, as the app does past the scenario's months).
+        self.running = month < sc.months
 
     def _turnover(self, sc: Scenario, leavers: np.ndarray) -> None:
         self.leavers = leavers
@@ -573,6 +582,14 @@ class PartnershipModel(mesa.Model):
                 "met": bool(self.progress[t] >= 1.0),
             })
         return out
+
+    @property
+    def datacollector(self) -> Any:
+        """A Mesa DataCollector built from the model's own records (series() and the partner
+        series), so mesa.batch_run and DataCollector users read them; built when asked."""
+        from lspsim.mesa_bridge import RecordsCollector
+
+        return RecordsCollector(self)
 
     def run_months(self, months: int | None = None) -> PartnershipModel:
         for _ in range(self.scenario.months if months is None else months):
