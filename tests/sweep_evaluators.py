@@ -61,3 +61,10 @@ def stall_rule(scenario: Scenario, seed: int) -> dict[str, float]:
         return {"target_achievement": 0.05 * noise, "mean_trust": scenario.trust.initial}
     return {"target_achievement": 0.3 + 0.4 * scenario.trust.initial + 0.2 * noise,
             "mean_trust": scenario.trust.initial}
+
+
+def by_districts(scenario: Scenario, seed: int) -> dict[str, float]:
+    """Targets fall by 0.05 per district council, plus seed noise of sd about 0.03."""
+    noise = ((seed % 1000) / 1000.0 - 0.5) * 0.1
+    return {"target_achievement": 0.6 - 0.05 * scenario.structure.n_districts + noise,
+            "mean_trust": 0.5, "mean_commitment": 0.5, "monitoring_maturity": 0.5}

@@ -202,6 +202,14 @@ def summarise(sweep_dir: str | Path, out: str | Path | None = None, metric: str 
         f"Across areas, {metric} against the number of district councils: Spearman rho = "
         f"{rho:.2f} (p = {rho_p:.2g}).",
     ]
+    # areas of one structure are one scenario: their spread is what the seeds alone give
+    same = table[table["districts"] == 0][col].to_numpy(dtype=float)
+    if len(same) > 2:
+        expect = float(np.sqrt(s["var_replication"] / s["replications_per_point"]))
+        lines.append(
+            f"The {len(same)} single-tier areas share one scenario here: the sd of their means "
+            f"({same.std(ddof=1):.3g}) is what replication noise alone gives (expected "
+            f"{expect:.3g}), so their order among themselves is chance, not a finding.")
     lines.append("By type (mean of area means, 95% CI over areas): " + "; ".join(
         f"{r.type} {r.mean:.3g} [{r.ci_low:.3g}, {r.ci_high:.3g}] ({r.areas} areas)"
         for r in by_type.itertuples()))
