@@ -68,3 +68,11 @@ def by_districts(scenario: Scenario, seed: int) -> dict[str, float]:
     noise = ((seed % 1000) / 1000.0 - 0.5) * 0.1
     return {"target_achievement": 0.6 - 0.05 * scenario.structure.n_districts + noise,
             "mean_trust": 0.5, "mean_commitment": 0.5, "monitoring_maturity": 0.5}
+
+
+def noisy_by_point(scenario: Scenario, seed: int) -> dict[str, float]:
+    """Noise whose spread grows with trust.gain (0 to 0.4 sd-ish): noisy points need more
+    replications to reach a given CI half-width."""
+    u = ((seed >> 11) % 100_000) / 100_000.0 - 0.5
+    return {"target_achievement": 0.5 + scenario.trust.gain * u,
+            "mean_trust": scenario.trust.gain}

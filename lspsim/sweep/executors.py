@@ -210,6 +210,12 @@ def run_sweep(experiment: Any, out: str | Path, *, workers: int | None = None,
     from lspsim.sweep.store import SweepStore, now, versions
 
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
+    if exp.adaptive is not None:  # rounds of replications until precise (sweep/adaptive.py)
+        from lspsim.sweep.adaptive import run_adaptive
+
+        return run_adaptive(exp, out, workers=workers, executor=executor, scheduler=scheduler,
+                            resume=resume, batch_size=batch_size, progress=progress,
+                            evaluator=evaluator)
     design = exp.sample()
     metrics = exp.metric_names
     n_runs = design.n_points * exp.replications

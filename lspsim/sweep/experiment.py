@@ -108,6 +108,19 @@ class DesignSpec(_Strict):
     seed: int | None = Field(None, ge=0, description="Design seed (default: the experiment's)")
 
 
+class AdaptiveSpec(_Strict):
+    """Replicate until precise: rounds of replications until each design point's 95% CI
+    half-width on every chosen metric is at most its tolerance, or the cap is reached."""
+
+    metrics: list[str] = Field(..., min_length=1, description="Metrics whose CI must be narrow")
+    half_width: float | dict[str, float] = Field(..., description="Largest 95% CI half-width "
+                                                 "allowed (metric units): one for all metrics, "
+                                                 "or a table metric = width")
+    round_size: int = Field(5, ge=1, le=10_000, description="Replications added per round to "
+                            "each point not yet precise")
+    max_replications: int = Field(..., ge=2, le=100_000, description="Cap per design point")
+
+
 class Experiment(_Strict):
     """A sweep: a base scenario, levers and a design, replications, and what to keep."""
 
@@ -122,6 +135,9 @@ class Experiment(_Strict):
     series: list[str] = Field(default_factory=list, description="Monthly series to keep")
     design: DesignSpec = Field(default_factory=DesignSpec)
     parameters: dict[str, ParameterSpec] = Field(default_factory=dict)
+    adaptive: AdaptiveSpec | None = Field(None, description="Replicate each point in rounds "
+                                          "until its CIs are narrow (replications is the "
+                                          "first round)")
 
     _source: str = PrivateAttr("experiment")
     _base: Scenario | None = PrivateAttr(None)
@@ -336,6 +352,9 @@ def _resolve(exp: Experiment, base_dir: Path) -> None:
         if s not in SERIES:
             raise InputError(src, f"series[{i}]", s, "one of " + ", ".join(SERIES))
 
+    if exp.adaptive is not None:
+        _check_adaptive(exp, src)
+
     if not exp.parameters:
         raise InputError(src, "parameters", None, "at least one parameter to vary, e.g. "
                          '"trust.initial" = { range = [0.2, 0.7] } (an empty design)')
@@ -518,3 +537,30 @@ def _check_design(exp: Experiment) -> None:
         raise InputError(src, "design.n", d.n, "at least 2 Morris trajectories")
     if d.kind == "sobol" and D < 2:
         raise InputError(src, "parameters", D, "at least 2 parameters for Sobol' indices")
+
+
+def _check_adaptive(exp: Experiment, src: str) -> None:
+    a = exp.adaptive
+    assert a is not None
+    names = exp.metric_names
+    for i, m in enumerate(a.metrics):
+        if m not in names:
+            raise InputError(src, f"adaptive.metrics[{i}]", m, "a metric the experiment keeps: "
+                             + ", ".join(names))
+    widths = a.half_width if isinstance(a.half_width, dict) else {m: a.half_width
+                                                                  for m in a.metrics}
+    for m in a.metrics:
+        if m not in widths:
+            raise InputError(src, "adaptive.half_width", sorted(widths), f"a width for {m}")
+    for m, w in widths.items():
+        if m not in a.metrics:
+            raise InputError(src, f"adaptive.half_width.{m}", w, "widths only for "
+                             "adaptive.metrics")
+        if not (isinstance(w, int | float) and w > 0):
+            raise InputError(src, f"adaptive.half_width.{m}", w, "a number > 0")
+    if exp.replications < 2:
+        raise InputError(src, "replications", exp.replications, "at least 2 in an adaptive "
+                         "experiment (the first round needs a confidence interval)")
+    if a.max_replications < exp.replications:
+        raise InputError(src, "adaptive.max_replications", a.max_replications,
+                         f"at least replications ({exp.replications})")
