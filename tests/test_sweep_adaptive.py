@@ -101,3 +101,14 @@ def test_bad_adaptive_section_is_a_located_input_error(change, field):
     with pytest.raises(InputError, match="at least 2"):
         experiment_from_dict(one, source="x.toml")
 
+
+
+def test_adaptive_on_dask_gives_the_same_data(tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    exp = experiment_from_dict(EXP)
+    run_sweep(exp, tmp_path / "serial", workers=0, evaluator=ev.noisy_by_point, batch_size=3)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster:
+        run_sweep(exp, tmp_path / "dask", scheduler=cluster.scheduler_address,
+                  evaluator=ev.noisy_by_point, batch_size=3)
+    pd.testing.assert_frame_equal(_frame(tmp_path / "serial"), _frame(tmp_path / "dask"))
