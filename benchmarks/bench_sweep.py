@@ -108,9 +108,25 @@ def main() -> None:
     ap.add_argument("--no-dask", action="store_true")
     ap.add_argument("--parallel-only", action="store_true",
                     help="only 1 and 2 local workers and Dask (the speed-up figures)")
+    ap.add_argument("--start-method", choices=["default", "spawn", "forkserver"],
+                    default="default", help="worker start method (default: lspsim's choice, "
+                    "forkserver with the worker modules preloaded where available)")
     a = ap.parse_args()
+    import multiprocessing
+
+    import lspsim.sweep.executors as ex
+
+    if a.start_method != "default":
+        method = a.start_method
+        real = ex._mp_context
+        ex._mp_context = (real if method == "forkserver"  # type: ignore[assignment]
+                          else lambda: multiprocessing.get_context(method))
+    method = ex._mp_context().get_start_method()
+    # forkserver workers are the server's children, not ours: their CPU time is not counted
+    count_cpu = method != "forkserver"
+    first = startup(2)  # the first pool of this process (a forkserver starts and imports here)
     print(f"{a.runs} runs of the default scenario, {a.months} months; {os.cpu_count()} CPUs; "
-          f"median of {a.repeats}")
+          f"median of {a.repeats}; workers started by {method}")
     times: dict[str, list[float]] = {k: [] for k in ("bare", "model", "serial", "w1", "w2",
                                                       "dask")}
     cluster = client = None
@@ -140,8 +156,9 @@ def main() -> None:
         cluster.close()
     med = {k: statistics.median(v) for k, v in times.items() if v}
     print()
-    print(f"worker start-up (spawn + import lspsim): 1 worker {startup(1):.2f} s, "
-          f"2 workers {startup(2):.2f} s (included in the sweep timings)")
+    print(f"worker start-up ({method}): 2 workers, first pool of the process {first:.2f} s, "
+          f"later pools {startup(2):.2f} s; 1 worker {startup(1):.2f} s (included in the "
+          "sweep timings)")
     labels = {"bare": "bare run_replication loop", "model": "bare model loop (no tables)",
               "serial": "sweep, in process (--workers 0)",
               "w1": "sweep, 1 local worker", "w2": "sweep, 2 local workers",
@@ -149,7 +166,8 @@ def main() -> None:
     cpu = {k: statistics.median(v) for k, v in CPU.items()}
     print(f"{'':38s} {'wall':>9s}  {'runs/s':>13s}  {'wall/run':>9s}  {'CPU/run':>9s}")
     for k, v in med.items():
-        c = f"{1000 * cpu[k] / a.runs:6.2f} ms" if k in cpu else "    (n/a)"
+        c = (f"{1000 * cpu[k] / a.runs:6.2f} ms" if k in cpu and (count_cpu or k not in
+                                                                  ("w1", "w2")) else "    (n/a)")
         print(f"{labels[k]:38s} {v:7.2f} s  {a.runs / v:7.1f} runs/s  "
               f"{1000 * v / a.runs:6.2f} ms  {c}")
     print()
@@ -163,6 +181,8 @@ def main() -> None:
           "  (target <= 10%)")
     print(f"harness overhead, 1 worker process:   {med['w1'] / med['bare'] - 1:+.1%} per run "
           "(includes worker start-up)")
+    if not count_cpu:
+        return
     print(f"harness CPU overhead vs bare loop:    in process "
           f"{cpu['serial'] / cpu['bare'] - 1:+.1%}, 1 worker {cpu['w1'] / cpu['bare'] - 1:+.1%}, "
           f"2 workers {cpu['w2'] / cpu['bare'] - 1:+.1%} (CPU time: robust to other load)")
