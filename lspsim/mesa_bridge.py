@@ -63,7 +63,8 @@ def to_mesa_scenario(scenario: Any, run_seed: int) -> Any:
     and the run's integer seed as its ``rng``."""
     from mesa.experimental.scenarios import Scenario as MesaScenario
 
-    return MesaScenario(rng=int(run_seed), lspsim=scenario)
+    # the seed also as a plain parameter: Mesa 4 turns rng into a Generator at creation
+    return MesaScenario(rng=int(run_seed), run_seed=int(run_seed), lspsim=scenario)
 
 
 def model_from_mesa_scenario(ms: Any) -> PartnershipModel:
@@ -72,13 +73,13 @@ def model_from_mesa_scenario(ms: Any) -> PartnershipModel:
     from lspsim.model import PartnershipModel
     from lspsim.results import replication_rng
 
-    return PartnershipModel(ms.lspsim, rng=replication_rng(int(ms.rng), 0))
+    return PartnershipModel(ms.lspsim, rng=replication_rng(int(ms.run_seed), 0))
 
 
 def _run_one(ms: Any) -> dict[str, Any]:
     from lspsim.results import SUMMARY_METRICS
 
-    row: dict[str, Any] = {"scenario_id": ms._scenario_id, "seed": int(ms.rng)}
+    row: dict[str, Any] = {"seed": int(ms.run_seed)}
     try:
         model = model_from_mesa_scenario(ms)
         model.run_model()
@@ -99,13 +100,11 @@ def run_mesa_scenarios(scenarios: list[Any], replications: int = 1, seed: int = 
     Returns one dict per run, in (scenario, replication) order."""
     from lspsim.sweep.executors import run_seed
 
-    jobs = [to_mesa_scenario(sc, run_seed(seed, i, r))
-            for i, sc in enumerate(scenarios) for r in range(replications)]
-    for k, (i, r) in enumerate((i, r) for i in range(len(scenarios))
-                               for r in range(replications)):
-        jobs[k].scenario_index, jobs[k].replication = i, r
+    keys = [(i, r) for i in range(len(scenarios)) for r in range(replications)]
+    # Mesa 4 freezes a Scenario once made: everything goes in at creation
+    jobs = [to_mesa_scenario(scenarios[i], run_seed(seed, i, r)) for i, r in keys]
     rows = list(executor.map(_run_one, jobs)) if executor is not None else [
         _run_one(j) for j in jobs]
-    for j, row in zip(jobs, rows, strict=True):
-        row.update(scenario=j.scenario_index, replication=j.replication)
+    for (i, r), row in zip(keys, rows, strict=True):
+        row.update(scenario=i, replication=r)
     return rows
