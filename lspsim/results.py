@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from lspsim.model import PARTNER_SERIES, PartnershipModel
 from lspsim.scenario import Scenario, load_scenario
+from lspsim.stats import mean_ci
 
 # Summary metrics: the last month's value of these series, per replication.
 SUMMARY_METRICS = {
@@ -77,20 +77,6 @@ def run_replication(scenario: Scenario, seed: int, replication: int = 0,
     })
     return Replication(replication, model.series(), model.partner_series(),
                        model.progress_series(), partners, model.weakest_links())
-
-
-def mean_ci(values: np.ndarray, level: float = 0.95) -> dict[str, Any]:
-    """Mean with a t-based confidence interval over replications (None with one value)."""
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    out: dict[str, Any] = {"mean": float(v.mean()) if v.size else None, "n": int(v.size)}
-    if v.size > 1:
-        sd = float(v.std(ddof=1))
-        half = float(stats.t.ppf(0.5 + level / 2, v.size - 1) * sd / np.sqrt(v.size))
-        out.update(sd=sd, ci95=[out["mean"] - half, out["mean"] + half])
-    else:
-        out.update(sd=None, ci95=None)
-    return out
 
 
 @dataclass

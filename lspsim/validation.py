@@ -35,13 +35,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import stats
 from scipy.stats import qmc
 
 from lspsim.errors import InputError
 from lspsim.mechanisms.trust import update_trust
 from lspsim.results import run_replication
 from lspsim.scenario import Scenario, load_scenario, numeric_parameters
+from lspsim.stats import interval as ci95
+from lspsim.stats import paired_effect as paired_ci
 
 SEED = 2009  # findings: base seed of the paired comparisons (the report's year)
 PG_SEED = 2000  # public-goods game: Fehr & Gaechter (2000)
@@ -251,17 +252,6 @@ class Runner:
         return self._results[task]
 
 
-def ci95(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and two-sided 95% t interval (degenerate when there is no spread)."""
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    mean = float(v.mean())
-    if v.size < 2:
-        return mean, mean, mean
-    half = float(stats.t.ppf(0.975, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
-    return mean, mean - half, mean + half
-
-
 def months_to_half(maturity: np.ndarray, ceiling: float = 1.0) -> float:
     """First month at which maturity has covered half the way from its start to ``ceiling``
     (1 with common data standards); ``inf`` if the run never gets there."""
@@ -377,8 +367,8 @@ def paired_effect(pair_id: str, metric: str, reps: int, seed: int = SEED,
     a, b = _pair_tasks(pair, reps, seed, {}, False)
     runner = Runner(workers)
     runner.run(a + b)
-    return ci95(np.array([runner[ta]["metrics"][metric] - runner[tb]["metrics"][metric]
-                          for ta, tb in zip(a, b, strict=True)]))
+    return paired_ci([runner[ta]["metrics"][metric] for ta in a],
+                     [runner[tb]["metrics"][metric] for tb in b])
 
 
 def _public_goods(cfg: Config, runner: Runner) -> tuple[list[Check], dict[str, Any]]:
@@ -391,7 +381,7 @@ def _public_goods(cfg: Config, runner: Runner) -> tuple[list[Check], dict[str, A
     r1 = ci95(none[:, 1])
     p2 = ci95(none[:, 10] - 0.5 * none[:, 1])
     p3 = ci95(pun[:, 10] - pun[:, 1])
-    p4 = ci95(pun[:, 10] - none[:, 10])
+    p4 = paired_ci(pun[:, 10], none[:, 10])
     checks = [
         Check("P1", "Round 1", PG_CRITERIA["P1"], src, "round-1 mean contribution (no punishment)",
               *r1, 0.4 <= r1[0] <= 0.6, figure=fig),
@@ -453,9 +443,8 @@ def run_validation(cfg: Config | None = None, workers: int = 1,
             side: np.array([runner[t]["series"][_series_of(p.metrics[0])] for t in ts])
             for side, ts in (("a", a), ("b", b))}
         for j, m in enumerate(p.metrics, start=1):
-            d = np.array([runner[ta]["metrics"][m] - runner[tb]["metrics"][m]
-                          for ta, tb in zip(a, b, strict=True)])
-            mean, lo, hi = ci95(d)
+            mean, lo, hi = paired_ci([runner[ta]["metrics"][m] for ta in a],
+                                     [runner[tb]["metrics"][m] for tb in b])
             holds = []
             for lt in lhs_tasks:
                 la, lb = lt["pairs"][p.id]
