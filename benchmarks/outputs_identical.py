@@ -14,9 +14,8 @@ What ``dump`` writes, only through the public command line (so it runs on any ve
 * ``lspsim sweep`` of a small grid (2 x 2 points x 3 replications, every metric and three
   series, in-process and with 2 workers): runs.parquet, series.parquet, design.parquet;
 * ``lspsim analyse`` of that sweep: points.csv and the figures;
-* ``lspsim validation --replications 8`` with a reduced hypercube is too slow here; the command
-  is run with ``--quick --workers 2`` instead: validation.md (its "Run time" clause, which
-  reports seconds, is masked) and its figures.
+* ``lspsim validation --quick --workers 2``: validation.md (its "Run time" clause, which reports
+  seconds, is masked) and its figures.
 
 ``compare`` reads both trees: Parquet tables must be equal cell for cell with the same dtypes
 and column order (``DataFrame.equals`` plus a check of dtypes), every other file byte for byte.
@@ -64,8 +63,8 @@ def dump(out: Path) -> None:
     for workers in ("0", "2"):
         sweep = out / f"sweep-w{workers}"
         _lspsim("sweep", str(exp), "--out", str(sweep), "--workers", workers, "--quiet")
-        (sweep / "manifest.json").unlink()  # timestamps and versions
         _lspsim("analyse", str(sweep), "--out", str(out / f"analysis-w{workers}"), "--quiet")
+        (sweep / "manifest.json").unlink()  # timestamps and versions
     _lspsim("validation", "--quick", "--workers", "2", "--out", str(out / "validation"))
     md = out / "validation" / "validation.md"
     md.write_text(re.sub(r"Run time\s+\d+ s on \d+ worker\(s\)", "Run time (masked)",

@@ -15,24 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lspsim import outcomes
 from lspsim.model import PARTNER_SERIES, PartnershipModel
 from lspsim.scenario import Scenario, load_scenario
 from lspsim.stats import mean_ci
 
-# Summary metrics: the last month's value of these series, per replication.
-SUMMARY_METRICS = {
-    "target_achievement": "targets_met",
-    "mean_target_progress": "mean_target_progress",
-    "mean_trust": "mean_trust",
-    "mean_commitment": "mean_commitment",
-    "commitment_statutory": "commitment_statutory",
-    "commitment_non_statutory": "commitment_non_statutory",
-    "trust_in_council_non_statutory": "trust_in_council_non_statutory",
-    "network_density": "network_density",
-    "mean_tie_strength": "mean_tie_strength",
-    "monitoring_maturity": "monitoring_maturity",
-    "mean_effective_capacity": "mean_effective_capacity",
-}
+# Summary metrics: the last month's value of these series, per replication (the registry's).
+SUMMARY_METRICS = {m.name: m.series for m in outcomes.SUMMARY}
 
 
 def replication_rng(seed: int, replication: int) -> np.random.Generator:
@@ -135,8 +124,7 @@ class RunResult:
                    for m in SUMMARY_METRICS}
         parts = pd.concat([r.partners for r in self.reps])
         per_partner = (parts.groupby(["partner", "name", "kind", "statutory"], sort=True)
-                       [["stake_in_success", "stake_in_failure", "budget_gbp_m",
-                         "contribution_gbp_m", "mean_commitment", "gain"]]
+                       [[c.name for c in outcomes.PARTNER_FACTS if c.dtype == "float"]]
                        .mean().reset_index())
         weakest = pd.Series([w["weakest_from"] for r in self.reps for w in r.weakest_links])
         return {

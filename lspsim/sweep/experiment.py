@@ -144,9 +144,9 @@ class Experiment(_Strict):
 
     @property
     def metric_names(self) -> list[str]:
-        from lspsim.results import SUMMARY_METRICS
+        from lspsim.outcomes import summary_names
 
-        return list(self.metrics) if self.metrics is not None else list(SUMMARY_METRICS)
+        return list(self.metrics) if self.metrics is not None else list(summary_names())
 
     @property
     def n_points(self) -> int:
@@ -309,8 +309,9 @@ def _get(sc: Scenario, path: str) -> Any:
 
 
 def _resolve(exp: Experiment, base_dir: Path) -> None:
-    from lspsim.model import SERIES
-    from lspsim.results import SUMMARY_METRICS
+    from lspsim.outcomes import names, summary_names
+
+    series_names, metric_names = names("model"), summary_names()
 
     src = exp.source
     # base scenario: a file beside the experiment, a path, or a preset name
@@ -326,15 +327,15 @@ def _resolve(exp: Experiment, base_dir: Path) -> None:
 
     if exp.metrics is not None:
         if not exp.metrics:
-            raise InputError(src, "metrics", [], "at least one of " + ", ".join(SUMMARY_METRICS))
+            raise InputError(src, "metrics", [], "at least one of " + ", ".join(metric_names))
         for i, m in enumerate(exp.metrics):
-            if m not in SUMMARY_METRICS:
-                raise InputError(src, f"metrics[{i}]", m, "one of " + ", ".join(SUMMARY_METRICS))
+            if m not in metric_names:
+                raise InputError(src, f"metrics[{i}]", m, "one of " + ", ".join(metric_names))
         if len(set(exp.metrics)) != len(exp.metrics):
             raise InputError(src, "metrics", exp.metrics, "each metric once")
     for i, s in enumerate(exp.series):
-        if s not in SERIES:
-            raise InputError(src, f"series[{i}]", s, "one of " + ", ".join(SERIES))
+        if s not in series_names:
+            raise InputError(src, f"series[{i}]", s, "one of " + ", ".join(series_names))
 
     if not exp.parameters:
         raise InputError(src, "parameters", None, "at least one parameter to vary, e.g. "
