@@ -9,8 +9,8 @@ import pandas as pd
 
 from lspsim import outcomes, plots
 from lspsim.io import atomic_output_dir, write_json
-from lspsim.model import PartnershipModel
-from lspsim.results import RunResult, replication_rng
+from lspsim.results import RunResult
+from lspsim.runner import run_model
 
 
 def write_report(result: RunResult, out: str | Path) -> Path:
@@ -36,8 +36,7 @@ def _figures(result: RunResult, summary: dict, out: Path) -> None:
         "stakes.png": plots.stakes_figure(pd.DataFrame(summary["partners"])),
     }
     # The network at the end of replication 0, rebuilt from its seed (exact, and cheap).
-    model = PartnershipModel(result.scenario, rng=replication_rng(result.seed, 0))
-    model.run_months(result.months)
+    model = run_model(result.scenario, result.seed, 0, result.months)
     figs["network.png"] = plots.network_figure(
         model.ties, model.trust, model.partner_names, model.kinds,
         [a.tier for a in model.partners], model.budget, result.scenario.network.tie_threshold)

@@ -1,8 +1,8 @@
 """Running replications and turning their arrays into tidy tables and a summary.
 
-Replication k of base seed s always draws from ``SeedSequence(s).spawn(R)[k]`` (equivalently
-``SeedSequence(s, spawn_key=(k,))``), so a replication's stream never depends on how many others
-run, in which order, or on which worker.
+The runs themselves are made by the run engine (:mod:`lspsim.runner`), which sweeps and the
+validation report share: replication k of base seed s always draws from
+``SeedSequence(s, spawn_key=(k,))``, whatever else runs.
 """
 
 from __future__ import annotations
@@ -16,56 +16,16 @@ import numpy as np
 import pandas as pd
 
 from lspsim import outcomes
-from lspsim.model import PARTNER_SERIES, PartnershipModel
+from lspsim.model import PARTNER_SERIES
+from lspsim.runner import Replication, replication_rng, run_replication
 from lspsim.scenario import Scenario, load_scenario
 from lspsim.stats import mean_ci
 
 # Summary metrics: the last month's value of these series, per replication (the registry's).
 SUMMARY_METRICS = {m.name: m.series for m in outcomes.SUMMARY}
-
-
-def replication_rng(seed: int, replication: int) -> np.random.Generator:
-    """The Generator for replication ``replication`` of base seed ``seed``."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(replication,)))
-
-
-@dataclass
-class Replication:
-    """One finished run: its arrays and static partner facts."""
-
-    replication: int
-    series: dict[str, np.ndarray]
-    partner_series: np.ndarray
-    progress_series: np.ndarray
-    partners: pd.DataFrame
-    weakest_links: list[dict[str, Any]]
-
-    @property
-    def metrics(self) -> dict[str, float]:
-        return {m: float(self.series[s][-1]) for m, s in SUMMARY_METRICS.items()}
-
-
-def run_replication(scenario: Scenario, seed: int, replication: int = 0,
-                    months: int | None = None) -> Replication:
-    """Run one replication to the end and keep what the tables need."""
-    model = PartnershipModel(scenario, rng=replication_rng(seed, replication))
-    model.run_months(months)
-    partners = pd.DataFrame({
-        "partner": np.arange(model.n_partners),
-        "name": model.partner_names,
-        "kind": model.kinds,
-        "tier": [a.tier for a in model.partners],
-        "statutory": model.statutory,
-        "stake_in_success": model.stake_in_success,
-        "stake_in_failure": model.stake_in_failure,
-        "budget_gbp_m": model.budget,
-        "contribution_gbp_m": model.contribution(),
-        "mean_commitment": model.partner_series()[1:, 0, :].mean(axis=0)
-        if model.steps else model.commitment,
-        "gain": model.gains(),
-    })
-    return Replication(replication, model.series(), model.partner_series(),
-                       model.progress_series(), partners, model.weakest_links())
+# The run engine's, re-exported here where they have always been importable from.
+__all__ = ["SUMMARY_METRICS", "Replication", "RunResult", "replication_rng", "run",
+           "run_replication"]
 
 
 @dataclass

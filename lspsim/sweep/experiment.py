@@ -40,7 +40,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from lspsim._data import data_dir
-from lspsim.errors import InputError
+from lspsim.errors import InputError, from_validation_error
 from lspsim.scenario import (
     Scenario,
     load_scenario,
@@ -275,17 +275,8 @@ def experiment_from_dict(data: dict[str, Any], source: str = "experiment",
     try:
         exp = Experiment.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        value = err.get("input")
-        if isinstance(value, dict):
-            value = "{...}"
-        allowed = err["msg"]
-        if err["type"] == "extra_forbidden":
-            allowed = "no such field (see docs/sweeps.md for the experiment file format)"
-        elif err["type"] == "missing":
-            value, allowed = None, "this field is required"
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise InputError(source, _loc(err["loc"]), value, allowed + more) from None
+        raise from_validation_error(exc, source, empty="(experiment)", loc=_loc, extra_hint=(
+            "see docs/sweeps.md for the experiment file format")) from None
     exp._source = source
     return exp.resolve(base_dir)
 
