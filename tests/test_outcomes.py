@@ -93,3 +93,13 @@ def test_sweep_metrics_and_series_are_the_registrys(tmp_path):
         Experiment(**base, series=["target_achievement"]).resolve()
     run_ = run("default", seed=1, months=3)
     assert list(run_.timeseries.columns[2:]) == list(outcomes.names("model"))
+
+
+def test_outputs_command(capsys):
+    assert main(["outputs", "--reference"]) == 0
+    assert capsys.readouterr().out == (ROOT / "docs" / "outputs.md").read_text()
+    assert main(["outputs"]) == 0
+    listed = capsys.readouterr().out
+    for name in (*outcomes.names("model"), *outcomes.names("partner"),
+                 *outcomes.summary_names()):
+        assert f"  {name} " in listed
