@@ -49,6 +49,7 @@ class Flows:
     relevance: np.ndarray            # (K, n) 1 if partner holds the target's theme
     chain_member: np.ndarray         # (K, n) 1 if partner is in the target's delivery chain
     meetings_held: np.ndarray = field(repr=False)  # (M,) the model's own meetings_held series
+    layer_clarity: float = 0.8       # scenario layers.clarity (transition costs compare it)
 
     @property
     def n_partners(self) -> int:
@@ -129,6 +130,7 @@ def _build(model: PartnershipModel, months: int, commitment: np.ndarray,
         relevance=np.asarray(model.relevance, dtype=float),
         chain_member=chain_member,
         meetings_held=np.asarray(meetings_held[1:months + 1], dtype=float),
+        layer_clarity=float(sc.layers.clarity),
     )
 
 
