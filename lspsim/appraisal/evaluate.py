@@ -169,6 +169,17 @@ class Term:
             return (self.coef @ share)[:, None] * self.when
         return (self.coef * share) @ self.when
 
+    def detail_sums(self, discount: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(n, H) flows summed over the S draws, undiscounted and discounted: the expected
+        flows without building (S, n, H) arrays (the terms are linear in coef)."""
+        if self.per_sample_timing:
+            und = self.coef.T @ self.when                       # (K, H)
+            dis = self.coef.T @ (self.when * discount)
+        else:
+            und = self.coef.sum(axis=0)[:, None] * self.when
+            dis = (self.coef.T @ discount) * self.when
+        return self.who.T @ und, self.who.T @ dis
+
     def detail(self) -> np.ndarray:                             # (S, n, H)
         if self.per_sample_timing:
             return np.einsum("sk,ki,sm->sim", self.coef, self.who, self.when)
@@ -326,6 +337,20 @@ def monetise(flows: Flows, params: Params, choices: dict[str, str],
             by[cat] = sum(t.detail() for t in parts)
     public = np.array([k not in NON_PUBLIC_KINDS for k in flows.kinds])
     return Money(cost_pv, benefit_pv, discount, cost_m, benefit_m, public, by)
+
+
+def detail_sums(flows: Flows, params: Params, choices: dict[str, str], horizon: int,
+                counterfactual: str = "assumed", baseline: Flows | None = None
+                ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """category -> (n or B, H) flows summed over the S draws, undiscounted and discounted."""
+    discount = money.monthly_discount_factors(
+        horizon, _col(params, "discounting.rate"), _col(params, "discounting.long_term_rate"),
+        _col(params, "discounting.long_term_after"), choices["discounting.timing"])
+    out = {}
+    for cat, parts in terms(flows, params, choices, horizon, counterfactual, baseline).items():
+        sums = [t.detail_sums(discount) for t in parts]
+        out[cat] = (sum(u for u, _ in sums), sum(d for _, d in sums))
+    return out
 
 
 MEASURES = ("pv_costs", "pv_benefits", "pv_public_costs", "pv_fiscal", "pv_cashable",
