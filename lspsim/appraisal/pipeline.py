@@ -392,9 +392,18 @@ class AppraisalResult:
             c = self.comparison_of(opt)
             sv = sorted([s for s in opt.inc_switching if s.get("within_range")],
                         key=lambda s: abs(s["change_pct"] or 1e300))[:3]
+            inc = dict(c["incremental"])
+            # Ratios of increments mean something only when the option costs more; otherwise
+            # the note says what happened instead.
+            inc["bcr"] = c["incremental_bcr"]
+            inc["bcr_note"] = c["incremental_bcr_note"]
+            if inc["pv_public_costs"] <= 0:
+                inc["fiscal_return"] = inc["cashable_return"] = None
+                inc["return_note"] = "the option costs the public sector less than the " \
+                                     "do-minimum: no ratio; see the PVs"
             rows.append({"arrangement": opt.name, "role": "option",
                          "against": f"{self.base.name} (do-minimum, simulated)",
-                         **c["incremental"],
+                         **inc,
                          "pv_transition_costs": c["pv_transition_costs"],
                          "prob_better": c["prob_option_better"],
                          "nearest_switching_values": [
