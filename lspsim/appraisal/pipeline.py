@@ -65,9 +65,9 @@ ROI_CONVENTION = ("Financial return to the public sector = PV of fiscal benefits
                   "non-cashable) / PV of the costs public bodies bear; the cashable return "
                   "counts only cashable fiscal benefits.")
 COUNTERFACTUAL_NOTE = {
-    "arrangement": "against no partnership: not simulated, so deadweight, leakage, "
+    "arrangement": "not simulated, so deadweight, leakage, "
                    "displacement and substitution are all netted off (assumed)",
-    "option": "against the do-minimum, simulated with common random numbers: deadweight is "
+    "option": "simulated with common random numbers: deadweight is "
               "not applied; leakage, displacement and substitution are (the model does not "
               "simulate effects outside the partnership's area and services)",
 }
