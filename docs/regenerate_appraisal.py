@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,8 @@ README = ROOT / "README.md"
 IMG = ROOT / "docs" / "img"
 RECORD = IMG / "appraisal-example.json"
 START, END = "<!-- appraisal-example:start -->", "<!-- appraisal-example:end -->"
+DOC = ROOT / "docs" / "appraisal.md"
+TABLE_START, TABLE_END = "<!-- assumptions:start -->", "<!-- assumptions:end -->"
 # The README's example, as typed at the command line.
 ARGS = ["scenarios/appraisal/today.toml",
         "--option", "scenarios/appraisal/clearer-layers.toml",
@@ -48,6 +49,20 @@ def readme_block(result: Any) -> str:
             + "\n".join(summary_lines(result)) + f"\n```\n{END}")
 
 
+def assumptions_block() -> str:
+    from lspsim.appraisal import default_assumptions
+    from lspsim.appraisal.report import assumptions_markdown
+    return f"{TABLE_START}\n{assumptions_markdown(default_assumptions())}\n{TABLE_END}"
+
+
+def _replace(path: Path, start: str, end: str, block: str) -> None:
+    text = path.read_text()
+    if start not in text:
+        raise SystemExit(f"{path} has no {start} marker")
+    path.write_text(re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text,
+                           flags=re.S))
+
+
 def main() -> int:
     import matplotlib.pyplot as plt
 
@@ -60,13 +75,8 @@ def main() -> int:
         fig.savefig(IMG / name, dpi=100, bbox_inches="tight")
         plt.close(fig)
     RECORD.write_text(json.dumps(record(result), indent=1) + "\n")
-    text = README.read_text()
-    if START not in text:
-        print(f"README.md has no {START} marker", file=sys.stderr)
-        return 1
-    new = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: readme_block(result),
-                 text, flags=re.S)
-    README.write_text(new)
+    _replace(README, START, END, readme_block(result))
+    _replace(DOC, TABLE_START, TABLE_END, assumptions_block())
     print("\n".join(readme_block(result).splitlines()[1:-1]))
     return 0
 

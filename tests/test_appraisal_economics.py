@@ -244,5 +244,6 @@ def test_readme_example_is_current() -> None:
     assert regen.readme_block(res) in (ROOT / "README.md").read_text()
     recorded = json.loads((ROOT / "docs" / "img" / "appraisal-example.json").read_text())
     assert recorded == json.loads(json.dumps(regen.record(res)))
+    assert regen.assumptions_block() in (ROOT / "docs" / "appraisal.md").read_text()
     for name in ("appraisal-tornado.png", "appraisal-npsv.png"):
         assert (ROOT / "docs" / "img" / name).stat().st_size > 10_000
