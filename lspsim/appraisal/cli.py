@@ -77,7 +77,8 @@ def _list(args: argparse.Namespace) -> int:
         dist = "" if q.dist == "fixed" else (
             f" {q.dist}({q.low:g}, {q.high:g})" if q.dist != "lognormal"
             else f" lognormal(sigma={q.sigma:g})")
-        print(f"appraisal.{path:42s} {q.value:>12g} {q.unit:20s}{dist}")
+        year = f" ({q.price_year} prices)" if q.price_year is not None else ""
+        print(f"appraisal.{path:42s} {q.value:>12g} {q.unit:20s}{dist}{year}")
         print(f"    {q.source}")
     for path, spec in choice_specs().items():
         print(f"appraisal.{path:42s} {a.choice(path):>12s} one of {', '.join(spec['choices'])}")
