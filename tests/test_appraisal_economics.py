@@ -77,12 +77,33 @@ def test_ledger_each_outcome_and_each_pound_once(pair: tuple[list, list]) -> Non
     # No organisation is credited with residents' wellbeing or economic gains.
     for cat in ("economic", "social"):
         assert np.all(np.delete(m.benefit_pv[cat][0], BENEFICIARIES.index("residents")) == 0)
-    # Costs: each pound once. The support team (GBP fte x cost a year) over the run and the
-    # continuing years, split between the councils: the split adds back to the whole.
-    months = f.months + persist_months * v["horizon.continuing_cost_share"]
-    team = v["support_team.fte"] * v["support_team.cost_per_fte"] / 12 * months
-    assert m.cost_pv["support_team"].sum() == pytest.approx(
-        team * (1 + v["costs.optimism_bias"]), rel=1e-9)
+    # Costs: each pound once, partner by partner: the run's months, then the last year's
+    # monthly level for the continuing months, all with optimism bias.
+    uplift = 1 + v["costs.optimism_bias"]
+    cont = persist_months * v["horizon.continuing_cost_share"]
+    last = slice(f.months - 12, f.months)
+    layers = ("strategic", "executive", "operational")
+    hp = [v[f"meetings.hours.{x}"] * v[f"meetings.people_per_seat.{x}"] for x in layers]
+    w = f.per_year / f.per_year.sum()
+    expected = {c: 0.0 for c in m.cost_pv}
+    for i, kind in enumerate(f.kinds):
+        rate = v[f"meetings.hourly_cost.{kind}"] * v["meetings.hourly_cost_scale"]
+        for j, x in enumerate(layers):
+            held = f.seats[i, j] * f.layer_meetings[j] * f.meeting_factor
+            expected[f"meetings_{x}"] += (held.sum() + held[last].mean() * cont) * hp[j] * rate
+        dup = f.duplicated[i] * f.meeting_factor * float(np.dot(hp, w)) * rate
+        expected["meetings_duplicated"] += dup * (f.months + cont)
+        expected["coordination"] += (f.coordination_teams[i] * v["coordination.team_cost"] / 12
+                                     * (f.months + cont))
+        expected["pooled_admin"] += (f.pooled[i] * 1e6 * v["pooled_budget.admin_rate"] / 12
+                                     * (f.months + cont))
+    expected["support_team"] = (v["support_team.fte"] * v["support_team.cost_per_fte"] / 12
+                                * (f.months + cont))
+    expected["monitoring"] = (f.monitoring_investment * v["monitoring.running_at_full"] / 12
+                              * (f.months + cont))
+    for cat, amount in expected.items():
+        assert m.cost_pv[cat].sum() == pytest.approx(amount * uplift, rel=1e-9), cat
+    assert m.pv_costs[0] == pytest.approx(sum(expected.values()) * uplift, rel=1e-12)
 
 
 def test_delivery_money_is_not_counted_again(pair: tuple[list, list]) -> None:
