@@ -571,8 +571,15 @@ def appraise(scenario: Scenario | str | Path = "default",
     base_sim = npsv_over_reps(base_flows, params, choices, counterfactual="simulated") \
         if wanted else None
     cp = central_params(a)
+    names = {sc.name}
     for spec in wanted:
         osc = load_scenario(spec)
+        if osc.name in names:  # each arrangement is known by its name in every table
+            i = 2
+            while f"{osc.name}_{i}" in names:
+                i += 1
+            osc = osc.with_updates({"name": f"{osc.name}_{i}"})
+        names.add(osc.name)
         ofl = simulate(osc, seed, replications, months)
         arr = price(osc, ofl, a, params)
         arr.role = "option"

@@ -4,6 +4,7 @@ one-page Green Book summary table), the CBA workbook (xlsx), JSON, CSV tables an
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -448,9 +449,14 @@ def write_outputs(result: AppraisalResult, out: str | Path, command: str = "") -
         result.samples_table().to_csv(tmp / "samples.csv", index=False)
         pd.DataFrame(result.sensitivities).to_csv(tmp / "sensitivities.csv", index=False)
         pd.DataFrame(result.tornado).to_csv(tmp / "tornado.csv", index=False)
+        stems: set[str] = set()
         for o in result.options:
-            o.by_year(incremental=True).to_csv(tmp / f"flows_by_year_{o.name}.csv", index=False)
-            (tmp / f"option_{o.name}_scenario.toml").write_text(o.scenario.to_toml())
+            stem = file_stem(o.name)
+            while stem in stems:  # two names that differ only in unsafe characters
+                stem += "_"
+            stems.add(stem)
+            o.by_year(incremental=True).to_csv(tmp / f"flows_by_year_{stem}.csv", index=False)
+            (tmp / f"option_{stem}_scenario.toml").write_text(o.scenario.to_toml())
         (tmp / "assumptions.toml").write_text(assumptions_toml(result.assumptions))
         (tmp / "scenario.toml").write_text(result.base.scenario.to_toml())
         for fname, fig in figures(result).items():
@@ -458,6 +464,11 @@ def write_outputs(result: AppraisalResult, out: str | Path, command: str = "") -
             plt.close(fig)
         (tmp / "appraisal.md").write_text(markdown(result, command))
     return out
+
+
+def file_stem(name: str) -> str:
+    """A scenario name as part of a file name: names are identifiers, never paths."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", name)[:60] or "option"
 
 
 def figures(result: AppraisalResult) -> dict[str, Figure]:
