@@ -71,21 +71,20 @@ def model_from_mesa_scenario(ms: Any) -> PartnershipModel:
     """The model of a Mesa scenario: the same run, bit for bit, as a sweep's run with that
     seed (``lspsim.sweep.executors.simulate``)."""
     from lspsim.model import PartnershipModel
-    from lspsim.results import replication_rng
+    from lspsim.runner import replication_rng
 
     return PartnershipModel(ms.lspsim, rng=replication_rng(int(ms.run_seed), 0))
 
 
 def _run_one(ms: Any) -> dict[str, Any]:
-    from lspsim.results import SUMMARY_METRICS
+    from lspsim.runner import summary_metrics
 
     row: dict[str, Any] = {"seed": int(ms.run_seed)}
     try:
         model = model_from_mesa_scenario(ms)
         model.run_model()
         series = model.series()
-        row.update({m: float(series[s][-1]) for m, s in SUMMARY_METRICS.items()},
-                   status="ok", error=None)
+        row.update(summary_metrics(series), status="ok", error=None)
     except Exception as exc:  # noqa: BLE001 - failures are data, as in Mesa's plans
         row.update(status="error", error=f"{type(exc).__name__}: {exc}")
     return row
