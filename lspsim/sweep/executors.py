@@ -109,7 +109,7 @@ def run_batch(task: BatchTask) -> tuple[int, Any, Any, int]:
 
 # What every worker imports. A forkserver imports them once; each worker forks from it ready
 # (milliseconds) instead of importing Mesa, scipy, pandas and pyarrow itself (~1.2 s a worker).
-WORKER_MODULES = ["lspsim.model", "lspsim.results", "lspsim.sweep.store",
+WORKER_MODULES = ["lspsim.model", "lspsim.runner", "lspsim.results", "lspsim.sweep.store",
                   "lspsim.sweep.executors"]
 
 
