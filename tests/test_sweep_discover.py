@@ -114,3 +114,10 @@ def test_cli_discover_and_bad_input(stall_sweep, tmp_path, capsys):
         err = capsys.readouterr().err
         assert "Traceback" not in err and "expected" in err
         assert not (tmp_path / "bad").exists()
+
+
+def test_cases_per_design_point(stall_sweep):
+    d = discover(stall_sweep, "target_achievement < 0.1", per="point", write=False)
+    assert d.unit.startswith("design points") and d.n == 600
+    with pytest.raises(InputError, match="run or point"):
+        discover(stall_sweep, "target_achievement < 0.1", per="replication", write=False)

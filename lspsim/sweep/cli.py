@@ -28,6 +28,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     line = (f"{exp.name}: {design.kind} design, {design.n_points} points x "
             f"{exp.replications} replications = {design.n_points * exp.replications} runs of "
             f"{exp.base.months} months")
+    if exp.adaptive is not None:
+        line += (f" in the first round; then rounds of {exp.adaptive.round_size} more until "
+                 f"precise, at most {exp.adaptive.max_replications} a point (adaptive)")
     if args.dry_run:
         print(line)
         for f in design.factors:
