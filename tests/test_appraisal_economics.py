@@ -42,7 +42,7 @@ def pair() -> tuple[list, list]:
 
 
 def undiscounted(params: dict) -> dict:
-    return params | {"discounting.rate": np.zeros(1), "discounting.long_term_rate": np.zeros(1)}
+    return params | {k: np.zeros(1) for k in params if k.startswith("discounting.")}
 
 
 def test_ledger_each_outcome_and_each_pound_once(pair: tuple[list, list]) -> None:
@@ -195,7 +195,7 @@ def test_options_table_carries_transition_costs_and_conventions(result) -> None:
 def test_tornado_covers_every_uncertain_input_and_the_sensitivities(result) -> None:
     paths = {r["path"] for r in result.tornado}
     assert set(A.uncertain()) <= paths
-    assert {"discounting.rate (schedule)", "costs.optimism_bias",
+    assert {"discounting.schedule", "discounting.wellbeing_schedule", "costs.optimism_bias",
             "distribution.weighting"} <= paths
     assert any(p.startswith("meetings.hourly_cost.") for p in A.uncertain())
     assert any(p.startswith("outcomes.units.") for p in A.uncertain())

@@ -19,9 +19,11 @@ from matplotlib.figure import Figure  # noqa: E402
 from lspsim.appraisal.assumptions import assumptions_toml  # noqa: E402
 from lspsim.appraisal.evaluate import BENEFIT_CATEGORIES, COST_CATEGORIES  # noqa: E402
 from lspsim.appraisal.pipeline import (  # noqa: E402
+    BCR_USE,
     COUNTERFACTUAL_NOTE,
     AppraisalResult,
     central_summary,
+    schedule_text,
 )
 from lspsim.appraisal.workbook import write_workbook  # noqa: E402
 from lspsim.io import atomic_output_dir, write_json  # noqa: E402
@@ -247,8 +249,11 @@ def markdown(result: AppraisalResult, command: str = "") -> str:
         f"do-minimum `{base}` and the options {opts}, each run through the model "
         f"({d['months']} months, {d['replications']} replications with the same random "
         f"streams) and priced with the assumptions `{a.name}` over {d['samples']} draws. "
-        f"GBP in {year} prices; flows by Green Book year, year 0 undiscounted, then "
-        f"{a.discounting.rate.value:.1%} a year.",
+        f"GBP in {year} prices; flows by Green Book year, year 0 undiscounted, then on the "
+        f"Green Book (February 2026) standard schedule, {schedule_text(a.discounting.standard)}"
+        + ("; residents' wellbeing benefits on the health schedule, "
+           f"{schedule_text(a.discounting.health)}"
+           if a.discounting.wellbeing_schedule.value == "health" else "") + ".",
         "",
         "## Summary table",
         "",
@@ -271,6 +276,7 @@ def markdown(result: AppraisalResult, command: str = "") -> str:
     lines += [
         "",
         f"- **BCR convention.** {d['conventions']['bcr']}",
+        f"- **Reading the BCR.** {BCR_USE}",
         f"- **Financial return to the public sector.** {d['conventions']['financial_return']} "
         "It sits beside, not in place of, the public value (NPSV).",
         f"- **Modal case** (every assumption at its central value, labelled so because it is "
