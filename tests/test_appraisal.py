@@ -25,6 +25,7 @@ from lspsim.appraisal.evaluate import (
     choices_of,
     cost_shares,
     monetise,
+    npsv_over_reps,
 )
 from lspsim.appraisal.flows import Flows
 from lspsim.appraisal.uncertainty import (
@@ -364,6 +365,29 @@ def test_incremental_switching_value_put_back(runs: list[Flows]) -> None:
         if r["switching_value"] is not None:
             p = central_params(A) | {r["path"]: np.array([r["switching_value"]])}
             assert abs(objective(p)[0]) < 1e-3
+
+
+def test_switching_values_on_the_expected_value_put_back(runs: list[Flows]) -> None:
+    """With the Monte Carlo's draws, a switching value makes the *expected* NPSV zero: fixed
+    at it in every draw (the other inputs as drawn), the mean NPSV over draws and replications
+    is zero by brute force; it differs from the modal-case switching value."""
+    objective = expected_npsv(runs, CHOICES)
+    draws = sample(A, 30, seed=3)
+    paths = ["outcomes.value_scale", "meetings.hourly_cost_scale", "support_team.fte",
+             "horizon.benefit_persistence"]
+    rows = switching_values(objective, A, paths, draws=draws)
+    modal = {r["path"]: r["switching_value"] for r in switching_values(objective, A, paths)}
+    scale = float(np.mean([monetise(f, central_params(A), CHOICES).pv_costs[0] for f in runs]))
+    found = [r for r in rows if r["switching_value"] is not None]
+    assert found and all(r["basis"].startswith("expected value") for r in rows)
+    for r in found:
+        p = {k: np.asarray(v, dtype=float).copy() for k, v in draws.items()}
+        p[r["path"]] = np.full(30, r["switching_value"])
+        brute = npsv_over_reps(runs, p, CHOICES)["npsv"].mean()
+        assert abs(brute) < 1e-6 * scale, r
+    assert any(modal[r["path"]] is not None
+               and abs(r["switching_value"] - modal[r["path"]]) > 0.01 * abs(modal[r["path"]])
+               for r in found)
 
 
 # ---------------------------------------------------------------------------------------

@@ -192,6 +192,21 @@ def test_options_table_carries_transition_costs_and_conventions(result) -> None:
     assert set(d["result"]["non_monetised_end_state"]) >= {"mean_trust", "targets_met"}
 
 
+def test_incremental_payback_and_expected_switching_values(result) -> None:
+    d = result.to_dict()
+    assert "not a pass/fail test" in d["conventions"]["bcr_use"]
+    assert "expected" in d["conventions"]["switching_values"]
+    for comp in d["comparisons"]:
+        pb = comp["incremental_payback_years"]
+        # Payback within the period exactly when the expected extra NPSV is not negative
+        # (the cumulative discounted net at the horizon is that NPSV).
+        assert (pb is not None) == (comp["incremental"]["npsv"] >= 0)
+        if pb is not None:
+            assert 0 < pb <= result.options[0].inc_detail.flows["economic"].shape[1] / 12
+        assert all(s["basis"].startswith("expected value") for s in comp["switching_values"])
+    assert all(s["basis"].startswith("expected value") for s in d["switching_values"])
+
+
 def test_tornado_covers_every_uncertain_input_and_the_sensitivities(result) -> None:
     paths = {r["path"] for r in result.tornado}
     assert set(A.uncertain()) <= paths

@@ -55,6 +55,7 @@ from lspsim.appraisal.flows import (
     simulate,
 )
 from lspsim.appraisal.money import BAND_ENDS, BANDS
+from lspsim.appraisal.money import discounted_payback as money_payback
 from lspsim.model import PartnershipModel
 from lspsim.results import RunResult
 from lspsim.scenario import Scenario, load_scenario
@@ -68,6 +69,10 @@ BCR_CONVENTION = ("BCR = PV of every monetised benefit (fiscal, economic and soc
 BCR_USE = ("A benefit-cost ratio is not a pass/fail test and is not for comparing places "
            "(Green Book 2026): read it with the NPSV, the non-monetised effects, the ranges and "
            "the switching values, for options for this partnership only.")
+INC_PAYBACK_NOTE = ("discounted payback of an option over the do-minimum: the first Green Book "
+                    "month after which the cumulative discounted extra benefits less extra "
+                    "costs (transition costs included) of the expected flows stay at or above "
+                    "zero to the horizon; none if they never do")
 ROI_CONVENTION = ("Financial return to the public sector = PV of fiscal benefits (cashable and "
                   "non-cashable) / PV of the costs public bodies bear; the cashable return "
                   "counts only cashable fiscal benefits.")
@@ -370,6 +375,14 @@ class AppraisalResult:
         transition = float(opt.inc_detail.discounted["transition"].sum()) \
             if opt.inc_detail is not None else 0.0
         end_o, end_b = opt.end_state(), self.base.end_state()
+        payback = None
+        if opt.inc_detail is not None:
+            net = sum(v.sum(axis=0) for k, v in opt.inc_detail.discounted.items()
+                      if k in BENEFIT_CATEGORIES) - \
+                sum(v.sum(axis=0) for k, v in opt.inc_detail.discounted.items()
+                    if k in COST_CATEGORIES)
+            months = float(money_payback(np.asarray(net)[None, :])[0])
+            payback = None if np.isnan(months) else months / 12.0
         return {
             "base": self.base.name,
             "option": opt.name,
@@ -379,6 +392,8 @@ class AppraisalResult:
             "modal_incremental_npsv": modal[0] if modal else None,
             "incremental": e,
             "pv_transition_costs": transition,
+            "incremental_payback_years": payback,
+            "incremental_payback_note": INC_PAYBACK_NOTE,
             "incremental_npsv": unc.describe(inc["npsv"]),
             "incremental_pv_costs": unc.describe(inc["pv_costs"]),
             "incremental_pv_benefits": unc.describe(inc["pv_benefits"]),
@@ -463,9 +478,13 @@ class AppraisalResult:
                                             "beside it, labelled",
                             "standard_error": "over draws and replications as two crossed "
                                               "samples (unc.crossed_standard_error)",
-                            "switching_values": "each input's value, all others at their "
-                                                "central values, at which the modal-case "
-                                                "NPSV is zero (money in base-year prices)",
+                            "switching_values": "each input's value at which the expected "
+                                                "NPSV (the central case: the mean over "
+                                                f"the first {unc.SWITCHING_DRAWS} "
+                                                "assumption draws, the other inputs as "
+                                                "drawn, and the model replications) is "
+                                                "zero; money in base-year prices",
+                            "incremental_payback": INC_PAYBACK_NOTE,
                             "counterfactual": COUNTERFACTUAL_NOTE},
             "summary_table": self.summary_table(),
             "result": self.base.summary(),
@@ -595,7 +614,7 @@ def appraise(scenario: Scenario | str | Path = "default",
     base_flows = simulate(sc, seed, replications, months)
     base = price(sc, base_flows, a, params)
     objective = unc.expected_npsv(base_flows, choices)
-    switching = unc.switching_values(objective, a, _switch_paths(a))
+    switching = unc.switching_values(objective, a, _switch_paths(a), draws=params)
     torn = unc.tornado(objective, a) + sensitivity_tornado_rows(
         a, lambda ch: unc.expected_npsv(base_flows, ch))
     torn.sort(key=lambda r: -r["swing"])
@@ -629,7 +648,7 @@ def appraise(scenario: Scenario | str | Path = "default",
                   - monetise(bf, cp, choices, counterfactual="simulated").npsv[0])
             for of, bf in zip(ofl, base_flows, strict=True)])
         arr.inc_switching = unc.switching_values(
-            unc.incremental_npsv(base_flows, ofl, choices), a, _switch_paths(a))
+            unc.incremental_npsv(base_flows, ofl, choices), a, _switch_paths(a), draws=params)
         opts.append(arr)
     sens = _sensitivities(a, params, base_flows, [(o.name, o.flows) for o in opts])
     return AppraisalResult(a, seed, samples, replications, base, opts, params, switching,

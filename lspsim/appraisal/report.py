@@ -25,6 +25,7 @@ from lspsim.appraisal.pipeline import (  # noqa: E402
     central_summary,
     schedule_text,
 )
+from lspsim.appraisal.uncertainty import SWITCHING_DRAWS  # noqa: E402
 from lspsim.appraisal.workbook import write_workbook  # noqa: E402
 from lspsim.io import atomic_output_dir, write_json  # noqa: E402
 
@@ -286,6 +287,11 @@ def markdown(result: AppraisalResult, command: str = "") -> str:
         f"- **Monte Carlo standard error** of the expected NPSV: {gbp(c['npsv_mc_se'])} "
         f"(draws and replications treated as two crossed samples).",
     ]
+    for cmp in d["comparisons"]:
+        pb = cmp["incremental_payback_years"]
+        lines.append(f"- **Discounted payback** of `{cmp['option']}` over `{base}`: "
+                     + ("none within the appraisal period" if pb is None else
+                        f"{pb:.1f} years") + " (of the expected extra flows).")
     for row in d["summary_table"]:
         if row.get("bcr_note") and row["bcr"] is None:
             lines.append(f"- `{row['arrangement']}` over `{base}`: {row['bcr_note']}.")
@@ -300,6 +306,8 @@ def markdown(result: AppraisalResult, command: str = "") -> str:
         lines.append(f"| {label} | " + " | ".join(f"{e[k]:.2f}" for e in ends) + " |")
     if d["comparisons"]:
         lines += ["", "### Switching values nearest to the central case (options)", "",
+                  "The value of an input at which the option's expected extra NPSV over the "
+                  "do-minimum is zero.", "",
                   "| option | input | assumed | switching value | change |",
                   "|---|---|---:|---:|---:|"]
         for row in d["summary_table"]:
@@ -364,7 +372,9 @@ def markdown(result: AppraisalResult, command: str = "") -> str:
               "`appraisal.json` and `tornado.csv` list them all.", "",
               "![tornado](tornado.png)", "",
               "**Switching values** (do-minimum against no partnership): the value each input "
-              f"would need, all else central, for the modal-case NPSV to be zero ({year} prices).",
+              "would need for the expected NPSV (the central case: the mean over the "
+              f"first {SWITCHING_DRAWS} assumption draws with the other inputs as drawn, and "
+              f"over the replications) to be zero ({year} prices).",
               "", "| input | assumed | switching value | change |", "|---|---:|---:|---:|"]
     lines += _switching_rows(d["switching_values"])
     for cmp in d["comparisons"]:

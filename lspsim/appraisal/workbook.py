@@ -168,7 +168,7 @@ def write_workbook(result: AppraisalResult, path: str | Path) -> Path:
         sv += [dict(s, appraisal=f"{o.name} vs {result.base.name}") for s in o.inc_switching]
     _table_sheet(wb.create_sheet(_sheet_name("Switching values", used)), sv,
                  ["appraisal", "path", "unit", "base", "switching_value", "change_pct",
-                  "within_range", "method"])
+                  "within_range", "method", "basis"])
     _table_sheet(wb.create_sheet(_sheet_name("Tornado", used)), result.tornado,
                  ["path", "unit", "low_value", "high_value", "npsv_low", "npsv_high",
                   "npsv_base", "swing"])
