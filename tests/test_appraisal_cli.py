@@ -123,8 +123,8 @@ BAD = {
         'source = "x" }\n', "appraisal.outcomes.agency.safer_communities",
         "central_government"),
     "base year without a deflator": (
-        '[appraisal.prices]\nbase_year = { value = 2024, unit = "year", source = "x" }\n',
-        "appraisal.prices.deflator", "base year 2024"),
+        '[appraisal.prices]\nbase_year = { value = 2030, unit = "year", source = "x" }\n',
+        "appraisal.prices.deflator", "base year 2030"),
     "unknown rule": (
         '[appraisal.support_team]\npaid_by = { value = "the council", source = "x" }\n',
         "appraisal.support_team.paid_by", "councils, budget, equal"),
