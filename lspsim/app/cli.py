@@ -38,6 +38,8 @@ def offline_env(base: dict[str, str] | None = None) -> dict[str, str]:
         "SOLARA_ASSETS_PROXY": "True",
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
         "SOLARA_THEME_VARIANT": "light",
+        # The "This website runs on Solara" badge would sit over the charts on a projector.
+        "SOLARA_THEME_SHOW_BANNER": "False",
     })
     return env
 
