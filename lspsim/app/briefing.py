@@ -2,7 +2,8 @@
 
 No external assets: the charts are inline SVG, the style is in the page, and there are no
 scripts, fonts or images fetched from anywhere, so the file opens on a laptop with no network
-and can be e-mailed or printed. The print style fits A4 (portrait, 12 mm margins).
+and can be e-mailed or printed. The print style fits A4 (portrait, 10 mm margins): one page
+for a run with a few events and a what-if (a long debrief can spill onto a second).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from lspsim.app import story
 from lspsim.app.debrief import debrief
 
 CSS = """
-@page { size: A4 portrait; margin: 12mm; }
+@page { size: A4 portrait; margin: 10mm; }
 * { box-sizing: border-box; }
 body { font-family: Roboto, Arial, sans-serif; color: #222; margin: 0 auto; max-width: 186mm;
        font-size: 10.5pt; line-height: 1.35; }
@@ -28,8 +29,13 @@ ul { padding-left: 5mm; margin: 0; }
 table { border-collapse: collapse; font-size: 9.5pt; }
 td, th { padding: 1px 5px; border-bottom: 1px solid #ddd; text-align: left; }
 .q { font-style: italic; }
+.bottom { display: grid; grid-template-columns: 1.1fr 1fr; gap: 4mm; align-items: start; }
 section, .charts, .top { break-inside: avoid; }
-@media print { a { color: inherit; text-decoration: none; } }
+@media print {
+  body { font-size: 8.5pt; line-height: 1.22; }
+  h1 { font-size: 14pt; } h2 { font-size: 10.5pt; margin: 2.5mm 0 1mm; }
+  .net svg { max-height: 52mm; }
+}
 """
 
 
@@ -64,14 +70,14 @@ def briefing_html(run, title: str = "") -> str:
         parts += ["<h2>Beside the what-if</h2>",
                   _p(story.compare_words(m, run.alt, run.changes))]
     parts += ["</section></div>", "<div class='charts'>",
-              *run.series_svgs(240, 290), "</div>"]
+              *run.series_svgs(240, 235), "</div>"]
     marks = run.event_marks()
     if marks:
-        parts += ["<section><h2>Events</h2>",
-                  _ul([f"{mk.number}. Month {mk.month}: {mk.label}"
-                       + (" (scheduled, not yet reached)" if mk.future else "")
-                       for mk in marks]), "</section>"]
-    parts += ["<section><h2>Turning points</h2>", _ul(d.turning_points + d.held_back)]
+        parts.append("<p><b>Events:</b> " + html.escape("; ".join(
+            f"{mk.number}. month {mk.month}: {mk.label}"
+            + (" (scheduled, not yet reached)" if mk.future else "") for mk in marks)) + "</p>")
+    parts += ["<div class='bottom'><section><h2>Turning points</h2>",
+              _ul(d.turning_points + d.held_back)]
     if d.event_effects:
         parts += ["<p><b>What each event did</b> (against the same run without it):</p>",
                   _ul(d.event_effects)]
@@ -79,5 +85,5 @@ def briefing_html(run, title: str = "") -> str:
     for rec, q in d.questions:
         parts.append(f"<li><span class='q'>{html.escape(q)}</span> <span class='meta'>"
                      f"(Audit Commission recommendation: {html.escape(rec)})</span></li>")
-    parts += ["</ul></section></body></html>"]
+    parts += ["</ul></section></div></body></html>"]
     return "".join(parts)
