@@ -35,14 +35,14 @@ html, body { overflow: hidden; }
              border-right: 1px solid #ddd; }
 .lsp-main { flex: 1 1 auto; min-width: 0; display: flex; flex-direction: column;
             padding: 4px 8px; gap: 4px; min-height: 0; }
-.lsp-top { display: flex; gap: 8px; flex: 1 1 auto; min-height: 0; }
+.lsp-top { display: flex; gap: 8px; flex: 1 1 auto; min-height: 0; overflow: hidden; }
 .lsp-net { flex: 0 0 auto; }
 .lsp-net svg { display: block; }
 .lsp-panel { flex: 1 1 auto; min-width: 0; display: flex; flex-direction: column;
              min-height: 0; }
-.lsp-panel .v-tabs { flex: 0 0 auto; }
-.lsp-panel .v-window, .lsp-panel .v-tabs-items { flex: 1 1 auto; overflow-y: auto;
-                                                  min-height: 0; }
+.lsp-panel .v-tabs { flex: 1 1 auto; min-height: 0; display: flex; flex-direction: column; }
+.lsp-panel .v-tabs-bar { flex: 0 0 auto; }
+.lsp-panel .v-tabs-items { flex: 1 1 auto; overflow-y: auto; min-height: 0; }
 .lsp-panel .v-tab { font-size: 14px; min-width: 0; padding: 0 10px; }
 .lsp-charts { display: grid; grid-template-columns: repeat(4, 1fr); gap: 4px;
               flex: 0 0 auto; }
