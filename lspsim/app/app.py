@@ -235,7 +235,9 @@ def Page() -> None:
             message.set(refusal(exc))
             return
         events.set(list(run.fired))
-        message.set(f"Event fired: {ev.label}, from month {ev.month}.")
+        detail = (" (" + ", ".join(f"{k} = {v}" for k, v in ev.changes.items()) + ")"
+                  if expert.value else "")
+        message.set(f"Event fired, from month {ev.month}: {p.description}{detail}")
         bump()
 
     def go_back() -> None:

@@ -177,10 +177,18 @@ def network(pos: np.ndarray, names: Sequence[str], colours: Sequence[str], sizes
         out.append(f'{node} fill="{c}" stroke="white" stroke-width="1.5">'
                    f'<title>{esc(names[i])}</title></{node[1:node.index(" ")]}>')
     if show_names and n <= 30:
-        for i in range(n):
+        placed: list[tuple[float, float, float, float]] = []
+        for i in np.argsort(py, kind="stable").tolist():
             half = 0.29 * FONT * len(names[i])  # about half the name's width
             tx = min(max(px[i], half + 2), width - half - 2)
-            out.append(f'<text x="{tx:.1f}" y="{py[i] - r[i] - 4:.1f}" text-anchor="middle" '
+            # above the node, or below it if that would overlap a name already placed
+            for ty in (py[i] - r[i] - 4, py[i] + r[i] + FONT + 1):
+                box = (tx - half, ty - FONT, tx + half, ty + 2)
+                if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
+                           for b in placed):
+                    break
+            placed.append(box)
+            out.append(f'<text x="{tx:.1f}" y="{ty:.1f}" text-anchor="middle" '
                        f'fill="#222" stroke="white" stroke-width="3" paint-order="stroke">'
                        f'{esc(names[i])}</text>')
     out.append(f'<text x="4" y="{height - 6}" fill="#555">size: budget · lines: ties, '
