@@ -612,3 +612,24 @@ def test_briefing_is_self_contained_html(default) -> None:
                   "Questions for discussion", "A new chair"):
         assert words in page
     assert ".md" not in page
+
+
+def test_lever_changes_can_be_events_that_do_not_restart_the_run() -> None:
+    rc = _page()
+    rc.find(v.Switch, class_="lsp-lever-events").widget.v_model = True
+    _steps(rc, 3)
+    box = _typed_box(rc, "leadership.council_dominance")
+    box.v_model = "0.9"
+    box.fire_event("keyup.enter", None)
+    assert _month(rc).startswith("Month 3 of")  # no restart
+    assert not _refusals(rc)
+    assert _typed_box(rc, "leadership.council_dominance").v_model == "0.9"  # next month's value
+    series = _charts(rc)[1:]
+    assert all('class="lsp-event-mark" data-month="4"' in c for c in series)
+    # a parameter fixed when the partnership is built cannot be an event
+    box = _typed_box(rc, "delivery.n_targets")
+    box.v_model = "5"
+    box.fire_event("keyup.enter", None)
+    assert any("fixed when it is built" in r and "targets" in r and "events." not in r
+               for r in _refusals(rc))
+    assert _month(rc).startswith("Month 3 of")

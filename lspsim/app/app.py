@@ -31,10 +31,18 @@ from lspsim.app.components import (
     RunControls,
     plain,
 )
-from lspsim.app.controls import LeverPanel, current_value, main_controls, refusal, try_updates
+from lspsim.app.controls import (
+    LeverPanel,
+    control_spec,
+    current_value,
+    fmt,
+    main_controls,
+    refusal,
+    try_updates,
+)
 from lspsim.app.runs import AppRun
 from lspsim.errors import InputError
-from lspsim.events import prepared_for
+from lspsim.events import prepared_for, scenario_in_force
 from lspsim.scenario import Scenario, list_presets, load_scenario, read_toml, validate_scenario
 
 log = logging.getLogger("lspsim.app")
@@ -112,6 +120,7 @@ def Page() -> None:
     tick = solara.use_reactive(0)
     presentation = solara.use_reactive(False)
     expert = solara.use_reactive(False)
+    lever_events = solara.use_reactive(False)  # lever changes mid-run become events
     tab = solara.use_reactive(0)
     chosen_event = solara.use_reactive("")
     message = solara.use_reactive("")
@@ -142,6 +151,12 @@ def Page() -> None:
         build, dependencies=[preset.value, loaded.value, _key(updates.value), seed.value,
                              resets.value])
     alt_message = whatif_for(scenario, whatif.value)[1] if compare.value else None
+    # The levers show what will be in force next month (events included) when lever changes
+    # are events; otherwise the partnership as set up.
+    in_force = solara.use_memo(
+        lambda: scenario_in_force(run.full(), run.month + 1)
+        if lever_events.value and run is not None and run.fired else scenario,
+        dependencies=[lever_events.value, run, len(events.value), tick.value, scenario])
 
     def bump() -> None:
         tick.set(tick.value + 1)
@@ -159,6 +174,16 @@ def Page() -> None:
         seed_message.set("")
 
     def change_lever(path: str, value: Any) -> str | None:
+        if lever_events.value and run is not None and run.month > 0:
+            # Mid-run, as an event: the run carries on and the change starts next month.
+            try:
+                ev = run.fire(f"{control_spec(path).label}: {fmt(value)}", {path: value})
+            except InputError as exc:
+                return refusal(exc)
+            events.set(list(run.fired))
+            message.set(f"Event fired, from month {ev.month}: {ev.label}")
+            bump()
+            return None
         new = {**updates.value, path: value}
         if value == current_value(plain_sc, path):
             new.pop(path)
@@ -340,9 +365,13 @@ def Page() -> None:
                                     classes=["lsp-refused"])
                     solara.SliderInt("Speed (months per second)", value=speed.value, min=1,
                                      max=12, on_value=speed.set)
-                    Para("(changing one restarts the run at month 0; events are kept)",
+                    solara.Switch(label="Lever changes during a run are events (no restart)",
+                                  value=lever_events.value, on_value=lever_events.set,
+                                  classes=["lsp-lever-events"])
+                    Para("(a change starts next month, as an event)" if lever_events.value
+                         else "(changing one restarts the run at month 0; events are kept)",
                          bold="Levers")
-                    LeverPanel(scenario, specs, change_lever, expert=expert.value)
+                    LeverPanel(in_force, specs, change_lever, expert=expert.value)
                     if compare.value:
                         solara.HTML(tag="hr")
                         Para("change one or more; both runs use the same seed and events.",

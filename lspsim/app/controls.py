@@ -12,6 +12,7 @@ the schema's own message (an ``InputError``), never a stack trace.
 from __future__ import annotations
 
 import math
+import re
 import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -194,9 +195,11 @@ def refusal(exc: InputError) -> str:
         shown = f"{fmt(exc.value)} "
     else:
         shown = f"{exc.value!r} "
-    label = parameter_paths().get(exc.field)
+    # An event's change names its parameter after "events.N.changes.": show the parameter.
+    field = re.sub(r"^events\.\d+\.changes\.", "", exc.field)
+    label = parameter_paths().get(field)
     name = (plain_label(label.description) if label is not None and label.description
-            else exc.field)
+            else field)
     allowed = exc.allowed.replace("input should be ", "a value ")
     return f"Refused {shown}for “{name}”: expected {allowed}."
 
