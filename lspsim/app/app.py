@@ -324,7 +324,7 @@ def Page() -> None:
     names = {k: plain_name(k, v) + (f" [{k}]" if expert.value else "") for k, v in shown.items()}
     if loaded.value is not None:
         names[SESSION] = f"Saved session: {plain_name(loaded.value.name, '')}"
-    with solara.Div(classes=["lsp-root"]):
+    with solara.Div(classes=["lsp-root"] + (["lsp-presenting"] if presentation.value else [])):
         with solara.Div(classes=["lsp-toolbar"]):
             solara.Select(label="Partnership", values=list(names.values()),
                           value=names.get(preset.value, ""),

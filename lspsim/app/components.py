@@ -19,7 +19,7 @@ from lspsim.app.runs import AppRun
 # Chart sizes (SVG user units = CSS px at 1280x720): the set-up panel is 300 px wide, so four
 # charts share about 950 px; without it (presentation mode), about 1250 px.
 CHART_SIZE = {False: (228, 250), True: (300, 250)}
-NETWORK_SIZE = {False: (400, 300), True: (470, 300)}
+NETWORK_SIZE = {False: (400, 300), True: (480, 330)}
 
 CSS = """
 html, body { overflow: hidden; }
@@ -53,6 +53,7 @@ html, body { overflow: hidden; }
 .lsp-chains th, .lsp-layers th, .lsp-outcomes th { text-align: left; }
 .lsp-month { font-size: 1.25rem; font-weight: bold; white-space: nowrap; }
 .lsp-events-line { color: #6a1b9a; }
+.lsp-presenting .lsp-caption p, .lsp-presenting .lsp-text p { font-size: 17px; }
 """
 
 

@@ -130,6 +130,7 @@ def line_chart(title: str, lines: Sequence[Line], legend: Sequence[tuple[str, st
 
 
 TIER_SHAPES = {0: "circle", 1: "square", 2: "diamond"}  # area-wide, county, district
+MAX_EDGES = 600  # ties drawn at most (the browser stays quick with hundreds of partners)
 
 
 def trust_colour(v: float) -> str:
@@ -157,6 +158,9 @@ def network(pos: np.ndarray, names: Sequence[str], colours: Sequence[str], sizes
     strength = ties[iu]
     keep = strength >= threshold
     a, b, s = iu[0][keep], iu[1][keep], strength[keep]
+    if s.size > MAX_EDGES:  # a large partnership: the strongest ties carry the picture
+        top = np.argsort(-s, kind="stable")[:MAX_EDGES]
+        a, b, s = a[top], b[top], s[top]
     mutual = 0.5 * (trust[a, b] + trust[b, a])
     for i, j, w, t in zip(a.tolist(), b.tolist(), s.tolist(), mutual.tolist(), strict=True):
         out.append(f'<line x1="{px[i]:.1f}" y1="{py[i]:.1f}" x2="{px[j]:.1f}" y2="{py[j]:.1f}" '
