@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from lspsim.errors import InputError
+from lspsim.errors import InputError, from_validation_error
 from lspsim.scenario import PARTNER_KINDS, THEMES, preset_file, read_toml
 
 DEFAULTS_PATH = Path(__file__).with_name("defaults.toml")
@@ -328,14 +329,9 @@ def load_assumptions(path: str | Path | None = None,
     try:
         a = AppraisalAssumptions.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = "appraisal." + ".".join(str(x) for x in err["loc"])
-        value = err.get("input")
-        if isinstance(value, dict):
-            value = "{...}"
-        if err["type"] == "missing":
-            value = None
-        raise InputError(source_of(loc), loc, value, _allowed(err, loc)) from None
+        raise from_validation_error(exc, source_of, empty="appraisal", prefix="appraisal.",
+                                    extra_hint="check the spelling; `lspsim appraise --list` "
+                                    "shows every path", allowed=_allowed) from None
     _check(a, source_of)
     return a
 
@@ -370,8 +366,10 @@ def _apply_update(data: dict, dotted: str, value: Any, leaves: set[str]) -> None
         node["source"] = f"--set on the command line (was: {node.get('source', '')})"
 
 
-def _allowed(err: dict, loc: str) -> str:
-    t, ctx = err["type"], err.get("ctx") or {}
+def _allowed(err: Mapping[str, Any], loc: str) -> str | None:
+    """What the appraisal's own fields allow, where it says more than the shared translation
+    (lspsim.errors.describe_allowed) would; None otherwise."""
+    t = err["type"]
     bare = loc.removeprefix("appraisal.")
     parent = bare.rsplit(".", 1)[0]
     if t == "missing":
@@ -379,20 +377,14 @@ def _allowed(err: dict, loc: str) -> str:
             return f"a unit: this quantity is in '{quantity_specs()[parent]['unit']}'"
         if bare.endswith(".source"):
             return "a source note saying where the value comes from ('illustrative: ...' if none)"
-        return "this field (it is required)"
-    if t == "extra_forbidden":
-        return "no such field (check the spelling; `lspsim appraise --list` shows every path)"
-    if t == "finite_number":
-        return "a finite number (not NaN or infinity)"
-    if t == "literal_error":
-        return "one of " + str(ctx.get("expected", ""))
+        return None
     if t.startswith(("float", "int")):
         return "a number"
     if t == "string_type":
         return "a string in quotes"
     if t in ("model_type", "dict_type"):
         return "a table, e.g. { value = 1.0, unit = \"...\", source = \"...\" }"
-    return err["msg"]
+    return None
 
 
 def _check(a: AppraisalAssumptions, source_of: Any) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 
 from lspsim.mechanisms import layers, resources
 from lspsim.model import PARTNER_SERIES, PartnershipModel
-from lspsim.results import Replication, replication_rng
+from lspsim.runner import Replication, replication_rng, run_model
 from lspsim.scenario import THEMES, Scenario
 
 COST_LAYERS = ("strategic", "executive", "operational", "duplicated")
@@ -162,7 +162,5 @@ def simulate(scenario: Scenario, seed: int, replications: int,
     the flows of each."""
     out = []
     for k in range(replications):
-        model = PartnershipModel(scenario, rng=replication_rng(seed, k))
-        model.run_months(months)
-        out.append(flows_from_model(model))
+        out.append(flows_from_model(run_model(scenario, seed, k, months)))
     return out
