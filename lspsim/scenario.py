@@ -383,10 +383,8 @@ class Scenario(Section):
             try:
                 Scenario.model_validate(data)
             except ValidationError as exc:
-                err = exc.errors()[0]
-                loc = ".".join(str(p) for p in err["loc"]) or "(scenario)"
-                raise InputError(source, f"events.{k}.changes.{loc}", err.get("input"),
-                                 _describe_allowed(err)) from None
+                raise from_validation_error(exc, source, empty="(scenario)",
+                                            prefix=f"events.{k}.changes.") from None
         return self
 
     # -- conveniences -------------------------------------------------------------------

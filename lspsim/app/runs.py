@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 
+from lspsim import outcomes
 from lspsim.app import svg
 from lspsim.events import with_events
 from lspsim.mechanisms.layers import LAYER_NAMES
@@ -29,18 +30,11 @@ from lspsim.plots import KIND_COLOURS, TIER_MARKERS
 from lspsim.results import replication_rng
 from lspsim.scenario import Event, Scenario
 
-# The four panels of the time-series chart: title -> [(series, label, colour)].
+# The four panels of the time-series chart, from the outcome registry:
+# title -> [(series, legend, colour)].
 PANELS: dict[str, list[tuple[str, str, str]]] = {
-    "Trust between partners": [("mean_trust", "all partners", "#1f77b4"),
-                               ("trust_in_council_non_statutory", "non-statutory in council",
-                                "#ff7f0e")],
-    "Commitment to joint priorities": [("commitment_statutory", "statutory", "#1f4e79"),
-                                       ("commitment_non_statutory", "non-statutory", "#ff7f0e")],
-    "Targets": [("mean_target_progress", "average progress", "#2ca02c"),
-                ("targets_met", "share met", "#d62728")],
-    "Monitoring and networks": [("monitoring_maturity", "monitoring maturity", "#8c564b"),
-                                ("network_density", "network density", "#9467bd")],
-}
+    title: [(o.name, o.legend or o.label, o.colour or "#555555") for o in series]
+    for title, series in outcomes.panels().items()}
 DPI = 80
 
 
