@@ -122,3 +122,32 @@ def test_breach_of_trust_lowers_trust_in_that_partner(default) -> None:
         diffs.append(b.trust[others, h].mean() - a.trust[others, h].mean())
     d = np.array(diffs)
     assert d.mean() + 2 * d.std(ddof=1) / np.sqrt(d.size) < 0, d
+
+
+def test_events_run_in_sweeps(tmp_path) -> None:
+    import pandas as pd
+
+    from lspsim.sweep import run_sweep
+
+    scen = tmp_path / "turbulent.toml"
+    body = 'name = "turbulent"\nmonths = 16\nseed = 3\n'
+    scen.write_text(body + '\n[[events]]\nmonth = 8\nlabel = "A new chair"\n'
+                    'changes = { "leadership.chair_style" = "directive" }\n')
+    (tmp_path / "calm.toml").write_text(body)
+    series = {}
+    for name in ("turbulent", "calm"):
+        exp = tmp_path / f"{name}-exp.toml"
+        exp.write_text(f'name = "{name}"\ndescription = "x"\nscenario = "{tmp_path / name}.toml"'
+                       '\nseed = 5\nreplications = 2\nseries = ["mean_trust"]\n\n[design]\n'
+                       'kind = "grid"\n\n[parameters]\n'
+                       '"leadership.council_dominance" = { values = [0.2, 0.8] }\n')
+        run_sweep(exp, tmp_path / name, workers=0)
+        series[name] = pd.read_parquet(tmp_path / name / "series.parquet")
+    a, b = series["turbulent"], series["calm"]
+    keys = [c for c in a.columns if c != "mean_trust"]
+    merged = a.merge(b, on=keys, suffixes=("_ev", "_calm"))
+    assert len(merged) == len(a) == len(b)
+    before = merged[merged["month"] < 8]
+    after = merged[merged["month"] >= 8]
+    assert (before["mean_trust_ev"] == before["mean_trust_calm"]).all()
+    assert (after["mean_trust_ev"] != after["mean_trust_calm"]).any()
