@@ -249,6 +249,11 @@ class PartnershipModel(mesa.Model):
         self._expect_scale = self.slope * self._pull_keep / max(n - 1, 1)
         self._pot = resources.pooled_pot(self.budget, sc.resources.pooled_share)
         self._aligned_per_commitment = self.budget * sc.resources.mainstream_alignment
+        # From this month on, aligned spend = commitment @ this vector (an event can change it).
+        segments = self.__dict__.setdefault("_aligned_segments", [])
+        if segments and segments[-1][0] == self.steps:
+            segments.pop()
+        segments.append((self.steps, self._aligned_per_commitment))
         need = sc.resources.need_share * float(self.budget.sum()) / k
         # adequacy = pot / K / need + efficiency x (chain_share @ aligned) / need
         self._adequacy_matrix = (layers.allocation_efficiency(sc.layers.clarity) / need
@@ -445,8 +450,7 @@ class PartnershipModel(mesa.Model):
     # ------------------------------------------------------------------ recording
     # Each month _record stores the partner-level rows and a few model-level quantities that
     # cannot be recovered later; series() derives the rest from them for all months at once.
-    _RAW = ("dense_pairs", "maturity", "turnover_events", "meetings_held", "pooled_pot",
-            "aligned_spend")
+    _RAW = ("dense_pairs", "maturity", "turnover_events", "meetings_held", "pooled_pot")
 
     def _alloc_records(self, months: int) -> None:
         # Partner rows are kept as one small array per month (fresh large buffers would cost
@@ -488,9 +492,7 @@ class PartnershipModel(mesa.Model):
             self.maturity,
             self.leavers.size,
             self._meetings_held if t > 0 else 0.0,
-            # Recorded, not derived at the end: an event can change the levers behind them.
-            self._pot,
-            float(self.commitment @ self._aligned_per_commitment) if t > 0 else 0.0,
+            self._pot,  # recorded, not derived at the end: an event can change the share
         ))
 
     # ------------------------------------------------------------------ views
@@ -523,13 +525,25 @@ class PartnershipModel(mesa.Model):
             "mean_effective_capacity": p[:, 3].sum(axis=1) / n,
             "meetings_held": raw["meetings_held"],
             "pooled_pot": raw["pooled_pot"],
-            "aligned_spend": raw["aligned_spend"],
+            "aligned_spend": self._aligned_spend(c),
             "mean_resource_adequacy": self._adequacy_series[:months].sum(axis=1) / k,
             "mean_chain_strength": self._weakest_series[:months].sum(axis=1) / k,
             "scrutiny_pressure": p[:, 4].sum(axis=1) / n,
             "turnover_events": raw["turnover_events"],
         }
         return {name: out[name] for name in SERIES}
+
+    def _aligned_spend(self, c: np.ndarray) -> np.ndarray:
+        """Aligned spend per month from the commitment rows ``c``: the levers of each stretch of
+        months (one stretch for a run without events)."""
+        months = c.shape[0]
+        out = np.empty(months)
+        starts = [s for s, _ in self._aligned_segments] + [months]
+        for (start, vec), end in zip(self._aligned_segments, starts[1:], strict=True):
+            if start < months:  # the full product, sliced: bit-identical to a run without
+                out[start:min(end, months)] = (c @ vec)[start:min(end, months)]  # events
+        out[0] = 0.0  # nothing is aligned before the first month
+        return out
 
     def partner_series(self, rows: np.ndarray | None = None) -> np.ndarray:
         """(months + 1, len(PARTNER_SERIES), n) partner-level series so far. ``trust_in`` and
