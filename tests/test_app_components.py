@@ -633,3 +633,23 @@ def test_lever_changes_can_be_events_that_do_not_restart_the_run() -> None:
     assert any("fixed when it is built" in r and "targets" in r and "events." not in r
                for r in _refusals(rc))
     assert _month(rc).startswith("Month 3 of")
+
+
+def test_chart_legends_sit_above_the_plot_so_they_never_cover_a_line(default) -> None:
+    import re
+
+    alt = default.with_updates({"leadership.council_dominance": 0.9})
+    run = AppRun(default, 1, alt, {"leadership.council_dominance": (0.3, 0.9)})
+    for _ in range(12):
+        run.step()
+    for chart in run.series_svgs():
+        frame = re.findall(r'<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)" '
+                           r'fill="none"', chart)[-1]
+        top = float(frame[0])
+        legend_y = [float(y) for y in re.findall(r'<text x="[\d.]+" y="([\d.]+)" fill="#333"',
+                                                 chart)]
+        assert len(legend_y) == 3  # two lines and "dashed: the what-if"
+        assert max(legend_y) < top
+        line_y = [float(p.split(",")[1]) for pts in re.findall(r'points="([^"]+)"', chart)
+                  for p in pts.split()]
+        assert line_y and min(line_y) >= top
