@@ -7,6 +7,8 @@ cross tiers (Audit Commission 2009: multi-tier partnership working is more compl
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
 COUNTY_WIDE = ("county_council", "police", "health", "fire_rescue", "jobcentre_plus", "probation")
@@ -36,7 +38,15 @@ def duplicated_meetings(kinds: list[str], n_districts: int, duplication_share: f
     return county_wide * duplication_share * n_districts * meetings_per_month
 
 
-def history_factor(years: float) -> float:
-    """How much of a mature partnership's starting conditions a history has built: 1 - e^(-y/10).
-    Three decades give 0.95; a new partnership 0."""
-    return float(1.0 - np.exp(-years / 10.0))
+def history_factor(years: float, timescale: float) -> float:
+    """How much of a mature partnership's starting conditions a history has built:
+    1 - e^(-years / timescale) (``structure.history_timescale``). With 10 years, three decades
+    give 0.95; a new partnership 0."""
+    return float(1.0 - np.exp(-years / timescale))
+
+
+def budget_draws(rng: np.random.Generator, n: int, spread: float) -> np.ndarray:
+    """Organisations of one kind differ in size: a lognormal factor per partner with sigma
+    ``structure.budget_spread`` and mean 1 (log-mean -sigma^2 / 2, taken from the decimal value
+    of sigma so that 0.2 gives exactly -0.02)."""
+    return rng.lognormal(float(-Fraction(repr(spread)) ** 2 / 2), spread, n)
