@@ -152,7 +152,7 @@ class Structure(Section):
                                  "starting conditions: h = 1 - exp(-years / timescale)", "years",
                                  evidence=ASSUMED, ge=0.5, le=100)
     budget_spread: float = F(0.2, "Spread of budgets among organisations of one kind (lognormal "
-                             "sigma, mean preserved)", "log GBP", evidence=ASSUMED, ge=0, le=1)
+                             "sigma, mean preserved)", "log GBP", ASSUMED, ge=0, le=1)
 
     @model_validator(mode="after")
     def _districts_match_kind(self) -> Structure:
@@ -186,7 +186,7 @@ class Commitment(Section):
     noise: float = F(0.04, "Standard deviation of decision noise", "commitment", ge=0, le=0.5)
     # Structural constants
     distrust_discount: float = F(0.6, "Share of a partner's reported commitment discounted when "
-                                 "it is neither trusted nor verifiable", "0-1", evidence=ASSUMED, ge=0, le=1)
+                                 "it is neither trusted nor verifiable", "0-1", ASSUMED, ge=0, le=1)
 
 
 class Trust(Section):
@@ -206,26 +206,26 @@ class Trust(Section):
                                   "commitment as kept or broken (logistic scale)", "commitment",
                                   evidence=ASSUMED, ge=0.001, le=1)
     weight_base: float = F(0.3, "Weight of a month's evidence in the trust update with nothing "
-                           "visible and no contact", "0-1", evidence=ASSUMED, ge=0, le=1)
+                           "visible and no contact", "0-1", ASSUMED, ge=0, le=1)
     weight_visibility: float = F(0.4, "Extra weight when the partner is fully visible through "
-                                 "monitoring (maturity x openness = 1)", "0-1", evidence=ASSUMED, ge=0, le=1)
+                                 "monitoring (maturity x openness = 1)", "0-1", ASSUMED, ge=0, le=1)
     weight_contact: float = F(0.3, "Extra weight for at least one effective meeting together "
-                              "this month", "0-1", evidence=ASSUMED, ge=0, le=1)
+                              "this month", "0-1", ASSUMED, ge=0, le=1)
     exclusion_exponent: float = F(0.5, "How strongly exclusion from the top table colours how a "
                                   "partner reads the council (evidence x voice^exponent)", "",
                                   evidence=ASSUMED, ge=0, le=5)
     history_pull: float = F(0.6, "Share of the gap to the mature trust level that a full "
-                            "history closes at the start", "0-1", evidence=ASSUMED, ge=0, le=1)
-    mature_level: float = F(0.85, "Starting trust a long history tends toward", "0-1", evidence=ASSUMED,
+                            "history closes at the start", "0-1", ASSUMED, ge=0, le=1)
+    mature_level: float = F(0.85, "Starting trust a long history tends toward", "0-1", ASSUMED,
                             ge=0, le=1)
     tie_bonus: float = F(0.2, "Starting trust added per unit of initial tie strength", "0-1",
                          evidence=ASSUMED, ge=0, le=1)
     initial_spread: float = F(0.03, "Spread of starting trust between pairs (normal sd)",
-                              "0-1 (sd)", evidence=ASSUMED, ge=0, le=0.5)
+                              "0-1 (sd)", ASSUMED, ge=0, le=0.5)
     cross_tier_share: float = F(0.5, "Level county-district trust is pulled toward, as a share "
-                                "of the base level", "0-1", evidence=ASSUMED, ge=0, le=1)
+                                "of the base level", "0-1", ASSUMED, ge=0, le=1)
     newcomer_share: float = F(0.5, "Share of the tie loss by which trust to and from a new "
-                              "representative moves back to the base level", "0-1", evidence=ASSUMED,
+                              "representative moves back to the base level", "0-1", ASSUMED,
                               ge=0, le=1)
 
 
@@ -245,12 +245,12 @@ class Network(Section):
                              ge=0, le=1)
     # Structural constants
     history_density_pull: float = F(0.6, "Share of the pairs not yet tied that a full history "
-                                    "ties at the start", "0-1", evidence=ASSUMED, ge=0, le=1)
+                                    "ties at the start", "0-1", ASSUMED, ge=0, le=1)
     history_strength_gain: float = F(1.0, "Relative gain in initial tie strength from a full "
-                                     "history (mean = strength x (1 + gain x h))", "ratio", evidence=ASSUMED,
+                                     "history (mean = strength x (1 + gain x h))", "ratio", ASSUMED,
                                      ge=0, le=5)
     tie_concentration: float = F(4.0, "Concentration of initial tie strengths around their "
-                                 "mean (Beta a + b)", "", evidence=ASSUMED, ge=0.1, le=100)
+                                 "mean (Beta a + b)", "", ASSUMED, ge=0.1, le=100)
 
 
 class StyleEffects(Section):
@@ -310,12 +310,12 @@ class Leadership(Section):
                            description="Each style's effect on the six channels")
     statutory_exposure: float = F(0.5, "How exposed a statutory partner is to exclusion from "
                                   "the top table, relative to a non-statutory one (councils 0)",
-                                  "0-1", evidence=ASSUMED, ge=0, le=1)
+                                  "0-1", ASSUMED, ge=0, le=1)
     exclusion_weight: float = F(0.3, "Voice lost per unit of a non-inclusive style, whatever "
-                                "the council's dominance", "0-1", evidence=ASSUMED, ge=0, le=1)
+                                "the council's dominance", "0-1", ASSUMED, ge=0, le=1)
     outsider_weight: float = F(0.4, "Extra voice a non-statutory partner loses per unit of "
-                               "council dominance", "0-1", evidence=ASSUMED, ge=0, le=1)
-    voice_floor: float = F(0.05, "Least voice any partner keeps", "0-1", evidence=ASSUMED, ge=0, le=1)
+                               "council dominance", "0-1", ASSUMED, ge=0, le=1)
+    voice_floor: float = F(0.05, "Least voice any partner keeps", "0-1", ASSUMED, ge=0, le=1)
 
 
 class Layers(Section):
@@ -331,23 +331,23 @@ class Layers(Section):
                             "share of capacity", ge=0, le=0.2)
     # Structural constants
     contact_strategic: float = F(0.3, "Tie-building weight of one strategic board meeting, "
-                                 "relative to a small working group", "per meeting", evidence=ASSUMED,
+                                 "relative to a small working group", "per meeting", ASSUMED,
                                  ge=0, le=1)
     contact_executive: float = F(0.6, "The same for one executive group meeting",
-                                 "per meeting", evidence=ASSUMED, ge=0, le=1)
+                                 "per meeting", ASSUMED, ge=0, le=1)
     contact_operational: float = F(1.0, "The same for one operational/thematic group meeting",
-                                   "per meeting", evidence=ASSUMED, ge=0, le=1)
+                                   "per meeting", ASSUMED, ge=0, le=1)
     executive_voice: float = F(0.6, "Voice at which a non-statutory partner gets an executive "
-                               "seat", "0-1", evidence=ASSUMED, ge=0, le=1)
+                               "seat", "0-1", ASSUMED, ge=0, le=1)
     confusion_meeting_cost: float = F(1.5, "Extra cost of a meeting per unit of layer confusion "
-                                      "(1 - clarity)", "ratio", evidence=ASSUMED, ge=0, le=5)
+                                      "(1 - clarity)", "ratio", ASSUMED, ge=0, le=5)
     confusion_noise: float = F(2.0, "Extra observation error per unit of layer confusion",
-                               "ratio", evidence=ASSUMED, ge=0, le=10)
+                               "ratio", ASSUMED, ge=0, le=10)
     confused_allocation: float = F(0.4, "Share of aligned resources the executive steers to the "
                                    "right chains when the layers are fully confused", "0-1",
                                    evidence=ASSUMED, ge=0, le=1)
     burden_cap: float = F(0.95, "Largest share of capacity meetings and coordination can take",
-                          "0-1", evidence=ASSUMED, ge=0, le=1)
+                          "0-1", ASSUMED, ge=0, le=1)
 
 
 class Monitoring(Section):
@@ -361,10 +361,10 @@ class Monitoring(Section):
                                          "data formats", "0-1", ge=0, le=1)
     # Structural constants
     history_maturity: float = F(0.4, "Share of the gap to the ceiling that a full history has "
-                                "closed at the start", "0-1", evidence=ASSUMED, ge=0, le=1)
+                                "closed at the start", "0-1", ASSUMED, ge=0, le=1)
     data_quality_floor: float = F(0.5, "Growth rate with the poorest data, relative to perfect "
                                   "data (rate x (floor + (1 - floor) mean data quality))",
-                                  "0-1", evidence=ASSUMED, ge=0, le=1)
+                                  "0-1", ASSUMED, ge=0, le=1)
 
 
 class Scrutiny(Section):
@@ -379,7 +379,7 @@ class Scrutiny(Section):
                       "per month", ge=0, le=1)
     # Structural constants
     untrained_bite: float = F(0.3, "Bite of a review by untrained members, relative to trained "
-                              "ones", "0-1", evidence=ASSUMED, ge=0, le=1)
+                              "ones", "0-1", ASSUMED, ge=0, le=1)
 
 
 class Resources(Section):
@@ -392,7 +392,7 @@ class Resources(Section):
                           "0-1", ge=0.001, le=1)
     # Structural constants
     max_resource_factor: float = F(2.0, "Most that abundant resources can speed delivery "
-                                   "(factor m A / (m - 1 + A): 1 at adequacy)", "ratio", evidence=ASSUMED,
+                                   "(factor m A / (m - 1 + A): 1 at adequacy)", "ratio", ASSUMED,
                                    ge=1.01, le=10)
 
 
@@ -405,15 +405,16 @@ class Delivery(Section):
                                  ge=0, le=2)
     # Structural constants
     effort_half: float = F(0.1, "Effort (commitment x effective capacity) at which a link is "
-                           "half as strong as it can be", "0-1 of capacity", evidence=ASSUMED, ge=0.001, le=1)
+                           "half as strong as it can be", "0-1 of capacity", ASSUMED,
+                           ge=0.001, le=1)
     handover_exponent: float = F(0.15, "Elasticity of a handover to trust both ways and to the "
-                                 "tie between the two partners", "", evidence=ASSUMED, ge=0, le=2)
+                                 "tie between the two partners", "", ASSUMED, ge=0, le=2)
     tie_floor: float = F(0.3, "A handover's relation term with no tie, relative to a full tie",
-                         "0-1", evidence=ASSUMED, ge=0, le=0.95)
+                         "0-1", ASSUMED, ge=0, le=0.95)
     info_exponent: float = F(0.1, "Elasticity of a handover to each side's information (a last "
-                             "member's own delivery counts its own twice)", "", evidence=ASSUMED, ge=0, le=2)
+                             "member's own delivery counts its own twice)", "", ASSUMED, ge=0, le=2)
     info_floor: float = F(0.5, "Information value of data with no shared monitoring, relative "
-                          "to fully mature monitoring", "0-1", evidence=ASSUMED, ge=0, le=1)
+                          "to fully mature monitoring", "0-1", ASSUMED, ge=0, le=1)
 
 
 class Scenario(Section):
