@@ -65,6 +65,20 @@ SERIES = (
 # Partner-level series recorded each month.
 PARTNER_SERIES = ("commitment", "trust_in", "trust_out", "effective_capacity",
                   "scrutiny_pressure", "tie_strength")
+# Rows of the table _record keeps per partner each month: the partner-level series, with the
+# sums of trust placed in each partner (by all partners, by the non-statutory ones) and the sums
+# of trust and ties each places, before the views scale them.
+_ROWS = ("commitment", "trust_in", "trust_in_from_non_statutory", "trust_out",
+         "effective_capacity", "scrutiny_pressure", "tie_strength")
+_ROW = {name: i for i, name in enumerate(_ROWS)}
+_R_COMMITMENT, _R_TRUST_IN, _R_TRUST_IN_NS, _R_TRUST_OUT = (
+    _ROW["commitment"], _ROW["trust_in"], _ROW["trust_in_from_non_statutory"], _ROW["trust_out"])
+_R_CAPACITY, _R_PRESSURE, _R_TIES = (_ROW["effective_capacity"], _ROW["scrutiny_pressure"],
+                                     _ROW["tie_strength"])
+assert _R_TRUST_IN_NS == _R_TRUST_IN + 1  # one product fills both (_record)
+_PARTNER_ROWS = [_ROW[name] for name in PARTNER_SERIES]
+# Columns of partner_series()
+_P = {name: i for i, name in enumerate(PARTNER_SERIES)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -599,18 +613,16 @@ class PartnershipModel(mesa.Model):
         if t >= self._progress_series.shape[0]:
             self._grow_records()
         T = self.trust
-        # Rows: PARTNER_SERIES with, after trust_in, the trust the non-statutory partners
-        # place in each partner (the views scale the trust sums and drop that row).
-        p = np.empty((len(PARTNER_SERIES) + 1, self.n_partners))
+        p = np.empty((len(_ROWS), self.derived.n_partners))
         self._partner_rows.append(p)
-        p[0] = self.commitment
+        p[_R_COMMITMENT] = self.commitment
         # Sums as products with ones (cheaper than reductions on small arrays): column sums of
         # T over all partners and over the non-statutory ones in one product, row sums in one.
-        np.dot(self.derived.sum_rows, T, out=p[1:3])
-        np.dot(T, self._ones, out=p[3])
-        p[4] = self.effective_capacity
-        p[5] = self.pressure
-        np.dot(self.ties, self._ones, out=p[6])
+        np.dot(self.derived.sum_rows, T, out=p[_R_TRUST_IN:_R_TRUST_IN_NS + 1])
+        np.dot(T, self._ones, out=p[_R_TRUST_OUT])
+        p[_R_CAPACITY] = self.effective_capacity
+        p[_R_PRESSURE] = self.pressure
+        np.dot(self.ties, self._ones, out=p[_R_TIES])
         self._progress_series[t] = self.progress
         if t:
             self._adequacy_series[t] = self.adequacy
@@ -631,7 +643,7 @@ class PartnershipModel(mesa.Model):
             months, len(self._RAW)).T, strict=True))
         rows = np.stack(self._partner_rows[:months])  # (months, rows, n), see _record
         p = self.partner_series(rows)
-        c, trust_out, ties = p[:, 0], p[:, 2], p[:, 5]
+        c, trust_out, ties = p[:, _P["commitment"]], p[:, _P["trust_out"]], p[:, _P["tie_strength"]]
         st, ns, n_council = self.derived.stat_idx, self.derived.ns_idx, self.derived.n_councils
         pairs = n * (n - 1)
         prog = self._progress_series[:months]
@@ -643,7 +655,7 @@ class PartnershipModel(mesa.Model):
             "mean_commitment": c.sum(axis=1) / n,
             "commitment_statutory": c[:, st].sum(axis=1) / st.size if st.size else nan,
             "commitment_non_statutory": c[:, ns].sum(axis=1) / ns.size if ns.size else nan,
-            "trust_in_council_non_statutory": (rows[:, 2, :n_council].sum(axis=1)
+            "trust_in_council_non_statutory": (rows[:, _R_TRUST_IN_NS, :n_council].sum(axis=1)
                                                / (ns.size * n_council)
                                                if ns.size and n_council else nan),
             "network_density": raw["dense_pairs"] / pairs if n > 1 else np.zeros(months),
@@ -651,13 +663,13 @@ class PartnershipModel(mesa.Model):
             "monitoring_maturity": raw["maturity"],
             "mean_target_progress": np.minimum(prog, 1.0).sum(axis=1) / k,
             "targets_met": np.count_nonzero(prog >= 1.0, axis=1) / k,
-            "mean_effective_capacity": p[:, 3].sum(axis=1) / n,
+            "mean_effective_capacity": p[:, _P["effective_capacity"]].sum(axis=1) / n,
             "meetings_held": raw["meetings_held"],
             "pooled_pot": np.full(months, self._schedule.pot),
             "aligned_spend": aligned,
             "mean_resource_adequacy": self._adequacy_series[:months].sum(axis=1) / k,
             "mean_chain_strength": self._weakest_series[:months].sum(axis=1) / k,
-            "scrutiny_pressure": p[:, 4].sum(axis=1) / n,
+            "scrutiny_pressure": p[:, _P["scrutiny_pressure"]].sum(axis=1) / n,
             "turnover_events": raw["turnover_events"],
         }
         return {name: out[name] for name in SERIES}
@@ -667,10 +679,11 @@ class PartnershipModel(mesa.Model):
         ``trust_out`` are the mean trust placed in / by each partner over the others."""
         if rows is None:
             rows = np.stack(self._partner_rows[: self.steps + 1])
-        p = rows[:, [0, 1, 3, 4, 5, 6]]
+        p = rows[:, _PARTNER_ROWS]
         d = max(self.n_partners - 1, 1)
-        p[:, 1:3] -= 1.0  # trust in oneself (1) is not counted
-        p[:, 1:3] /= d
+        trust_cols = [_P["trust_in"], _P["trust_out"]]
+        p[:, trust_cols] -= 1.0  # trust in oneself (1) is not counted
+        p[:, trust_cols] /= d
         return p
 
     def progress_series(self) -> np.ndarray:
