@@ -681,31 +681,115 @@ def dumps_toml(data: dict, prefix: str = "") -> str:
     return "\n\n".join(p for p in parts if p) + ("\n" if not prefix else "")
 
 
+# Levers whose values rest on evidence (EVIDENCE.md, docs/ODD.md sources); every other numeric
+# value is assumed (set by judgement) and is a target for sensitivity analysis.
+SOURCED: dict[str, str] = {
+    "months": "an LAA ran three years [AC09]",
+    "layers.strategic_per_year": "report Table 8: 3-4 a year [AC09]",
+    "layers.executive_per_year": "report Table 8: 6-12 a year [AC09]",
+    "layers.operational_per_year": "report Table 8: 12-52 a year [AC09]",
+    "resources.pooled_share": "under 2% of mainstream spend in one county [AC09]",
+    "delivery.n_targets": "up to 35 LAA improvement targets [AC09]",
+    "trust.gain": "trust is built slowly and lost fast [S93]",
+    "trust.loss": "trust is built slowly and lost fast [S93]",
+    "commitment.conditional_share": "about half are conditional co-operators [FGF01]",
+    "commitment.conditional_slope": "imperfect conditional co-operation [FG10]",
+    "commitment.free_rider_slope": "free riders and hump-shaped types [FGF01]",
+}
+
+
+def evidence_status(path: str) -> str:
+    """``sourced`` (with its source) or ``assumed`` for a numeric parameter; "" for choices,
+    switches and text (they describe an area rather than estimate a quantity)."""
+    info = parameter_paths()[path]
+    extra = info.json_schema_extra or {}
+    if path in SOURCED:
+        return f"sourced: {SOURCED[path]}"
+    if extra.get("evidence"):
+        return str(extra["evidence"])
+    return ASSUMED if info.annotation in (int, float) and path != "seed" else ""
+
+
+def _bounds(info: Any) -> str:
+    lo = hi = None
+    for m in info.metadata:
+        lo = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else lo
+        hi = getattr(m, "le", None) if getattr(m, "le", None) is not None else hi
+    args = getattr(info.annotation, "__args__", None)
+    if lo is not None or hi is not None:
+        return f"{lo} to {hi}"
+    if args and all(isinstance(a, str) for a in args):
+        return ", ".join(args)
+    return ""
+
+
+def _default(defaults: dict, path: str) -> Any:
+    node: Any = defaults
+    for k in path.split("."):
+        node = node[k]
+    return ", ".join(node) if isinstance(node, list) else node
+
+
+def odd_parameter_table() -> str:
+    """docs/ODD.md III.iv: every parameter except the per-kind partner defaults, by section,
+    with its evidence status, generated from the schema (``lspsim scenarios --odd-table``; a
+    test keeps docs/ODD.md in step)."""
+    defaults = Scenario().model_dump()
+    lines = ["| parameter | default | range | unit | evidence | description |",
+             "|---|---|---|---|---|---|"]
+    for path, info in parameter_paths().items():
+        if path.startswith("kinds.") or path in ("name", "description", "seed"):
+            continue
+        lines.append(f"| `{path}` | {_default(defaults, path)} | {_bounds(info)} | "
+                     f"{(info.json_schema_extra or {}).get('unit', '')} | "
+                     f"{evidence_status(path)} | {info.description or ''} |")
+    return "\n".join(lines) + "\n"
+
+
+def odd_style_table() -> str:
+    """docs/ODD.md III.iii: the leadership style table (``leadership.styles``)."""
+    styles = Scenario().leadership.styles
+    channels = list(StyleEffects.model_fields)
+    lines = ["| style | " + " | ".join(channels) + " |",
+             "|---|" + "---|" * len(channels)]
+    for name in CHAIR_STYLES:
+        effects = getattr(styles, name)
+        lines.append(f"| {name} | " + " | ".join(f"{getattr(effects, c):.2f}" for c in channels)
+                     + " |")
+    return "\n".join(lines) + "\n"
+
+
+_ODD_BLOCKS = {"parameters": odd_parameter_table, "styles": odd_style_table}
+
+
+def odd_with_tables(text: str) -> str:
+    """docs/ODD.md's text with its generated blocks (between ``<!-- generated: NAME -->`` and
+    ``<!-- end: NAME -->``) rewritten from the schema. A test checks the file is a fixed point."""
+    for name, make in _ODD_BLOCKS.items():
+        begin, end = f"<!-- generated: {name} -->\n", f"<!-- end: {name} -->"
+        if begin not in text or end not in text:
+            raise ValueError(f"docs/ODD.md lacks the markers of the generated block '{name}'")
+        head, rest = text.split(begin, 1)
+        tail = rest.split(end, 1)[1]
+        text = head + begin + make() + end + tail
+    return text
+
+
 def reference_markdown() -> str:
-    """docs/scenarios.md: every parameter with its unit, range, default and description,
-    generated from the schema (``lspsim scenarios --reference``; a test keeps the file in step)."""
+    """docs/scenarios.md: every parameter with its unit, range, default, evidence status and
+    description, generated from the schema (``lspsim scenarios --reference``; a test keeps the
+    file in step)."""
     defaults = Scenario().model_dump()
     lines = ["# Scenario reference", "",
              "Generated from `lspsim/scenario.py` by `lspsim scenarios --reference`; do not edit.",
              "Set any of these in a scenario TOML file (`[section]` then `name = value`), with",
-             "`lspsim run ... --set path=value`, or vary them in a sweep.", "",
-             "| path | default | range | unit | description |", "|---|---|---|---|---|"]
+             "`lspsim run ... --set path=value`, or vary them in a sweep. Evidence: *sourced*",
+             "values rest on the evidence cited; *assumed* ones are judgements, candidates for",
+             "sensitivity analysis (docs/ODD.md III.iv).", "",
+             "| path | default | range | unit | evidence | description |",
+             "|---|---|---|---|---|---|"]
     for path, info in parameter_paths().items():
-        node: Any = defaults
-        for k in path.split("."):
-            node = node[k]
-        lo = hi = None
-        for m in info.metadata:
-            lo = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else lo
-            hi = getattr(m, "le", None) if getattr(m, "le", None) is not None else hi
-        args = getattr(info.annotation, "__args__", None)
-        if lo is not None or hi is not None:
-            rng = f"{lo} to {hi}"
-        elif args and all(isinstance(a, str) for a in args):
-            rng = ", ".join(args)
-        else:
-            rng = ""
         unit = (info.json_schema_extra or {}).get("unit", "")
-        shown = ", ".join(node) if isinstance(node, list) else node
-        lines.append(f"| `{path}` | {shown} | {rng} | {unit} | {info.description or ''} |")
+        lines.append(f"| `{path}` | {_default(defaults, path)} | {_bounds(info)} | {unit} | "
+                     f"{evidence_status(path)} | {info.description or ''} |")
     return "\n".join(lines) + "\n"

@@ -278,3 +278,28 @@ def test_chains_are_led_by_councils_and_cross_tiers_in_two_tier_areas():
         assert kinds[members[0]].endswith("council")
     housing = tt.index("housing_environment")
     assert kinds[chains[housing][0]] == "district_council"
+
+
+# -- every constant is a parameter ---------------------------------------------------------
+def test_mechanism_modules_hold_no_numeric_constants():
+    """Constants that shape behaviour live in the Scenario schema, not in module globals (the
+    layer indices STRATEGIC, EXECUTIVE, OPERATIONAL are names, not quantities)."""
+    import ast
+    from pathlib import Path
+
+    import lspsim.mechanisms as pkg
+
+    found = []
+    for path in Path(pkg.__file__).parent.glob("*.py"):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.Assign | ast.AnnAssign):
+                value = node.value
+                numbers = [n for n in ast.walk(value) if isinstance(n, ast.Constant)
+                           and isinstance(n.value, int | float) and not isinstance(n.value, bool)]
+                names = [t.id for t in (node.targets if isinstance(node, ast.Assign)
+                                        else [node.target]) if isinstance(t, ast.Name)]
+                names += [e.id for t in getattr(node, "targets", []) if isinstance(t, ast.Tuple)
+                          for e in t.elts if isinstance(e, ast.Name)]
+                if numbers and set(names) - {"STRATEGIC", "EXECUTIVE", "OPERATIONAL"}:
+                    found.append(f"{path.name}: {names}")
+    assert not found, found
