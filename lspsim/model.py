@@ -388,7 +388,7 @@ class PartnershipModel(mesa.Model):
                                         sc.layers.executive_voice)
         self.co_members = layers.co_membership(self.seat_matrix, self._membership)
 
-        expect_scale, pull_term, _ = commit.folded_decision(
+        expect_scale, pull_term = commit.folded_decision(
             self.slope, d.style["pull"], d.voice, sc.leadership.aspiration, n)
         rs, dl = sc.resources, sc.delivery
         pot = resources.pooled_pot(self.budget, rs.pooled_share)

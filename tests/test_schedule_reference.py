@@ -112,7 +112,7 @@ def test_folded_decision_equals_desired_of_pulled_expectation():
     expected = commit.expected_of_others(T, obs, 1.0 - hidden, 0.6)
     plain = commit.desired(slope, leadership.pulled_expectation(expected, 0.8, 0.3, voice), own,
                            pressure, noise)
-    scale, pull_term, _ = commit.folded_decision(slope, 0.3, voice, 0.8, n)
+    scale, pull_term = commit.folded_decision(slope, 0.3, voice, 0.8, n)
     fused = commit.expected_of_others_unit(T, obs, hidden, 0.6, scale=scale)
     fused += commit.folded_base(slope, pull_term, own) + pressure + noise
     np.testing.assert_allclose(np.clip(fused, 0, 1), plain, rtol=0, atol=1e-14)

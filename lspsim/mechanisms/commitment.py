@@ -80,15 +80,15 @@ def desired(slope: np.ndarray, expected: np.ndarray, own: np.ndarray, pressure: 
 
 
 def folded_decision(slope: np.ndarray, pull: float, voice_: np.ndarray, aspiration: float,
-                    n_partners: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                    n_partners: int) -> tuple[np.ndarray, np.ndarray]:
     """The constant factors of ``desired(slope, pulled_expectation(expected, ...), own, ...)``
-    folded for the fast schedule: (expectation scale, pull term, slope), where
+    folded for the fast schedule: (expectation scale, pull term), where
 
     desired = scale x sum_j belief_ij obs_j + slope x pull term + (1 - slope) x own + pressure
     + noise, scale = slope (1 - pull voice) / (n - 1), pull term = pull voice aspiration."""
     keep = 1.0 - pull * voice_
     add = pull * voice_ * aspiration
-    return slope * keep / max(n_partners - 1, 1), add, slope
+    return slope * keep / max(n_partners - 1, 1), add
 
 
 def folded_base(slope: np.ndarray, pull_term: np.ndarray, own: np.ndarray) -> np.ndarray:

@@ -101,11 +101,3 @@ def break_ties(ties: np.ndarray, leavers: np.ndarray, loss: float,
         out[i] *= 1.0 - loss
         out[:, i] *= 1.0 - loss
     return out
-
-
-def density(ties: np.ndarray, threshold: float) -> float:
-    """Share of representative pairs with a tie at least ``threshold`` strong."""
-    n = ties.shape[0]
-    if n < 2:
-        return 0.0
-    return float(((ties >= threshold).sum()) / (n * (n - 1)))
