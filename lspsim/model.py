@@ -413,7 +413,10 @@ class PartnershipModel(mesa.Model):
         # numbers): the patterns are computed once each (_pattern).
         self._patterns: dict[bytes, MeetingPattern] = {}
         self._month_pattern: list[MeetingPattern | None] = [None] * 12
-        self._draws = None  # a new year of draws, scaled for this scenario
+        if getattr(self, "_draws", None) is not None:
+            self._scale_draws()  # the year's draws stay; their scale follows the scenario
+        else:
+            self._draws = None
         self.visibility = monitoring.visibility(self.maturity, d.openness)
         self._hidden = 1.0 - self.visibility
 
@@ -459,15 +462,19 @@ class PartnershipModel(mesa.Model):
         the uniform and standard-normal blocks; ``reference.yearly_draws`` is the same)."""
         slot = (month - 1) % 12
         if slot == 0 or self._draws is None:
-            d = self.derived
-            n = d.n_partners
+            n = self.derived.n_partners
             self._draws = (self.rng.random((12, n)), self.rng.standard_normal((12, 2, n)))
-            self._scaled = self._draws[1] * d.noise_sd
-            leave = self._draws[0] < d.monthly_turnover
-            self._leavers = [row.nonzero()[0] if has else _NONE
-                             for row, has in zip(leave, leave.any(axis=1).tolist(), strict=True)]
+            self._scale_draws()
         z = self._scaled
         return self._leavers[slot], z[slot, 0], z[slot, 1]
+
+    def _scale_draws(self) -> None:
+        """The year's leavers and scaled normal draws under the current parameters."""
+        d = self.derived
+        self._scaled = self._draws[1] * d.noise_sd
+        leave = self._draws[0] < d.monthly_turnover
+        self._leavers = [row.nonzero()[0] if has else _NONE
+                         for row, has in zip(leave, leave.any(axis=1).tolist(), strict=True)]
 
     # ------------------------------------------------------------------ the schedule
     def step(self) -> None:
