@@ -9,6 +9,7 @@ floor among them); resources by ``resources.*``."""
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import cache
 from typing import NamedTuple
 
 import numpy as np
@@ -124,8 +125,7 @@ def plan_links(chains: np.ndarray, data_quality: np.ndarray, *, tie_floor: float
     dq = data_quality.tolist()
     x, y = handover_exponent, info_exponent
     relation = (1.0 - tie_floor) ** x
-    floor = Fraction(repr(tie_floor))
-    tie_offset = float(floor / (1 - floor))
+    tie_offset = _odds(tie_floor)
     pair_pos, last_pos, a, b, last, info_pair, info_last = [], [], [], [], [], [], []
     for k, chain in enumerate(chains.tolist()):  # a handful of short chains: plain Python
         members = [i for i in chain if i >= 0]
@@ -146,6 +146,13 @@ def plan_links(chains: np.ndarray, data_quality: np.ndarray, *, tie_floor: float
                     np.array(a + last, dtype=np.int64), len(a), np.array(ab, dtype=np.int64),
                     np.array(ab + ba, dtype=np.int64), np.array(info_pair + info_last),
                     tie_offset, x, 2.0 * y)
+
+
+@cache  # exact rational arithmetic is slow, and a run's floor is one of a few values
+def _odds(floor: float) -> float:
+    """f / (1 - f) from the decimal value of f."""
+    f = Fraction(repr(floor))
+    return float(f / (1 - f))
 
 
 def planned_link_strength(plan: LinkPlan, effort: np.ndarray, trust: np.ndarray,

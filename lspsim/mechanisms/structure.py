@@ -8,6 +8,7 @@ cross tiers (Audit Commission 2009: multi-tier partnership working is more compl
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import cache
 
 import numpy as np
 
@@ -49,4 +50,9 @@ def budget_draws(rng: np.random.Generator, n: int, spread: float) -> np.ndarray:
     """Organisations of one kind differ in size: a lognormal factor per partner with sigma
     ``structure.budget_spread`` and mean 1 (log-mean -sigma^2 / 2, taken from the decimal value
     of sigma so that 0.2 gives exactly -0.02)."""
-    return rng.lognormal(float(-Fraction(repr(spread)) ** 2 / 2), spread, n)
+    return rng.lognormal(_log_mean(spread), spread, n)
+
+
+@cache  # exact rational arithmetic is slow, and a run's sigma is one of a few values
+def _log_mean(sigma: float) -> float:
+    return float(-Fraction(repr(sigma)) ** 2 / 2)
