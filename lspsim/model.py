@@ -172,7 +172,7 @@ def _derive(sc: Scenario) -> Derived:
         capacity=arr("capacity"), data_quality=data_quality, openness=openness,
         budget_by_kind=arr("budget"), statutory=statutory, is_council=is_council,
         is_chair_org=is_chair_org, tier=tier, n_councils=n_councils,
-        cross_tier=(tier[:, None] * tier[None, :]) == 2,
+        cross_tier=structure.cross_tier(tier),
         history=history, style=style, voice=voice, per_year=per_year,
         contact_weights=layers.contact_weights(ly.contact_strategic, ly.contact_executive,
                                                ly.contact_operational),
@@ -334,8 +334,7 @@ class PartnershipModel(mesa.Model):
         k = sc.delivery.n_targets
         self._difficulty_draw = rng.lognormal(0.0, sc.delivery.difficulty_spread, k)
         self._membership = delivery.membership(self.chains, n)
-        in_chains = self._membership.sum(axis=0)
-        self.chain_share = self._membership / np.where(in_chains > 0, in_chains, 1.0)
+        self.chain_share = delivery.chain_share(self._membership)
 
         self.maturity = d.initial_maturity
         self.pressure = np.zeros(n)

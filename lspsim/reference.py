@@ -162,11 +162,9 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
     # 8. Delivery: resources reaching each target, link strengths, progress by the weakest
     #    link (resources.py, delivery.py)
     k = len(s.progress)
-    in_chains = membership.sum(axis=0)
-    chain_share = membership / np.where(in_chains > 0, in_chains, 1.0)
     adequacy = resources.adequacy(
         resources.pooled_pot(p.budget, rs.pooled_share),
-        resources.aligned(p.budget, c, rs.mainstream_alignment), chain_share,
+        resources.aligned(p.budget, c, rs.mainstream_alignment), delivery.chain_share(membership),
         layers.allocation_efficiency(ly.clarity, ly.confused_allocation),
         resources.need_per_target(p.budget, rs.need_share, k))
     info = p.data_quality * monitoring.information_scale(maturity, dl.info_floor)

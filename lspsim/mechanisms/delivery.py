@@ -72,6 +72,13 @@ def membership(chains: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
+def chain_share(membership_: np.ndarray) -> np.ndarray:
+    """(K, n) share of partner i's aligned money that goes to target k: split equally over the
+    chains it is in (``membership_`` as ``membership``)."""
+    in_chains = membership_.sum(axis=0)
+    return membership_ / np.where(in_chains > 0, in_chains, 1.0)
+
+
 def link_strength(chains: np.ndarray, effort: np.ndarray, trust: np.ndarray,
                   ties: np.ndarray, info: np.ndarray, *, effort_half: float,
                   handover_exponent: float, tie_floor: float,

@@ -21,6 +21,11 @@ def tiers(kinds: list[str]) -> np.ndarray:
                      for k in kinds], dtype=np.int8)
 
 
+def cross_tier(tier: np.ndarray) -> np.ndarray:
+    """(n, n) True for county-district pairs (``tiers`` 1 and 2)."""
+    return (tier[:, None] * tier[None, :]) == 2
+
+
 def n_tiers(kinds: list[str]) -> int:
     return 2 if "district_council" in kinds else 1
 
