@@ -111,8 +111,8 @@ class Derived:
     coordination: float
     maturity_ceiling: float
     initial_maturity: float
-    mean_openness: float
-    mean_data_quality: float
+    maturity_growth: float           # monitoring.growth
+    tie_threshold: float
     monthly_turnover: float
     noise_sd: np.ndarray             # (2, 1): observation sd before (1 - visibility), decision
     adjust_rate: float
@@ -183,8 +183,11 @@ def _derive(sc: Scenario) -> Derived:
         maturity_ceiling=ceiling,
         initial_maturity=monitoring.initial_maturity(mon.initial_maturity, history, ceiling,
                                                      mon.history_maturity),
-        mean_openness=float(openness.sum() / n),
-        mean_data_quality=float(data_quality.sum() / n),
+        maturity_growth=monitoring.growth(mon.investment, mon.growth_rate,
+                                          float(openness.sum() / n),
+                                          float(data_quality.sum() / n),
+                                          mon.data_quality_floor),
+        tie_threshold=sc.network.tie_threshold,
         monthly_turnover=network.monthly_rate(sc.network.turnover),
         noise_sd=np.array([obs_sd, sc.commitment.noise])[:, None],
         adjust_rate=sc.commitment.adjustment_rate * style["speed"],
@@ -508,10 +511,8 @@ class PartnershipModel(mesa.Model):
                                                                now.effective_capacity)
 
     def _monitor(self, sc: Scenario, z: np.ndarray) -> None:
-        mon, d = sc.monitoring, self.derived
-        self.maturity = monitoring.grow(self.maturity, mon.investment, mon.growth_rate,
-                                        d.maturity_ceiling, d.mean_openness,
-                                        d.mean_data_quality, mon.data_quality_floor)
+        d = self.derived
+        self.maturity = monitoring.grow(self.maturity, d.maturity_growth, d.maturity_ceiling)
         # visibility = maturity x openness; observation sd = base sd x (1 - visibility) x the
         # layer-confusion factor (monitoring.observation_sd; z carries the rest)
         np.multiply(d.openness, self.maturity, out=self.visibility)
@@ -634,7 +635,7 @@ class PartnershipModel(mesa.Model):
             self._adequacy_series[t] = self.adequacy
             self._weakest_series[t] = self._weakest
         self._raw.append((
-            int(np.count_nonzero(self.ties >= self.scenario.network.tie_threshold)),
+            int(np.count_nonzero(self.ties >= self.derived.tie_threshold)),
             self.maturity,
             self.leavers.size,
             self._now.meetings_held if t > 0 else 0.0,

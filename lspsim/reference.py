@@ -118,9 +118,9 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
 
     # 3. Monitoring: maturity grows; partners observe each other's commitment (monitoring.py)
     ceiling = monitoring.ceiling(mon.common_data_standards, mon.ceiling_without_standards)
-    maturity = monitoring.grow(s.maturity, mon.investment, mon.growth_rate, ceiling,
-                               float(p.openness.mean()), float(p.data_quality.mean()),
-                               mon.data_quality_floor)
+    maturity = monitoring.grow(s.maturity, monitoring.growth(
+        mon.investment, mon.growth_rate, float(p.openness.mean()), float(p.data_quality.mean()),
+        mon.data_quality_floor), ceiling)
     visibility = monitoring.visibility(maturity, p.openness)
     sd = monitoring.observation_sd(maturity, p.openness, tr.observation_noise,
                                    layers.information_noise_factor(ly.clarity,

@@ -207,8 +207,8 @@ def test_maturity_takes_years_and_standards_raise_the_ceiling():
     def years_to(level, standards):
         m, months = 0.05, 0
         while m < level and months < 600:
-            m = monitoring.grow(m, 0.5, 0.03, monitoring.ceiling(standards, 0.45), 0.55, 0.55,
-                              0.5)
+            m = monitoring.grow(m, monitoring.growth(0.5, 0.03, 0.55, 0.55, 0.5),
+                                monitoring.ceiling(standards, 0.45))
             months += 1
         return months
     assert years_to(0.5, True) >= 24  # at least two years to half-way

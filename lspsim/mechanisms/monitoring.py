@@ -24,13 +24,17 @@ def initial_maturity(initial: float, history: float, ceiling_: float,
     return initial + history_share * history * max(ceiling_ - initial, 0.0)
 
 
-def grow(maturity: float, investment: float, growth_rate: float, ceiling_: float,
-         mean_openness: float, mean_data_quality: float, data_quality_floor: float) -> float:
-    """One month of growth toward the ceiling; partners unwilling to share or with poor data
-    slow it down: rate = growth_rate x investment x mean openness x (floor + (1 - floor) mean
-    data quality)."""
-    rate = (growth_rate * investment * mean_openness
+def growth(investment: float, growth_rate: float, mean_openness: float,
+           mean_data_quality: float, data_quality_floor: float) -> float:
+    """Share of the distance to the ceiling that maturity closes in a month; partners
+    unwilling to share or with poor data slow it down: growth_rate x investment x mean openness
+    x (floor + (1 - floor) mean data quality)."""
+    return (growth_rate * investment * mean_openness
             * (data_quality_floor + (1.0 - data_quality_floor) * mean_data_quality))
+
+
+def grow(maturity: float, rate: float, ceiling_: float) -> float:
+    """One month of growth toward the ceiling at ``rate`` (``growth``)."""
     return float(maturity + rate * max(ceiling_ - maturity, 0.0))
 
 
