@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from lspsim._data import data_dir
-from lspsim.errors import InputError
+from lspsim.errors import InputError, from_validation_error
 
 ChairStyle = Literal["facilitative", "directive", "transactional", "laissez_faire"]
 Theme = Literal[
@@ -526,19 +526,6 @@ def set_path(data: dict, path: str, value: Any, source: str) -> None:
 # Loading and validation
 # ---------------------------------------------------------------------------------------
 
-def _describe_allowed(err: dict) -> str:
-    t, ctx = err["type"], err.get("ctx") or {}
-    if t == "extra_forbidden":
-        return "no such field (check the spelling; `lspsim validate --list` shows every path)"
-    if t == "finite_number":
-        return "a finite number (not NaN or infinity)"
-    if "ge" in ctx or "le" in ctx or "gt" in ctx or "lt" in ctx:
-        return err["msg"].lower()
-    if t == "literal_error":
-        return "one of " + str(ctx.get("expected", ""))
-    return err["msg"]
-
-
 def _merge(base: dict, over: dict) -> dict:
     """``over`` laid onto ``base`` section by section, so a file that sets one field of a kind
     keeps that kind's other defaults."""
@@ -555,13 +542,8 @@ def validate_scenario(data: dict, source: str) -> Scenario:
     try:
         return Scenario.model_validate(_merge(_DEFAULTS, data))
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"]) or "(scenario)"
-        value = err.get("input")
-        if isinstance(value, dict):
-            value = "{...}"
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise InputError(source, loc, value, _describe_allowed(err) + more) from None
+        raise from_validation_error(exc, source, empty="(scenario)", extra_hint=(
+            "check the spelling; `lspsim validate --list` shows every path")) from None
 
 
 def _reject_nan(data: Any, source: str, path: str = "") -> None:

@@ -39,14 +39,11 @@ def run_seed(seed: int, point: int, replication: int) -> int:
 
 
 def simulate(scenario: Scenario, seed: int) -> Evaluation:
-    """The default evaluator: one PartnershipModel run, as ``run_replication(sc, seed, 0)``."""
-    from lspsim.model import PartnershipModel
-    from lspsim.results import SUMMARY_METRICS, replication_rng
+    """The default evaluator: replication 0 of ``seed`` by the run engine (lspsim.runner), as
+    ``run_replication(sc, seed, 0)``."""
+    from lspsim.runner import evaluate
 
-    model = PartnershipModel(scenario, rng=replication_rng(seed, 0))
-    model.run_months(scenario.months)
-    series = model.series()
-    return {m: float(series[s][-1]) for m, s in SUMMARY_METRICS.items()}, series
+    return evaluate(scenario, seed)
 
 
 @dataclass
