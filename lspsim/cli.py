@@ -55,8 +55,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_scenarios(args: argparse.Namespace) -> int:
-    from lspsim.scenario import list_presets, reference_markdown
+    from lspsim.scenario import list_presets, odd_parameter_table, reference_markdown
 
+    if args.odd_table:
+        print(odd_parameter_table(), end="")
+        return 0
     if args.reference:
         print(reference_markdown(), end="")
         return 0
@@ -110,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("scenarios", help="list the preset scenarios")
     s.add_argument("--reference", action="store_true",
                    help="print the Markdown reference of every parameter (docs/scenarios.md)")
+    s.add_argument("--odd-table", action="store_true",
+                   help="print the parameter table of docs/ODD.md III.iv")
     s.set_defaults(func=_cmd_scenarios)
 
     o = sub.add_parser("outputs", help="list every output series and summary metric")

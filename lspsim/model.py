@@ -7,7 +7,8 @@ arrays the model owns. Randomness comes only from ``self.rng`` (a numpy Generato
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import mesa
 import numpy as np
@@ -39,22 +40,73 @@ from lspsim.scenario import COUNCIL_KINDS, Scenario, load_scenario, partner_kind
 # few cores, and parallel sweeps want one thread per process anyway.
 threadpool_limits(limits=1, user_api="blas")
 
-# Derived quantities that say who the partners are: a replaced scenario keeps them.
-_WHO_THE_PARTNERS_ARE = frozenset({"kinds", "n_partners", "partner_names", "partner_themes",
-                                   "statutory", "is_council", "tier", "is_chair_org",
-                                   "_budget_by_kind"})
-
 _NONE = np.zeros(0, dtype=np.int64)  # no leavers this month
 _NONE.flags.writeable = False
 
 # Series recorded each month, in column order: declared in the outcome registry.
 SERIES = outcomes.names("model")
 PARTNER_SERIES = outcomes.names("partner")
+# Rows of the table _record keeps per partner each month: the partner-level series, with the
+# sums of trust placed in each partner (by all partners, by the non-statutory ones) and the sums
+# of trust and ties each places, before the views scale them.
+_ROWS = ("commitment", "trust_in", "trust_in_from_non_statutory", "trust_out",
+         "effective_capacity", "scrutiny_pressure", "tie_strength")
+_ROW = {name: i for i, name in enumerate(_ROWS)}
+_R_COMMITMENT, _R_TRUST_IN, _R_TRUST_IN_NS, _R_TRUST_OUT = (
+    _ROW["commitment"], _ROW["trust_in"], _ROW["trust_in_from_non_statutory"], _ROW["trust_out"])
+_R_CAPACITY, _R_PRESSURE, _R_TIES = (_ROW["effective_capacity"], _ROW["scrutiny_pressure"],
+                                     _ROW["tie_strength"])
+assert _R_TRUST_IN_NS == _R_TRUST_IN + 1  # one product fills both (_record)
+_PARTNER_ROWS = [_ROW[name] for name in PARTNER_SERIES]
+# Columns of partner_series()
+_P = {name: i for i, name in enumerate(PARTNER_SERIES)}
 
 
-def _derive(sc: Scenario) -> dict[str, Any]:
-    """Everything about the partners and the schedule that depends on the scenario alone, as
-    model attributes (no random draws). Arrays are read-only: models share them."""
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """Everything about the partners and the schedule that depends on the scenario alone (no
+    random draws), by name. Arrays are read-only: models share them (``derive``)."""
+
+    kinds: list[str]
+    n_partners: int
+    partner_names: list[str]
+    partner_themes: list[list[str]]
+    stake_in_success: np.ndarray
+    stake_in_failure: np.ndarray
+    capacity: np.ndarray
+    data_quality: np.ndarray
+    openness: np.ndarray
+    budget_by_kind: np.ndarray       # GBP m/year, before each organisation's own size
+    statutory: np.ndarray
+    is_council: np.ndarray
+    is_chair_org: np.ndarray
+    tier: np.ndarray
+    n_councils: int                  # councils come first (partner_kinds)
+    cross_tier: np.ndarray           # (n, n) county x district pairs
+    history: float
+    style: dict[str, float]          # the blended style's six channels
+    voice: np.ndarray
+    per_year: np.ndarray             # meetings per year of each layer
+    contact_weights: np.ndarray
+    extra_meetings: np.ndarray
+    coordination: float
+    maturity_ceiling: float
+    initial_maturity: float
+    maturity_growth: float           # monitoring.growth
+    tie_threshold: float
+    monthly_turnover: float
+    noise_sd: np.ndarray             # (2, 1): observation sd before (1 - visibility), decision
+    adjust_rate: float
+    exclusion_cols: slice            # council columns whose evidence exclusion scales
+    exclusion: np.ndarray            # (n, n_councils) voice^exclusion_exponent
+    weight_clip: bool                # whether trust-update weights can pass 1
+    stat_idx: np.ndarray
+    ns_idx: np.ndarray
+    sum_rows: np.ndarray             # (2, n): ones and the non-statutory indicator (_record)
+    pairs: tuple[np.ndarray, np.ndarray]
+
+
+def _derive(sc: Scenario) -> Derived:
     kinds = partner_kinds(sc)
     n = len(kinds)
     prof = [getattr(sc.kinds, k) for k in kinds]
@@ -62,82 +114,87 @@ def _derive(sc: Scenario) -> dict[str, Any]:
     def arr(field: str) -> np.ndarray:
         return np.array([getattr(p, field) for p in prof], dtype=float)
 
-    d: dict[str, Any] = {"kinds": kinds, "n_partners": n}
-    for field in ("stake_in_success", "stake_in_failure", "capacity", "data_quality",
-                  "openness"):
-        d[field] = arr(field)
-    d["_budget_by_kind"] = arr("budget")
-    d["statutory"] = statutory = np.array([p.statutory for p in prof], dtype=bool)
-    d["partner_themes"] = [list(p.themes) for p in prof]
-    d["is_council"] = is_council = np.array([k in COUNCIL_KINDS for k in kinds])
-    d["tier"] = tier = structure.tiers(kinds)
+    statutory = np.array([p.statutory for p in prof], dtype=bool)
+    is_council = np.array([k in COUNCIL_KINDS for k in kinds])
+    tier = structure.tiers(kinds)
     chair = sc.leadership.chair_kind
     chair_org = 0 if chair == "council" else kinds.index(chair)  # councils come first
-    d["is_chair_org"] = is_chair_org = np.arange(n) == chair_org
+    is_chair_org = np.arange(n) == chair_org
     totals, seen = Counter(kinds), Counter()
     names = []
     for k in kinds:
         seen[k] += 1
         label = k.replace("_", " ")
         names.append(f"{label} {seen[k]}" if totals[k] > 1 else label)
-    d["partner_names"] = names
 
-    d["history"] = history = structure.history_factor(sc.structure.years_of_joint_working)
-    d["style"] = style = leadership.effective_style(
-        sc.leadership.chair_style, sc.leadership.board_style, sc.leadership.chair_weight)
-    d["voice"] = voice = leadership.voice(is_council, statutory, is_chair_org,
-                                          style["inclusion"], sc.leadership.council_dominance)
-    d["_cross_tier"] = (tier[:, None] * tier[None, :]) == 2  # county x district
-    d["per_year"] = per_year = np.array([sc.layers.strategic_per_year,
-                                         sc.layers.executive_per_year,
-                                         sc.layers.operational_per_year], dtype=float)
-    d["extra_meetings"] = structure.duplicated_meetings(
-        kinds, sc.structure.n_districts, sc.structure.duplication_share, per_year.sum() / 12.0)
-    d["coordination"] = structure.coordination_burden(n, structure.n_tiers(kinds),
-                                                      sc.structure.coordination_cost)
-    mon = sc.monitoring
-    d["maturity_ceiling"] = ceiling = monitoring.ceiling(mon.common_data_standards,
-                                                         mon.ceiling_without_standards)
-    d["_initial_maturity"] = mon.initial_maturity + 0.4 * history * max(
-        ceiling - mon.initial_maturity, 0.0)
-
-    # Constants of the monthly schedule.
-    d["_mean_openness"] = float(d["openness"].sum() / n)
-    d["_mean_data_quality"] = float(d["data_quality"].sum() / n)
-    d["_monthly_turnover"] = network.monthly_rate(sc.network.turnover)
-    obs_sd = sc.trust.observation_noise * layers.information_noise_factor(sc.layers.clarity)
-    d["_noise_sd"] = np.array([obs_sd, sc.commitment.noise])[:, None]  # (2, 1)
-    d["_pull_keep"] = 1.0 - style["pull"] * voice
-    d["_pull_add"] = style["pull"] * voice * sc.leadership.aspiration
-    d["_adjust_rate"] = sc.commitment.adjustment_rate * style["speed"]
-    # Partners kept off the top table read exclusion by the council as a breach: the evidence
-    # on council columns is scaled by the partner's voice^0.5. Councils come first
-    # (partner_kinds), so their columns are a slice.
+    st, ld, ly, mon, tr = sc.structure, sc.leadership, sc.layers, sc.monitoring, sc.trust
+    history = structure.history_factor(st.years_of_joint_working, st.history_timescale)
+    style = leadership.effective_style(ld.styles, ld.chair_style, ld.board_style,
+                                       ld.chair_weight)
+    voice = leadership.voice(is_council, statutory, is_chair_org, style["inclusion"],
+                             ld.council_dominance, statutory_exposure=ld.statutory_exposure,
+                             exclusion_weight=ld.exclusion_weight,
+                             outsider_weight=ld.outsider_weight, floor=ld.voice_floor)
+    per_year = np.array([ly.strategic_per_year, ly.executive_per_year,
+                         ly.operational_per_year], dtype=float)
+    ceiling = monitoring.ceiling(mon.common_data_standards, mon.ceiling_without_standards)
+    openness, data_quality = arr("openness"), arr("data_quality")
+    obs_sd = tr.observation_noise * layers.information_noise_factor(ly.clarity,
+                                                                    ly.confusion_noise)
+    # Partners kept off the top table read exclusion by the council as a breach
+    # (trust.exclusion_factor); councils come first, so their columns are a slice.
     n_councils = int(is_council.sum())
     assert is_council[:n_councils].all()
-    root = np.sqrt(voice)
-    d["_excl_cols"] = slice(0, n_councils if root.min() < 1.0 else 0)
-    d["_excl"] = np.repeat(root[:, None], n_councils, axis=1)
-    d["_n_councils"] = n_councils
-    d["_stat_idx"] = np.flatnonzero(statutory)
-    d["_ns_idx"] = np.flatnonzero(~statutory)
-    d["_ns_indicator"] = (~statutory).astype(float)
-    d["_tie_threshold"] = sc.network.tie_threshold
-    d["_pairs"] = network.upper_pairs(n)
-    d["_sum_rows"] = np.stack([np.ones(n), d["_ns_indicator"]])  # (2, n), see _record
-    for value in d.values():
-        if isinstance(value, np.ndarray):
-            value.flags.writeable = False
+    factor = trust.exclusion_factor(voice, tr.exclusion_exponent)
+    d = Derived(
+        kinds=kinds, n_partners=n, partner_names=names,
+        partner_themes=[list(p.themes) for p in prof],
+        stake_in_success=arr("stake_in_success"), stake_in_failure=arr("stake_in_failure"),
+        capacity=arr("capacity"), data_quality=data_quality, openness=openness,
+        budget_by_kind=arr("budget"), statutory=statutory, is_council=is_council,
+        is_chair_org=is_chair_org, tier=tier, n_councils=n_councils,
+        cross_tier=structure.cross_tier(tier),
+        history=history, style=style, voice=voice, per_year=per_year,
+        contact_weights=layers.contact_weights(ly.contact_strategic, ly.contact_executive,
+                                               ly.contact_operational),
+        extra_meetings=structure.duplicated_meetings(kinds, st.n_districts, st.duplication_share,
+                                                     per_year.sum() / 12.0),
+        coordination=structure.coordination_burden(n, structure.n_tiers(kinds),
+                                                   st.coordination_cost),
+        maturity_ceiling=ceiling,
+        initial_maturity=monitoring.initial_maturity(mon.initial_maturity, history, ceiling,
+                                                     mon.history_maturity),
+        maturity_growth=monitoring.growth(mon.investment, mon.growth_rate,
+                                          float(openness.sum() / n),
+                                          float(data_quality.sum() / n),
+                                          mon.data_quality_floor),
+        tie_threshold=sc.network.tie_threshold,
+        monthly_turnover=network.monthly_rate(sc.network.turnover),
+        noise_sd=np.array([obs_sd, sc.commitment.noise])[:, None],
+        adjust_rate=sc.commitment.adjustment_rate * style["speed"],
+        exclusion_cols=slice(0, n_councils if factor.min() < 1.0 else 0),
+        exclusion=np.repeat(factor[:, None], n_councils, axis=1),
+        weight_clip=tr.weight_base + tr.weight_visibility + tr.weight_contact > 1.0,
+        stat_idx=np.flatnonzero(statutory), ns_idx=np.flatnonzero(~statutory),
+        sum_rows=np.stack([np.ones(n), (~statutory).astype(float)]),
+        pairs=network.upper_pairs(n),
+    )
+    for name in Derived.__slots__:
+        value = getattr(d, name)
+        for a in value if isinstance(value, tuple) else (value,):
+            if isinstance(a, np.ndarray):
+                a.flags.writeable = False
     return d
 
 
 # Scenarios are immutable (frozen), so what _derive returns can be kept per scenario object:
 # replications and benchmark repeats of one scenario build it once. id -> (scenario, derived);
 # holding the scenario keeps its id from being reused.
-_DERIVED: dict[int, tuple[Scenario, dict[str, Any]]] = {}
+_DERIVED: dict[int, tuple[Scenario, Derived]] = {}
 
 
-def derived(sc: Scenario) -> dict[str, Any]:
+def derive(sc: Scenario) -> Derived:
+    """``Derived`` for ``sc``, cached per scenario object."""
     hit = _DERIVED.get(id(sc))
     if hit is not None and hit[0] is sc:
         return hit[1]
@@ -146,6 +203,36 @@ def derived(sc: Scenario) -> dict[str, Any]:
         del _DERIVED[next(iter(_DERIVED))]
     _DERIVED[id(sc)] = (sc, d)
     return d
+
+
+class Schedule(NamedTuple):
+    """Constants of the monthly schedule that depend on the scenario and the run's fixed draws
+    and structures (budgets, slopes, chains): built when the run starts and whenever its
+    scenario is replaced."""
+
+    expect_scale: np.ndarray         # commitment.folded_decision
+    pull_term: np.ndarray
+    pot: float                       # pooled pot, GBP m/year
+    aligned_per_commitment: np.ndarray
+    adequacy_matrix: np.ndarray      # adequacy = matrix @ commitment + base
+    adequacy_base: float
+    per_month: np.ndarray            # 1 / months to deliver
+    links: delivery.LinkPlan
+    argmin_flat: np.ndarray
+
+
+class MeetingPattern(NamedTuple):
+    """What depends on which layers meet this month alone; a handful of patterns recur all
+    year, so each is computed once (``PartnershipModel._pattern``)."""
+
+    meetings: np.ndarray             # (3,) meetings of each layer
+    burden: np.ndarray               # layers.burden
+    effective_capacity: np.ndarray   # layers.effective_capacity
+    grow_p: np.ndarray               # network.growth_factors
+    grow_q: np.ndarray
+    contact_weight: np.ndarray       # trust.contact_weight
+    desire_base: np.ndarray          # commitment.folded_base
+    meetings_held: float
 
 
 class PartnershipModel(mesa.Model):
@@ -174,138 +261,190 @@ class PartnershipModel(mesa.Model):
         # its stdlib random from a draw on rng (a different stream) and Mesa 3.5 raises.
         super().__init__(rng=int(rng) if isinstance(rng, np.integer) else rng)
         self.scenario = sc
-        self._build_partners(sc)
+        self.derived = derive(sc)
+        self._draw_partners(sc)
         self._build_structures(sc)
+        self._apply_scenario(sc)
         self._alloc_records(sc.months)
         self._record()
 
+    # The partners' scenario-given attributes, read from ``derived`` (so a replaced scenario
+    # changes them all at once).
+    kinds = property(lambda self: self.derived.kinds)
+    n_partners = property(lambda self: self.derived.n_partners)
+    partner_names = property(lambda self: self.derived.partner_names)
+    partner_themes = property(lambda self: self.derived.partner_themes)
+    stake_in_success = property(lambda self: self.derived.stake_in_success)
+    stake_in_failure = property(lambda self: self.derived.stake_in_failure)
+    capacity = property(lambda self: self.derived.capacity)
+    data_quality = property(lambda self: self.derived.data_quality)
+    openness = property(lambda self: self.derived.openness)
+    statutory = property(lambda self: self.derived.statutory)
+    is_council = property(lambda self: self.derived.is_council)
+    is_chair_org = property(lambda self: self.derived.is_chair_org)
+    tier = property(lambda self: self.derived.tier)
+    history = property(lambda self: self.derived.history)
+    style = property(lambda self: self.derived.style)
+    voice = property(lambda self: self.derived.voice)
+    per_year = property(lambda self: self.derived.per_year)
+    extra_meetings = property(lambda self: self.derived.extra_meetings)
+    coordination = property(lambda self: self.derived.coordination)
+    maturity_ceiling = property(lambda self: self.derived.maturity_ceiling)
+
     # ------------------------------------------------------------------ construction
-    def _build_partners(self, sc: Scenario) -> None:
-        rng = self.rng
-        self.__dict__.update(derived(sc))
-        n = self.n_partners
-        # Organisations of one kind differ in size: lognormal spread, mean preserved.
-        self.budget = self._budget_by_kind * rng.lognormal(-0.02, 0.2, n)
-        # Conditional co-operators vs the rest (Fischbacher et al. 2001), drawn per partner.
-        cc = rng.random(n) < sc.commitment.conditional_share
-        self.slope = np.where(cc, sc.commitment.conditional_slope, sc.commitment.free_rider_slope)
+    def _draw_partners(self, sc: Scenario) -> None:
+        """The partners' own draws: each organisation's size, and conditional co-operators vs
+        the rest (Fischbacher et al. 2001)."""
+        rng, n = self.rng, self.derived.n_partners
+        self._budget_draw = structure.budget_draws(rng, n, sc.structure.budget_spread)
+        self._conditional = rng.random(n) < sc.commitment.conditional_share
         self.commitment = np.full(n, sc.commitment.initial)
+        d = self.derived
         self.partners = [PartnerOrganisation(self, i, k, name) for i, (k, name)
-                         in enumerate(zip(self.kinds, self.partner_names, strict=True))]
+                         in enumerate(zip(d.kinds, d.partner_names, strict=True))]
 
     def _build_structures(self, sc: Scenario) -> None:
-        rng, n = self.rng, self.n_partners
-        cross_tier = self._cross_tier
+        rng, d = self.rng, self.derived
+        n = d.n_partners
+        budget = d.budget_by_kind * self._budget_draw
+        nw, tr, st = sc.network, sc.trust, sc.structure
         self.ties = network.initial_ties(
-            rng, n, sc.network.initial_density, sc.network.initial_strength, self.history,
-            cross_tier, sc.structure.inter_tier_tie_factor, pairs=self._pairs)
-        self.trust = trust.initial_trust(rng, sc.trust.initial, self.history, self.ties,
-                                         cross_tier, sc.structure.inter_tier_tie_factor)
+            rng, n, nw.initial_density, nw.initial_strength, d.history, d.cross_tier,
+            st.inter_tier_tie_factor, history_density_pull=nw.history_density_pull,
+            history_strength_gain=nw.history_strength_gain, concentration=nw.tie_concentration,
+            pairs=d.pairs)
+        self.trust = trust.initial_trust(
+            rng, tr.initial, d.history, self.ties, d.cross_tier, st.inter_tier_tie_factor,
+            mature_level=tr.mature_level, history_pull=tr.history_pull, tie_bonus=tr.tie_bonus,
+            spread=tr.initial_spread, cross_tier_share=tr.cross_tier_share)
 
         self.chains, self.target_themes = delivery.build_chains(
-            rng, self.kinds, self.partner_themes, self.budget, sc.delivery.n_targets,
+            rng, d.kinds, d.partner_themes, budget, sc.delivery.n_targets,
             sc.delivery.chain_length)
         k = sc.delivery.n_targets
-        self.months_to_deliver = sc.delivery.months_to_deliver * rng.lognormal(
-            0.0, sc.delivery.difficulty_spread, k)
-        membership = delivery.membership(self.chains, n)
-        in_chains = membership.sum(axis=0)
-        self.chain_share = membership / np.where(in_chains > 0, in_chains, 1.0)
+        self._difficulty_draw = rng.lognormal(0.0, sc.delivery.difficulty_spread, k)
+        self._membership = delivery.membership(self.chains, n)
+        self.chain_share = delivery.chain_share(self._membership)
 
-        self.seat_matrix = layers.seats(self.statutory, self.voice, self.chains)
-        self.co_members = layers.co_membership(self.seat_matrix, membership)
-        self.maturity = self._initial_maturity
+        self.maturity = d.initial_maturity
         self.pressure = np.zeros(n)
         self.progress = np.zeros(k)
         self._weakest_flat: list[np.ndarray] = []  # each month's weakest position per chain
-        self.effective_capacity = self.capacity * (1.0 - self.coordination)
-        self.burden = np.full(n, self.coordination)
+        self.effective_capacity = layers.effective_capacity(d.capacity, d.coordination)
+        self.burden = np.full(n, d.coordination)
         self.observed = self.commitment.copy()
         # link strengths; padded positions stay +inf so they never bind
         self.link = np.full(self.chains.shape, np.inf)
         self.adequacy = np.zeros(k)
         self.meetings = np.zeros(3)
         self.leavers = np.zeros(0, dtype=np.int64)
-        self._patterns_for: Scenario | None = None
-        self._prepare_schedule(sc)
-
-    def _prepare_schedule(self, sc: Scenario) -> None:
-        """Constants and buffers of the monthly schedule. Speed only: every quantity here is a
-        function of the scenario and the fixed structures, so the schedule reads as the ODD."""
-        n, k = self.n_partners, len(self.progress)
-        # Which layers meet depends on the month of the year only (meetings per year are whole
-        # numbers), and everything that depends on the meetings alone is computed once per
-        # meeting pattern (_pattern): a handful recur all year.
-        self._patterns: dict[bytes, tuple[Any, ...]] = {}
-        self._month_pattern: list[tuple[Any, ...] | None] = [None] * 12
-        if self._patterns_for is not None:  # a replaced scenario (an event): take its levers
-            d = derived(sc)
-            if d["kinds"] != self.kinds:
-                raise ValueError("a running model's scenario can change its levers, not its "
-                                 "partners")
-            self.__dict__.update({key: value for key, value in d.items()
-                                  if key not in _WHO_THE_PARTNERS_ARE})
-            if self._draws is not None:
-                # Keep this year's draws (the same random stream with or without the event,
-                # so an event's effect is a paired difference); rescale them for the new levers.
-                self._scale_draws()
-        else:
-            self._draws = None
-        self._patterns_for = sc
-        self._expect_scale = self.slope * self._pull_keep / max(n - 1, 1)
-        self._pot = resources.pooled_pot(self.budget, sc.resources.pooled_share)
-        self._aligned_per_commitment = self.budget * sc.resources.mainstream_alignment
-        # From this month on, aligned spend = commitment @ this vector (an event can change it).
-        segments = self.__dict__.setdefault("_aligned_segments", [])
-        if segments and segments[-1][0] == self.steps:
-            segments.pop()
-        segments.append((self.steps, self._aligned_per_commitment))
-        need = sc.resources.need_share * float(self.budget.sum()) / k
-        # adequacy = pot / K / need + efficiency x (chain_share @ aligned) / need
-        self._adequacy_matrix = (layers.allocation_efficiency(sc.layers.clarity) / need
-                                 * self.chain_share * self._aligned_per_commitment[None, :])
-        self._adequacy_base = self._pot / k / need
-        self._per_month = 1.0 / self.months_to_deliver
-        self._links = delivery.plan_links(self.chains, self.data_quality)
-        self._argmin_flat = np.arange(k) * self.chains.shape[1]
         # Workspaces: the monthly updates run in place, without allocating.
         self._evidence = np.empty((n, n))
         self._scratch = np.empty((n, n))
         self._weight = np.empty((n, n))
         self._spare = np.empty((n, n))
         self._single = (np.empty((n, n), np.float32), np.empty((n, n), np.float32))
-        self.visibility = self.maturity * self.openness
-        self._hidden = 1.0 - self.visibility
         self._vec = np.empty(n)
         self._ones = np.ones(n)
 
-    def _pattern(self, sc: Scenario, month: int) -> tuple[Any, ...]:
-        """(meetings, burden, effective capacity, tie factors P and Q, base trust-update weight,
-        the constant part of the desired commitment, meetings held) for ``month``."""
+    def _apply_scenario(self, sc: Scenario) -> None:
+        """Take every parameter of ``sc``: what derives from the scenario alone, and what
+        combines it with the run's own draws and structures (budgets = kind budget x the
+        organisation's size draw, slopes, target difficulty, seats, the schedule's constants).
+        The state (trust, ties, commitment, maturity, pressure, progress) carries on. Called at
+        construction and whenever ``model.scenario`` is replaced mid-run (an event: a new chair
+        style, a budget cut, new data standards); a scenario with other partners or other
+        delivery chains is refused."""
+        d = derive(sc)
+        if self.scenario is not None and self._applied is not None:
+            old = self._applied
+            if d.kinds != self.derived.kinds:
+                raise ValueError("a running model's scenario can change its parameters, not its "
+                                 f"partners ({len(self.derived.kinds)} partners of kinds "
+                                 f"{sorted(set(self.derived.kinds))})")
+            if (sc.delivery.n_targets, sc.delivery.chain_length) != (
+                    old.delivery.n_targets, old.delivery.chain_length):
+                raise ValueError("a running model's scenario cannot change delivery.n_targets "
+                                 "or delivery.chain_length (its delivery chains are drawn)")
+        self.derived = d
+        self._applied = sc
+        n, k = d.n_partners, len(self.progress)
+        self.budget = d.budget_by_kind * self._budget_draw
+        c = sc.commitment
+        self.slope = np.where(self._conditional, c.conditional_slope, c.free_rider_slope)
+        self.months_to_deliver = sc.delivery.months_to_deliver * self._difficulty_draw
+        self.seat_matrix = layers.seats(d.statutory, d.voice, self.chains,
+                                        sc.layers.executive_voice)
+        self.co_members = layers.co_membership(self.seat_matrix, self._membership)
+
+        expect_scale, pull_term = commit.folded_decision(
+            self.slope, d.style["pull"], d.voice, sc.leadership.aspiration, n)
+        rs, dl = sc.resources, sc.delivery
+        pot = resources.pooled_pot(self.budget, rs.pooled_share)
+        aligned_per_commitment = self.budget * rs.mainstream_alignment
+        # From this month on, aligned spend = commitment @ this vector (an event can change it).
+        segments = self.__dict__.setdefault("_aligned_segments", [])
+        if segments and segments[-1][0] == self.steps:
+            segments.pop()
+        segments.append((self.steps, aligned_per_commitment))
+        need = resources.need_per_target(self.budget, rs.need_share, k)
+        # adequacy = pot / K / need + efficiency x (chain_share @ aligned) / need
+        # (resources.adequacy, with aligned = aligned_per_commitment x commitment)
+        efficiency = layers.allocation_efficiency(sc.layers.clarity,
+                                                  sc.layers.confused_allocation)
+        self._schedule = Schedule(
+            expect_scale=expect_scale, pull_term=pull_term, pot=pot,
+            aligned_per_commitment=aligned_per_commitment,
+            adequacy_matrix=efficiency / need * self.chain_share
+            * aligned_per_commitment[None, :],
+            adequacy_base=pot / k / need,
+            per_month=1.0 / self.months_to_deliver,
+            links=delivery.plan_links(self.chains, d.data_quality, tie_floor=dl.tie_floor,
+                                      handover_exponent=dl.handover_exponent,
+                                      info_exponent=dl.info_exponent),
+            argmin_flat=np.arange(k) * self.chains.shape[1])
+        # Which layers meet depends on the month of the year only (meetings per year are whole
+        # numbers): the patterns are computed once each (_pattern).
+        self._patterns: dict[bytes, MeetingPattern] = {}
+        self._month_pattern: list[MeetingPattern | None] = [None] * 12
+        if getattr(self, "_draws", None) is not None:
+            self._scale_draws()  # the year's draws stay; their scale follows the scenario
+        else:
+            self._draws = None
+        self.visibility = monitoring.visibility(self.maturity, d.openness)
+        self._hidden = 1.0 - self.visibility
+
+    _applied: Scenario | None = None  # the scenario whose parameters the run has taken
+
+    def _pattern(self, sc: Scenario, month: int) -> MeetingPattern:
+        """The ``MeetingPattern`` of ``month``."""
         slot = (month - 1) % 12
         cached = self._month_pattern[slot]
         if cached is not None:
             return cached
-        meetings = layers.meetings_in_month(month, self.per_year)
+        d = self.derived
+        meetings = layers.meetings_in_month(month, d.per_year)
         key = meetings.tobytes()
         if key not in self._patterns:
-            contact = layers.contact(meetings, self.co_members)
-            meeting = layers.meeting_burden(meetings, self.seat_matrix, sc.layers.meeting_cost,
-                                            sc.layers.clarity, self.extra_meetings)
-            burden = np.clip(meeting + self.coordination, 0.0, 0.95)
-            share = network.growth_share(contact, sc.network.tie_growth,
-                                         self.style["networking"])
-            grow_p, grow_q = network.growth_factors(share, sc.network.tie_decay)
-            c = sc.commitment
-            incentive = commit.own_incentive(self.stake_in_success, self.voice,
+            ly, nw, tr, c = sc.layers, sc.network, sc.trust, sc.commitment
+            contact = layers.contact(meetings, self.co_members, d.contact_weights)
+            meeting = layers.meeting_burden(meetings, self.seat_matrix, ly.meeting_cost,
+                                            ly.clarity, d.extra_meetings,
+                                            ly.confusion_meeting_cost)
+            burden = layers.burden(meeting, d.coordination, ly.burden_cap)
+            share = network.growth_share(contact, nw.tie_growth, d.style["networking"])
+            grow_p, grow_q = network.growth_factors(share, nw.tie_decay)
+            incentive = commit.own_incentive(d.stake_in_success, d.voice,
                                              c.return_on_commitment, c.cost, burden)
             own = commit.own_preference(incentive, c.incentive_weight)
-            entry = (meetings, burden, self.capacity * (1.0 - burden), grow_p, grow_q,
-                     0.3 + 0.3 * np.minimum(contact, 1.0),
-                     self.slope * self._pull_add + (1.0 - self.slope) * own)
-            for arr in entry:
+            entry = MeetingPattern(
+                meetings, burden, layers.effective_capacity(d.capacity, burden), grow_p, grow_q,
+                trust.contact_weight(contact, tr.weight_base, tr.weight_contact),
+                commit.folded_base(self.slope, self._schedule.pull_term, own),
+                float(meetings.sum()))
+            for arr in entry[:-1]:
                 arr.flags.writeable = False  # shared between months: never modified in place
-            self._patterns[key] = (*entry, float(meetings.sum()))
+            self._patterns[key] = entry
         self._month_pattern[slot] = self._patterns[key]
         return self._patterns[key]
 
@@ -314,18 +453,20 @@ class PartnershipModel(mesa.Model):
         and two normal draws per partner: the observation error before its per-partner factor
         (sd = observation noise x layer confusion) and the decision noise (sd =
         commitment.noise). They are drawn from ``self.rng`` a year at a time (``_draws`` keeps
-        the uniform and standard-normal blocks)."""
+        the uniform and standard-normal blocks; ``reference.yearly_draws`` is the same)."""
         slot = (month - 1) % 12
         if slot == 0 or self._draws is None:
-            n = self.n_partners
+            n = self.derived.n_partners
             self._draws = (self.rng.random((12, n)), self.rng.standard_normal((12, 2, n)))
             self._scale_draws()
         z = self._scaled
         return self._leavers[slot], z[slot, 0], z[slot, 1]
 
     def _scale_draws(self) -> None:
-        self._scaled = self._draws[1] * self._noise_sd
-        leave = self._draws[0] < self._monthly_turnover
+        """The year's leavers and scaled normal draws under the current parameters."""
+        d = self.derived
+        self._scaled = self._draws[1] * d.noise_sd
+        leave = self._draws[0] < d.monthly_turnover
         self._leavers = [row.nonzero()[0] if has else _NONE
                          for row, has in zip(leave, leave.any(axis=1).tolist(), strict=True)]
 
@@ -339,22 +480,23 @@ class PartnershipModel(mesa.Model):
 
     # ------------------------------------------------------------------ the schedule
     def step(self) -> None:
-        """One month, in the ODD's order."""
+        """One month, in the ODD's order (``lspsim.reference.month`` is the same month written
+        plainly from the mechanisms' canonical functions)."""
         if self.scenario.events:
             self._apply_events(self.steps)
         sc = self.scenario
-        if self._patterns_for is not sc:  # the scenario object was replaced: start afresh
-            self._prepare_schedule(sc)
+        if self._applied is not sc:  # the scenario object was replaced: take all of it
+            self._apply_scenario(sc)
         month = self.steps  # Mesa increments steps before calling step(): 1-based month
         leavers, z_obs, z_decide = self._random_draws(month)
         self._turnover(sc, leavers)
         self._meet(sc, month)
         self._monitor(sc, z_obs)
         self._update_trust(sc)
-        network.grow_ties_in_place(self.ties, self._grow_p, self._grow_q)
+        network.grow_ties_in_place(self.ties, self._now.grow_p, self._now.grow_q)
         self._scrutinise(sc, month)
         self._decide_commitment(sc, z_decide)
-        self._deliver()
+        self._deliver(sc)
         self._record()
         # Mesa's run_model() and batch_run stop when running is False: at the scenario's end
         # (step() itself still runs on, as the app does past the scenario's months).
@@ -366,34 +508,36 @@ class PartnershipModel(mesa.Model):
             loss = sc.network.tie_loss_on_turnover
             network.break_ties(self.ties, self.leavers, loss, out=self.ties)
             trust.reset_for_newcomers(self.trust, self.leavers, sc.trust.initial, loss,
-                                      out=self.trust)
+                                      sc.trust.newcomer_share, out=self.trust)
 
     def _meet(self, sc: Scenario, month: int) -> None:
-        (self.meetings, self.burden, self.effective_capacity, self._grow_p, self._grow_q,
-         self._base_weight, self._desire_base, self._meetings_held) = self._pattern(sc, month)
+        self._now = now = self._pattern(sc, month)
+        self.meetings, self.burden, self.effective_capacity = (now.meetings, now.burden,
+                                                               now.effective_capacity)
 
     def _monitor(self, sc: Scenario, z: np.ndarray) -> None:
-        mon = sc.monitoring
-        self.maturity = monitoring.grow(self.maturity, mon.investment, mon.growth_rate,
-                                        self.maturity_ceiling, self._mean_openness,
-                                        self._mean_data_quality)
+        d = self.derived
+        self.maturity = monitoring.grow(self.maturity, d.maturity_growth, d.maturity_ceiling)
         # visibility = maturity x openness; observation sd = base sd x (1 - visibility) x the
-        # layer-confusion factor (monitoring.observation_sd)
-        np.multiply(self.openness, self.maturity, out=self.visibility)
+        # layer-confusion factor (monitoring.observation_sd; z carries the rest)
+        np.multiply(d.openness, self.maturity, out=self.visibility)
         np.subtract(1.0, self.visibility, out=self._hidden)
         self.observed = monitoring.observe_draw(self.commitment, z, self._hidden,
                                                 out=self.observed)
 
     def _update_trust(self, sc: Scenario) -> None:
-        tr = sc.trust
+        tr, d = sc.trust, self.derived
         evidence = trust.kept_evidence(self.observed, self.commitment, tr.tolerance,
-                                       out=self._evidence)
-        if self._excl_cols.stop:
-            evidence[:, self._excl_cols] *= self._excl
-        # weight = 0.3 + 0.4 visibility_j + 0.3 min(contact_ij, 1); the contact part is cached
-        weight = np.add(self._base_weight, np.multiply(self.visibility, 0.4, out=self._vec),
+                                       tr.evidence_sharpness, out=self._evidence)
+        if d.exclusion_cols.stop:
+            evidence[:, d.exclusion_cols] *= d.exclusion
+        # trust.update_weight: the contact part is fixed per meeting pattern
+        weight = np.add(self._now.contact_weight,
+                        np.multiply(self.visibility, tr.weight_visibility, out=self._vec),
                         out=self._weight)
-        trust.update_trust(self.trust, evidence, weight, tr.gain, tr.loss, self.style["repair"],
+        if d.weight_clip:
+            clip01(weight)
+        trust.update_trust(self.trust, evidence, weight, tr.gain, tr.loss, d.style["repair"],
                            out=self.trust, scratch=self._scratch)
         spread = trust.spread(self.trust, self.ties, tr.spread, out=self._spare,
                               scratch=self._scratch, single=self._single, ones=self._ones)
@@ -404,36 +548,37 @@ class PartnershipModel(mesa.Model):
         self.pressure *= s.memory  # scrutiny.fade, in place
         if scrutiny.is_review_month(month, s.interval_months):
             bite = scrutiny.intensity(s.member_engagement, s.member_training,
-                                      self.style["challenge"])
+                                      self.derived.style["challenge"], s.untrained_bite)
             self.pressure = scrutiny.review(self.pressure, self.observed, sc.leadership.aspiration,
-                                            self.stake_in_failure, bite)
+                                            self.derived.stake_in_failure, bite)
 
     def _decide_commitment(self, sc: Scenario, z: np.ndarray) -> None:
         # commitment.desired(slope, leadership.pulled_expectation(expected, ...), own,
-        # sanction x pressure, noise), with its constant factors folded: slope (1 - pull
-        # voice) / (n - 1) scales the expectation sum, and slope pull voice aspiration +
-        # (1 - slope) own (fixed per meeting pattern) is added.
+        # sanction x pressure, noise) in its folded form (commitment.folded_decision).
         target = commit.expected_of_others_unit(self.trust, self.observed, self._hidden,
-                                                scale=self._expect_scale)
-        target += self._desire_base
+                                                sc.commitment.distrust_discount,
+                                                scale=self._schedule.expect_scale)
+        target += self._now.desire_base
         target += np.multiply(self.pressure, sc.scrutiny.sanction_strength, out=self._vec)
         target += z  # decision noise
         clip01(target)
-        self.commitment = commit.adjust(self.commitment, target, self._adjust_rate)
+        self.commitment = commit.adjust(self.commitment, target, self.derived.adjust_rate)
 
-    def _deliver(self) -> None:
-        self.adequacy = np.dot(self._adequacy_matrix, self.commitment)
-        self.adequacy += self._adequacy_base
-        delivery.planned_link_strength(self._links, self.commitment * self.effective_capacity,
-                                       self.trust, self.ties, 0.5 + 0.5 * self.maturity,
-                                       out=self.link)
+    def _deliver(self, sc: Scenario) -> None:
+        sch = self._schedule
+        self.adequacy = np.dot(sch.adequacy_matrix, self.commitment)
+        self.adequacy += sch.adequacy_base
+        delivery.planned_link_strength(
+            sch.links, self.commitment * self.effective_capacity, self.trust, self.ties,
+            monitoring.information_scale(self.maturity, sc.delivery.info_floor),
+            sc.delivery.effort_half, out=self.link)
         flat = self.link.argmin(axis=1)
-        flat += self._argmin_flat
+        flat += sch.argmin_flat
         self._weakest_flat.append(flat)
         self._weakest = self.link.take(flat)
-        step = resources.resource_factor(self.adequacy)
+        step = resources.resource_factor(self.adequacy, sc.resources.max_resource_factor)
         step *= self._weakest
-        step *= self._per_month  # delivery.progress_step: weakest x resources / months
+        step *= sch.per_month  # delivery.progress_step: weakest x resources / months
         self.progress = self.progress + step
 
     @property
@@ -480,28 +625,26 @@ class PartnershipModel(mesa.Model):
         if t >= self._progress_series.shape[0]:
             self._grow_records()
         T = self.trust
-        # Rows: PARTNER_SERIES with, after trust_in, the trust the non-statutory partners
-        # place in each partner (the views scale the trust sums and drop that row).
-        p = np.empty((len(PARTNER_SERIES) + 1, self.n_partners))
+        p = np.empty((len(_ROWS), self.derived.n_partners))
         self._partner_rows.append(p)
-        p[0] = self.commitment
+        p[_R_COMMITMENT] = self.commitment
         # Sums as products with ones (cheaper than reductions on small arrays): column sums of
         # T over all partners and over the non-statutory ones in one product, row sums in one.
-        np.dot(self._sum_rows, T, out=p[1:3])
-        np.dot(T, self._ones, out=p[3])
-        p[4] = self.effective_capacity
-        p[5] = self.pressure
-        np.dot(self.ties, self._ones, out=p[6])
+        np.dot(self.derived.sum_rows, T, out=p[_R_TRUST_IN:_R_TRUST_IN_NS + 1])
+        np.dot(T, self._ones, out=p[_R_TRUST_OUT])
+        p[_R_CAPACITY] = self.effective_capacity
+        p[_R_PRESSURE] = self.pressure
+        np.dot(self.ties, self._ones, out=p[_R_TIES])
         self._progress_series[t] = self.progress
         if t:
             self._adequacy_series[t] = self.adequacy
             self._weakest_series[t] = self._weakest
         self._raw.append((
-            int(np.count_nonzero(self.ties >= self._tie_threshold)),
+            int(np.count_nonzero(self.ties >= self.derived.tie_threshold)),
             self.maturity,
             self.leavers.size,
-            self._meetings_held if t > 0 else 0.0,
-            self._pot,  # recorded, not derived at the end: an event can change the share
+            self._now.meetings_held if t > 0 else 0.0,
+            self._schedule.pot,  # recorded, not derived at the end: an event can change it
         ))
 
     # ------------------------------------------------------------------ views
@@ -513,8 +656,8 @@ class PartnershipModel(mesa.Model):
             months, len(self._RAW)).T, strict=True))
         rows = np.stack(self._partner_rows[:months])  # (months, rows, n), see _record
         p = self.partner_series(rows)
-        c, trust_out, ties = p[:, 0], p[:, 2], p[:, 5]
-        st, ns, n_council = self._stat_idx, self._ns_idx, self._n_councils
+        c, trust_out, ties = p[:, _P["commitment"]], p[:, _P["trust_out"]], p[:, _P["tie_strength"]]
+        st, ns, n_council = self.derived.stat_idx, self.derived.ns_idx, self.derived.n_councils
         pairs = n * (n - 1)
         prog = self._progress_series[:months]
         nan = np.full(months, np.nan)
@@ -523,7 +666,7 @@ class PartnershipModel(mesa.Model):
             "mean_commitment": c.sum(axis=1) / n,
             "commitment_statutory": c[:, st].sum(axis=1) / st.size if st.size else nan,
             "commitment_non_statutory": c[:, ns].sum(axis=1) / ns.size if ns.size else nan,
-            "trust_in_council_non_statutory": (rows[:, 2, :n_council].sum(axis=1)
+            "trust_in_council_non_statutory": (rows[:, _R_TRUST_IN_NS, :n_council].sum(axis=1)
                                                / (ns.size * n_council)
                                                if ns.size and n_council else nan),
             "network_density": raw["dense_pairs"] / pairs if n > 1 else np.zeros(months),
@@ -531,13 +674,13 @@ class PartnershipModel(mesa.Model):
             "monitoring_maturity": raw["maturity"],
             "mean_target_progress": np.minimum(prog, 1.0).sum(axis=1) / k,
             "targets_met": np.count_nonzero(prog >= 1.0, axis=1) / k,
-            "mean_effective_capacity": p[:, 3].sum(axis=1) / n,
+            "mean_effective_capacity": p[:, _P["effective_capacity"]].sum(axis=1) / n,
             "meetings_held": raw["meetings_held"],
             "pooled_pot": raw["pooled_pot"],
             "aligned_spend": self._aligned_spend(c),
             "mean_resource_adequacy": self._adequacy_series[:months].sum(axis=1) / k,
             "mean_chain_strength": self._weakest_series[:months].sum(axis=1) / k,
-            "scrutiny_pressure": p[:, 4].sum(axis=1) / n,
+            "scrutiny_pressure": p[:, _P["scrutiny_pressure"]].sum(axis=1) / n,
             "turnover_events": raw["turnover_events"],
         }
         return {name: out[name] for name in SERIES}
@@ -559,10 +702,11 @@ class PartnershipModel(mesa.Model):
         ``trust_out`` are the mean trust placed in / by each partner over the others."""
         if rows is None:
             rows = np.stack(self._partner_rows[: self.steps + 1])
-        p = rows[:, [0, 1, 3, 4, 5, 6]]
+        p = rows[:, _PARTNER_ROWS]
         d = max(self.n_partners - 1, 1)
-        p[:, 1:3] -= 1.0  # trust in oneself (1) is not counted
-        p[:, 1:3] /= d
+        trust_cols = [_P["trust_in"], _P["trust_out"]]
+        p[:, trust_cols] -= 1.0  # trust in oneself (1) is not counted
+        p[:, trust_cols] /= d
         return p
 
     def progress_series(self) -> np.ndarray:

@@ -55,9 +55,14 @@ COUNCIL_KINDS = ("unitary_council", "county_council", "district_council")
 STATUTORY_OPTIONAL = ("police", "health", "fire_rescue", "jobcentre_plus", "probation", "housing")
 
 
-def F(default: Any, description: str, unit: str = "", **bounds: Any) -> Any:
-    """A schema field with a unit and a description (the docs and the app read both)."""
-    return Field(default, description=description, json_schema_extra={"unit": unit}, **bounds)
+def F(default: Any, description: str, unit: str = "", evidence: str = "", **bounds: Any) -> Any:
+    """A schema field with a unit and a description (the docs and the app read both), and for
+    structural constants its evidence status (``evidence_status`` reads it)."""
+    extra = {"unit": unit, "evidence": evidence} if evidence else {"unit": unit}
+    return Field(default, description=description, json_schema_extra=extra, **bounds)
+
+
+ASSUMED = "assumed"  # evidence status of a value set by judgement (a sensitivity-analysis target)
 
 
 class Section(BaseModel):
@@ -151,6 +156,12 @@ class Structure(Section):
                                  "county-wide partners also attend", "0-1", ge=0, le=1)
     inter_tier_tie_factor: float = F(0.5, "Initial tie strength between county and district "
                                      "representatives relative to others", "0-1", ge=0, le=1)
+    # Structural constants (form of the mechanisms; docs/ODD.md III.iv)
+    history_timescale: float = F(10.0, "Years of joint working over which a history builds its "
+                                 "starting conditions: h = 1 - exp(-years / timescale)", "years",
+                                 evidence=ASSUMED, ge=0.5, le=100)
+    budget_spread: float = F(0.2, "Spread of budgets among organisations of one kind (lognormal "
+                             "sigma, mean preserved)", "log GBP", ASSUMED, ge=0, le=1)
 
     @model_validator(mode="after")
     def _districts_match_kind(self) -> Structure:
@@ -182,6 +193,9 @@ class Commitment(Section):
     adjustment_rate: float = F(0.5, "Share of the gap to its desired commitment a partner "
                                "closes at each decision", "per decision", ge=0, le=1)
     noise: float = F(0.04, "Standard deviation of decision noise", "commitment", ge=0, le=0.5)
+    # Structural constants
+    distrust_discount: float = F(0.6, "Share of a partner's reported commitment discounted when "
+                                 "it is neither trusted nor verifiable", "0-1", ASSUMED, ge=0, le=1)
 
 
 class Trust(Section):
@@ -196,6 +210,32 @@ class Trust(Section):
                       "per month", ge=0, le=1)
     observation_noise: float = F(0.15, "Error in what partners see of each other with no "
                                  "monitoring at all", "commitment (sd)", ge=0, le=2)
+    # Structural constants
+    evidence_sharpness: float = F(0.05, "Width of the smooth step that reads a partner's "
+                                  "commitment as kept or broken (logistic scale)", "commitment",
+                                  evidence=ASSUMED, ge=0.001, le=1)
+    weight_base: float = F(0.3, "Weight of a month's evidence in the trust update with nothing "
+                           "visible and no contact", "0-1", ASSUMED, ge=0, le=1)
+    weight_visibility: float = F(0.4, "Extra weight when the partner is fully visible through "
+                                 "monitoring (maturity x openness = 1)", "0-1", ASSUMED, ge=0, le=1)
+    weight_contact: float = F(0.3, "Extra weight for at least one effective meeting together "
+                              "this month", "0-1", ASSUMED, ge=0, le=1)
+    exclusion_exponent: float = F(0.5, "How strongly exclusion from the top table colours how a "
+                                  "partner reads the council (evidence x voice^exponent)", "",
+                                  evidence=ASSUMED, ge=0, le=5)
+    history_pull: float = F(0.6, "Share of the gap to the mature trust level that a full "
+                            "history closes at the start", "0-1", ASSUMED, ge=0, le=1)
+    mature_level: float = F(0.85, "Starting trust a long history tends toward", "0-1", ASSUMED,
+                            ge=0, le=1)
+    tie_bonus: float = F(0.2, "Starting trust added per unit of initial tie strength", "0-1",
+                         evidence=ASSUMED, ge=0, le=1)
+    initial_spread: float = F(0.03, "Spread of starting trust between pairs (normal sd)",
+                              "0-1 (sd)", ASSUMED, ge=0, le=0.5)
+    cross_tier_share: float = F(0.5, "Level county-district trust is pulled toward, as a share "
+                                "of the base level", "0-1", ASSUMED, ge=0, le=1)
+    newcomer_share: float = F(0.5, "Share of the tie loss by which trust to and from a new "
+                              "representative moves back to the base level", "0-1", ASSUMED,
+                              ge=0, le=1)
 
 
 class Network(Section):
@@ -212,6 +252,54 @@ class Network(Section):
                                     "0-1", ge=0, le=1)
     tie_threshold: float = F(0.2, "Tie strength counted as a tie in network density", "0-1",
                              ge=0, le=1)
+    # Structural constants
+    history_density_pull: float = F(0.6, "Share of the pairs not yet tied that a full history "
+                                    "ties at the start", "0-1", ASSUMED, ge=0, le=1)
+    history_strength_gain: float = F(1.0, "Relative gain in initial tie strength from a full "
+                                     "history (mean = strength x (1 + gain x h))", "ratio", ASSUMED,
+                                     ge=0, le=5)
+    tie_concentration: float = F(4.0, "Concentration of initial tie strengths around their "
+                                 "mean (Beta a + b)", "", ASSUMED, ge=0.1, le=100)
+
+
+class StyleEffects(Section):
+    """One leadership style's effect on the six channels (docs/ODD.md III.iii, Leadership)."""
+
+    pull: float = F(0.3, "Pull on partners' expectations toward the chair's aspiration "
+                    "(Friedkin-Johnsen weight, scaled by voice)", "0-1", ASSUMED, ge=0, le=1)
+    inclusion: float = F(0.5, "How far partners keep a voice on the board", "0-1", ASSUMED,
+                         ge=0, le=1)
+    repair: float = F(0.0, "Share of the trust lost on a breach that the style repairs", "0-1",
+                      ASSUMED, ge=0, le=1)
+    speed: float = F(1.0, "Multiplier on how fast partners adjust their commitment", "ratio",
+                     ASSUMED, ge=0, le=2)
+    networking: float = F(1.0, "Multiplier on tie growth per meeting", "ratio", ASSUMED,
+                          ge=0, le=5)
+    challenge: float = F(1.0, "Multiplier on how hard scrutiny bites", "ratio", ASSUMED,
+                         ge=0, le=5)
+
+
+def _style(**kw: Any) -> Any:
+    return Field(default_factory=lambda: StyleEffects(**kw),
+                 description="Effects of this style (ordinal judgements, docs/ODD.md)")
+
+
+class Styles(Section):
+    """The style table: one entry per ``ChairStyle`` (the list declared once, above)."""
+
+    facilitative: StyleEffects = _style(pull=0.30, inclusion=0.95, repair=0.5, speed=0.8,
+                                        networking=1.4, challenge=1.0)
+    directive: StyleEffects = _style(pull=0.45, inclusion=0.30, repair=0.0, speed=1.0,
+                                     networking=0.8, challenge=0.6)
+    transactional: StyleEffects = _style(pull=0.25, inclusion=0.60, repair=0.1, speed=0.9,
+                                         networking=1.0, challenge=1.2)
+    laissez_faire: StyleEffects = _style(pull=0.00, inclusion=0.50, repair=0.0, speed=0.5,
+                                         networking=0.7, challenge=0.3)
+
+
+CHAIR_STYLES: tuple[str, ...] = ChairStyle.__args__  # type: ignore[attr-defined]
+# The table has exactly the styles the schema accepts.
+assert tuple(Styles.model_fields) == CHAIR_STYLES
 
 
 class Leadership(Section):
@@ -226,6 +314,17 @@ class Leadership(Section):
                           ge=0, le=1)
     chair_weight: float = F(0.6, "Weight of the chair's style beside the board's", "0-1",
                             ge=0, le=1)
+    # Structural constants
+    styles: Styles = Field(default_factory=lambda: Styles(),
+                           description="Each style's effect on the six channels")
+    statutory_exposure: float = F(0.5, "How exposed a statutory partner is to exclusion from "
+                                  "the top table, relative to a non-statutory one (councils 0)",
+                                  "0-1", ASSUMED, ge=0, le=1)
+    exclusion_weight: float = F(0.3, "Voice lost per unit of a non-inclusive style, whatever "
+                                "the council's dominance", "0-1", ASSUMED, ge=0, le=1)
+    outsider_weight: float = F(0.4, "Extra voice a non-statutory partner loses per unit of "
+                               "council dominance", "0-1", ASSUMED, ge=0, le=1)
+    voice_floor: float = F(0.05, "Least voice any partner keeps", "0-1", ASSUMED, ge=0, le=1)
 
 
 class Layers(Section):
@@ -239,6 +338,25 @@ class Layers(Section):
                                   "per year", ge=1, le=52)
     meeting_cost: float = F(0.02, "Capacity one meeting takes from each attending partner",
                             "share of capacity", ge=0, le=0.2)
+    # Structural constants
+    contact_strategic: float = F(0.3, "Tie-building weight of one strategic board meeting, "
+                                 "relative to a small working group", "per meeting", ASSUMED,
+                                 ge=0, le=1)
+    contact_executive: float = F(0.6, "The same for one executive group meeting",
+                                 "per meeting", ASSUMED, ge=0, le=1)
+    contact_operational: float = F(1.0, "The same for one operational/thematic group meeting",
+                                   "per meeting", ASSUMED, ge=0, le=1)
+    executive_voice: float = F(0.6, "Voice at which a non-statutory partner gets an executive "
+                               "seat", "0-1", ASSUMED, ge=0, le=1)
+    confusion_meeting_cost: float = F(1.5, "Extra cost of a meeting per unit of layer confusion "
+                                      "(1 - clarity)", "ratio", ASSUMED, ge=0, le=5)
+    confusion_noise: float = F(2.0, "Extra observation error per unit of layer confusion",
+                               "ratio", ASSUMED, ge=0, le=10)
+    confused_allocation: float = F(0.4, "Share of aligned resources the executive steers to the "
+                                   "right chains when the layers are fully confused", "0-1",
+                                   evidence=ASSUMED, ge=0, le=1)
+    burden_cap: float = F(0.95, "Largest share of capacity meetings and coordination can take",
+                          "0-1", ASSUMED, ge=0, le=1)
 
 
 class Monitoring(Section):
@@ -250,6 +368,12 @@ class Monitoring(Section):
                            "distance to the ceiling", "per month", ge=0, le=1)
     ceiling_without_standards: float = F(0.45, "Highest maturity reachable with incompatible "
                                          "data formats", "0-1", ge=0, le=1)
+    # Structural constants
+    history_maturity: float = F(0.4, "Share of the gap to the ceiling that a full history has "
+                                "closed at the start", "0-1", ASSUMED, ge=0, le=1)
+    data_quality_floor: float = F(0.5, "Growth rate with the poorest data, relative to perfect "
+                                  "data (rate x (floor + (1 - floor) mean data quality))",
+                                  "0-1", ASSUMED, ge=0, le=1)
 
 
 class Scrutiny(Section):
@@ -262,6 +386,9 @@ class Scrutiny(Section):
                                  "of shortfall", "commitment per shortfall", ge=0, le=5)
     memory: float = F(0.9, "Share of scrutiny pressure remembered from one month to the next",
                       "per month", ge=0, le=1)
+    # Structural constants
+    untrained_bite: float = F(0.3, "Bite of a review by untrained members, relative to trained "
+                              "ones", "0-1", ASSUMED, ge=0, le=1)
 
 
 class Resources(Section):
@@ -272,6 +399,10 @@ class Resources(Section):
                                     "0-1", ge=0, le=1)
     need_share: float = F(0.06, "Resources the targets need, as a share of mainstream spend",
                           "0-1", ge=0.001, le=1)
+    # Structural constants
+    max_resource_factor: float = F(2.0, "Most that abundant resources can speed delivery "
+                                   "(factor m A / (m - 1 + A): 1 at adequacy)", "ratio", ASSUMED,
+                                   ge=1.01, le=10)
 
 
 class Delivery(Section):
@@ -281,6 +412,18 @@ class Delivery(Section):
                                  "adequate resources", "months", ge=1, le=240)
     difficulty_spread: float = F(0.3, "Spread of target difficulty (lognormal sigma)", "",
                                  ge=0, le=2)
+    # Structural constants
+    effort_half: float = F(0.1, "Effort (commitment x effective capacity) at which a link is "
+                           "half as strong as it can be", "0-1 of capacity", ASSUMED,
+                           ge=0.001, le=1)
+    handover_exponent: float = F(0.15, "Elasticity of a handover to trust both ways and to the "
+                                 "tie between the two partners", "", ASSUMED, ge=0, le=2)
+    tie_floor: float = F(0.3, "A handover's relation term with no tie, relative to a full tie",
+                         "0-1", ASSUMED, ge=0, le=0.95)
+    info_exponent: float = F(0.1, "Elasticity of a handover to each side's information (a last "
+                             "member's own delivery counts its own twice)", "", ASSUMED, ge=0, le=2)
+    info_floor: float = F(0.5, "Information value of data with no shared monitoring, relative "
+                          "to fully mature monitoring", "0-1", ASSUMED, ge=0, le=1)
 
 
 # Read once, when the partnership is built (who the partners are, their targets, where they
@@ -611,31 +754,115 @@ def dumps_toml(data: dict, prefix: str = "") -> str:
     return "\n\n".join(p for p in parts if p) + ("\n" if not prefix else "")
 
 
+# Levers whose values rest on evidence (EVIDENCE.md, docs/ODD.md sources); every other numeric
+# value is assumed (set by judgement) and is a target for sensitivity analysis.
+SOURCED: dict[str, str] = {
+    "months": "an LAA ran three years [AC09]",
+    "layers.strategic_per_year": "report Table 8: 3-4 a year [AC09]",
+    "layers.executive_per_year": "report Table 8: 6-12 a year [AC09]",
+    "layers.operational_per_year": "report Table 8: 12-52 a year [AC09]",
+    "resources.pooled_share": "under 2% of mainstream spend in one county [AC09]",
+    "delivery.n_targets": "up to 35 LAA improvement targets [AC09]",
+    "trust.gain": "trust is built slowly and lost fast [S93]",
+    "trust.loss": "trust is built slowly and lost fast [S93]",
+    "commitment.conditional_share": "about half are conditional co-operators [FGF01]",
+    "commitment.conditional_slope": "imperfect conditional co-operation [FG10]",
+    "commitment.free_rider_slope": "free riders and hump-shaped types [FGF01]",
+}
+
+
+def evidence_status(path: str) -> str:
+    """``sourced`` (with its source) or ``assumed`` for a numeric parameter; "" for choices,
+    switches and text (they describe an area rather than estimate a quantity)."""
+    info = parameter_paths()[path]
+    extra = info.json_schema_extra or {}
+    if path in SOURCED:
+        return f"sourced: {SOURCED[path]}"
+    if extra.get("evidence"):
+        return str(extra["evidence"])
+    return ASSUMED if info.annotation in (int, float) and path != "seed" else ""
+
+
+def _bounds(info: Any) -> str:
+    lo = hi = None
+    for m in info.metadata:
+        lo = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else lo
+        hi = getattr(m, "le", None) if getattr(m, "le", None) is not None else hi
+    args = getattr(info.annotation, "__args__", None)
+    if lo is not None or hi is not None:
+        return f"{lo} to {hi}"
+    if args and all(isinstance(a, str) for a in args):
+        return ", ".join(args)
+    return ""
+
+
+def _default(defaults: dict, path: str) -> Any:
+    node: Any = defaults
+    for k in path.split("."):
+        node = node[k]
+    return ", ".join(node) if isinstance(node, list) else node
+
+
+def odd_parameter_table() -> str:
+    """docs/ODD.md III.iv: every parameter except the per-kind partner defaults, by section,
+    with its evidence status, generated from the schema (``lspsim scenarios --odd-table``; a
+    test keeps docs/ODD.md in step)."""
+    defaults = Scenario().model_dump()
+    lines = ["| parameter | default | range | unit | evidence | description |",
+             "|---|---|---|---|---|---|"]
+    for path, info in parameter_paths().items():
+        if path.startswith("kinds.") or path in ("name", "description", "seed"):
+            continue
+        lines.append(f"| `{path}` | {_default(defaults, path)} | {_bounds(info)} | "
+                     f"{(info.json_schema_extra or {}).get('unit', '')} | "
+                     f"{evidence_status(path)} | {info.description or ''} |")
+    return "\n".join(lines) + "\n"
+
+
+def odd_style_table() -> str:
+    """docs/ODD.md III.iii: the leadership style table (``leadership.styles``)."""
+    styles = Scenario().leadership.styles
+    channels = list(StyleEffects.model_fields)
+    lines = ["| style | " + " | ".join(channels) + " |",
+             "|---|" + "---|" * len(channels)]
+    for name in CHAIR_STYLES:
+        effects = getattr(styles, name)
+        lines.append(f"| {name} | " + " | ".join(f"{getattr(effects, c):.2f}" for c in channels)
+                     + " |")
+    return "\n".join(lines) + "\n"
+
+
+_ODD_BLOCKS = {"parameters": odd_parameter_table, "styles": odd_style_table}
+
+
+def odd_with_tables(text: str) -> str:
+    """docs/ODD.md's text with its generated blocks (between ``<!-- generated: NAME -->`` and
+    ``<!-- end: NAME -->``) rewritten from the schema. A test checks the file is a fixed point."""
+    for name, make in _ODD_BLOCKS.items():
+        begin, end = f"<!-- generated: {name} -->\n", f"<!-- end: {name} -->"
+        if begin not in text or end not in text:
+            raise ValueError(f"docs/ODD.md lacks the markers of the generated block '{name}'")
+        head, rest = text.split(begin, 1)
+        tail = rest.split(end, 1)[1]
+        text = head + begin + make() + end + tail
+    return text
+
+
 def reference_markdown() -> str:
-    """docs/scenarios.md: every parameter with its unit, range, default and description,
-    generated from the schema (``lspsim scenarios --reference``; a test keeps the file in step)."""
+    """docs/scenarios.md: every parameter with its unit, range, default, evidence status and
+    description, generated from the schema (``lspsim scenarios --reference``; a test keeps the
+    file in step)."""
     defaults = Scenario().model_dump()
     lines = ["# Scenario reference", "",
              "Generated from `lspsim/scenario.py` by `lspsim scenarios --reference`; do not edit.",
              "Set any of these in a scenario TOML file (`[section]` then `name = value`), with",
-             "`lspsim run ... --set path=value`, or vary them in a sweep.", "",
-             "| path | default | range | unit | description |", "|---|---|---|---|---|"]
+             "`lspsim run ... --set path=value`, or vary them in a sweep. Evidence: *sourced*",
+             "values rest on the evidence cited; *assumed* ones are judgements, candidates for",
+             "sensitivity analysis (docs/ODD.md III.iv).", "",
+             "| path | default | range | unit | evidence | description |",
+             "|---|---|---|---|---|---|"]
     for path, info in parameter_paths().items():
-        node: Any = defaults
-        for k in path.split("."):
-            node = node[k]
-        lo = hi = None
-        for m in info.metadata:
-            lo = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else lo
-            hi = getattr(m, "le", None) if getattr(m, "le", None) is not None else hi
-        args = getattr(info.annotation, "__args__", None)
-        if lo is not None or hi is not None:
-            rng = f"{lo} to {hi}"
-        elif args and all(isinstance(a, str) for a in args):
-            rng = ", ".join(args)
-        else:
-            rng = ""
         unit = (info.json_schema_extra or {}).get("unit", "")
-        shown = ", ".join(node) if isinstance(node, list) else node
-        lines.append(f"| `{path}` | {shown} | {rng} | {unit} | {info.description or ''} |")
+        lines.append(f"| `{path}` | {_default(defaults, path)} | {_bounds(info)} | {unit} | "
+                     f"{evidence_status(path)} | {info.description or ''} |")
     return "\n".join(lines) + "\n"

@@ -35,3 +35,23 @@ def test_odd_describes_every_mechanism_and_section():
         if section in ("name", "description", "seed"):
             continue
         assert section in odd, section
+
+
+def test_odd_tables_are_generated_from_the_schema():
+    from lspsim.scenario import odd_parameter_table, odd_with_tables
+
+    odd = (ROOT / "docs" / "ODD.md").read_text()
+    assert odd == odd_with_tables(odd), (
+        "regenerate with: python -c \"import pathlib, lspsim.scenario as s; "
+        "p = pathlib.Path('docs/ODD.md'); p.write_text(s.odd_with_tables(p.read_text()))\"")
+    assert odd_parameter_table() in odd
+    assert "`leadership.styles.directive.pull`" in odd
+
+
+def test_every_numeric_parameter_has_an_evidence_status():
+    from lspsim.scenario import evidence_status, numeric_parameters
+
+    statuses = {path: evidence_status(path) for path in numeric_parameters()}
+    assert all(s == "assumed" or s.startswith("sourced: ") for s in statuses.values()), statuses
+    assert statuses["resources.pooled_share"].startswith("sourced")
+    assert statuses["delivery.effort_half"] == "assumed"

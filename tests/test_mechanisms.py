@@ -15,8 +15,22 @@ from lspsim.mechanisms import (
     structure,
     trust,
 )
+from lspsim.scenario import Scenario
 
 RNG = np.random.default_rng
+S = Scenario()  # the schema's defaults for the structural constants
+D = S.commitment.distrust_discount
+INITIAL_TRUST = dict(mature_level=S.trust.mature_level, history_pull=S.trust.history_pull,
+                     tie_bonus=S.trust.tie_bonus, spread=S.trust.initial_spread,
+                     cross_tier_share=S.trust.cross_tier_share)
+INITIAL_TIES = dict(history_density_pull=S.network.history_density_pull,
+                    history_strength_gain=S.network.history_strength_gain,
+                    concentration=S.network.tie_concentration)
+LINK = dict(effort_half=S.delivery.effort_half, handover_exponent=S.delivery.handover_exponent,
+            tie_floor=S.delivery.tie_floor, info_exponent=S.delivery.info_exponent)
+VOICE = dict(statutory_exposure=S.leadership.statutory_exposure,
+             exclusion_weight=S.leadership.exclusion_weight,
+             outsider_weight=S.leadership.outsider_weight, floor=S.leadership.voice_floor)
 
 
 # -- commitment -------------------------------------------------------------------------
@@ -33,7 +47,7 @@ def test_imperfect_conditional_cooperation_decays_without_sanctions():
     trust_ = np.ones((4, 4))
     own = commitment.own_preference(np.full(4, 1.0 * 0.4 - 1.0), 5.0)  # MPCR 0.4
     for _ in range(10):
-        exp = commitment.expected_of_others(trust_, c, np.zeros(4))
+        exp = commitment.expected_of_others(trust_, c, np.zeros(4), D)
         c = commitment.adjust(c, commitment.desired(np.full(4, 0.85), exp, own, np.zeros(4),
                                                     np.zeros(4)), 0.5)
     assert c.mean() < 0.3
@@ -49,12 +63,12 @@ def test_own_preference_rises_with_stake_and_falls_with_burden():
 
 def test_distrust_discounts_expectations():
     obs = np.array([0.6, 0.6, 0.6])
-    hidden = np.zeros(3)
-    full = commitment.expected_of_others(np.ones((3, 3)), obs, hidden)
-    none = commitment.expected_of_others(np.zeros((3, 3)), obs, hidden)
+    visibility = np.zeros(3)
+    full = commitment.expected_of_others(np.ones((3, 3)), obs, visibility, D)
+    none = commitment.expected_of_others(np.zeros((3, 3)), obs, visibility, D)
     assert np.allclose(full, 0.6) and np.all(none < full)
     # what monitoring shows plainly needs no trust to be believed
-    seen = commitment.expected_of_others(np.zeros((3, 3)), obs, np.ones(3))
+    seen = commitment.expected_of_others(np.zeros((3, 3)), obs, np.ones(3), D)
     assert np.allclose(seen, 0.6)
 
 
@@ -80,27 +94,28 @@ def test_history_raises_and_tier_prehistory_lowers_initial_trust():
     ties = np.zeros((4, 4))
     cross = np.zeros((4, 4), dtype=bool)
     cross[0, 1] = cross[1, 0] = True
-    new = trust.initial_trust(RNG(1), 0.45, 0.0, ties, cross, 1.0)
-    old = trust.initial_trust(RNG(1), 0.45, 0.95, ties, cross, 1.0)
-    tiers = trust.initial_trust(RNG(1), 0.45, 0.95, ties, cross, 0.5)
+    new = trust.initial_trust(RNG(1), 0.45, 0.0, ties, cross, 1.0, **INITIAL_TRUST)
+    old = trust.initial_trust(RNG(1), 0.45, 0.95, ties, cross, 1.0, **INITIAL_TRUST)
+    tiers = trust.initial_trust(RNG(1), 0.45, 0.95, ties, cross, 0.5, **INITIAL_TRUST)
     assert old[2, 3] > new[2, 3]
     assert tiers[0, 1] < old[0, 1] and tiers[2, 3] == old[2, 3]
 
 
 def test_evidence_is_reciprocal():
     # Both commit 0.8; partner 1 is seen doing 0.2: a breach in 0's eyes, not the reverse.
-    e = trust.kept_evidence(np.array([0.8, 0.2]), np.array([0.8, 0.8]), 0.1)
+    e = trust.kept_evidence(np.array([0.8, 0.2]), np.array([0.8, 0.8]), 0.1, 0.05)
     assert e[0, 1] < 0.01 and e[1, 0] > 0.8
-    lenient = trust.kept_evidence(np.array([0.8, 0.2]), np.array([0.8, 0.8]), 0.7)
+    lenient = trust.kept_evidence(np.array([0.8, 0.2]), np.array([0.8, 0.8]), 0.7, 0.05)
     assert lenient[0, 1] > 0.5
 
 
 def test_trust_spreads_along_ties_only():
     t = np.array([[1, 0.9, 0.9], [0.1, 1, 0.1], [0.5, 0.5, 1.0]])
     ties = np.array([[0, 1.0, 0], [1.0, 0, 0], [0, 0, 0]])
-    out = trust.spread(t, ties, 0.5)
+    out = trust.gossip(t, ties, 0.5)
     assert out[1, 2] > t[1, 2]  # partner 1 hears partner 0's high view of 2
-    assert np.array_equal(out[2], t[2])  # partner 2 has no ties
+    assert np.array_equal(out[2, :2], t[2, :2])  # partner 2 has no ties
+    np.testing.assert_allclose(trust.spread(t, ties, 0.5), out, rtol=0, atol=1e-7)
 
 
 # -- network ----------------------------------------------------------------------------
@@ -116,16 +131,16 @@ def test_turnover_breaks_ties_and_rate_matches():
     ties = np.ones((3, 3))
     out = network.break_ties(ties, np.array([1]), 0.8)
     assert out[0, 1] == pytest.approx(0.2) and out[0, 2] == 1.0
-    events = sum(network.turnover_events(RNG(k), 100, 0.3).size for k in range(120))
+    events = sum(network.leavers(RNG(k).random(100), 0.3).size for k in range(120))
     assert events / (100 * 10) == pytest.approx(0.3, abs=0.05)  # 120 months = 10 years
 
 
 def test_initial_ties_symmetric_and_history_adds_ties():
     cross = np.zeros((30, 30), dtype=bool)
-    new = network.initial_ties(RNG(1), 30, 0.2, 0.3, 0.0, cross, 0.5)
-    old = network.initial_ties(RNG(1), 30, 0.2, 0.3, 0.95, cross, 0.5)
+    new = network.initial_ties(RNG(1), 30, 0.2, 0.3, 0.0, cross, 0.5, **INITIAL_TIES)
+    old = network.initial_ties(RNG(1), 30, 0.2, 0.3, 0.95, cross, 0.5, **INITIAL_TIES)
     assert np.array_equal(new, new.T)
-    assert network.density(old, 0.2) > network.density(new, 0.2)
+    assert (old >= 0.2).sum() > (new >= 0.2).sum()  # more pairs with a tie
 
 
 # -- leadership -------------------------------------------------------------------------
@@ -133,10 +148,10 @@ def test_dominance_and_directive_style_silence_non_statutory_first():
     council = np.array([True, False, False])
     statutory = np.array([True, True, False])
     chair = np.array([True, False, False])
-    fac = leadership.voice(council, statutory, chair,
-                           leadership.STYLE_EFFECTS["facilitative"]["inclusion"], 0.1)
-    dom = leadership.voice(council, statutory, chair,
-                           leadership.STYLE_EFFECTS["directive"]["inclusion"], 0.9)
+    styles = S.leadership.styles
+    fac = leadership.voice(council, statutory, chair, styles.facilitative.inclusion, 0.1,
+                           **VOICE)
+    dom = leadership.voice(council, statutory, chair, styles.directive.inclusion, 0.9, **VOICE)
     assert fac[0] == dom[0] == 1.0
     assert dom[2] < dom[1] < 1.0 and fac[2] > dom[2]
 
@@ -147,8 +162,11 @@ def test_chair_pulls_toward_aspiration_in_proportion_to_voice():
 
 
 def test_style_blend():
-    s = leadership.effective_style("facilitative", "directive", 1.0)
-    assert s == leadership.STYLE_EFFECTS["facilitative"]
+    styles = S.leadership.styles
+    s = leadership.effective_style(styles, "facilitative", "directive", 1.0)
+    assert s == styles.facilitative.model_dump()
+    half = leadership.effective_style(styles, "facilitative", "directive", 0.5)
+    assert half["pull"] == pytest.approx((styles.facilitative.pull + styles.directive.pull) / 2)
 
 
 # -- structure --------------------------------------------------------------------------
@@ -176,11 +194,12 @@ def test_meetings_follow_table_8_rhythms():
 def test_confusion_costs_capacity_and_information():
     seats = np.ones((2, 3), dtype=bool)
     m = np.array([1.0, 1.0, 2.0])
-    clear = layers.meeting_burden(m, seats, 0.02, 1.0, np.zeros(2))
-    muddled = layers.meeting_burden(m, seats, 0.02, 0.2, np.zeros(2))
+    clear = layers.meeting_burden(m, seats, 0.02, 1.0, np.zeros(2), 1.5)
+    muddled = layers.meeting_burden(m, seats, 0.02, 0.2, np.zeros(2), 1.5)
     assert np.all(muddled > clear)
-    assert layers.information_noise_factor(0.2) > layers.information_noise_factor(1.0)
-    assert layers.allocation_efficiency(0.2) < layers.allocation_efficiency(1.0)
+    assert layers.information_noise_factor(0.2, 2.0) > layers.information_noise_factor(1.0, 2.0)
+    assert layers.allocation_efficiency(0.2, 0.4) < layers.allocation_efficiency(1.0, 0.4) == 1.0
+    assert layers.burden(np.array([0.5, 1.2]), 0.1, 0.95).tolist() == [0.6, 0.95]
 
 
 # -- monitoring -------------------------------------------------------------------------
@@ -188,7 +207,8 @@ def test_maturity_takes_years_and_standards_raise_the_ceiling():
     def years_to(level, standards):
         m, months = 0.05, 0
         while m < level and months < 600:
-            m = monitoring.grow(m, 0.5, 0.03, monitoring.ceiling(standards, 0.45), 0.55, 0.55)
+            m = monitoring.grow(m, monitoring.growth(0.5, 0.03, 0.55, 0.55, 0.5),
+                                monitoring.ceiling(standards, 0.45))
             months += 1
         return months
     assert years_to(0.5, True) >= 24  # at least two years to half-way
@@ -206,7 +226,7 @@ def test_scrutiny_presses_shortfalls_in_proportion_to_stake_in_failure():
     p = scrutiny.review(np.zeros(3), np.array([0.2, 0.2, 0.9]), 0.8, np.array([0.9, 0.2, 0.9]),
                         1.0)
     assert p[0] > p[1] > 0 and p[2] == 0
-    assert scrutiny.intensity(0.8, 1.0, 1.0) > scrutiny.intensity(0.8, 0.0, 1.0)
+    assert scrutiny.intensity(0.8, 1.0, 1.0, 0.3) > scrutiny.intensity(0.8, 0.0, 1.0, 0.3)
     assert scrutiny.fade(p, 0.5)[0] == pytest.approx(p[0] / 2)
 
 
@@ -217,8 +237,10 @@ def test_alignment_moves_more_money_than_the_pot():
     pot_doubled = resources.pooled_pot(budgets, 0.04) - resources.pooled_pot(budgets, 0.02)
     align_doubled = (resources.aligned(budgets, c, 0.2) - resources.aligned(budgets, c, 0.1)).sum()
     assert align_doubled > pot_doubled
-    f = resources.resource_factor(np.array([0.0, 1.0, 100.0]))
+    f = resources.resource_factor(np.array([0.0, 1.0, 100.0]), 2.0)
     assert f[0] == 0 and f[1] == 1 and f[2] < 2
+    f3 = resources.resource_factor(np.array([1.0, 1e6]), 3.0)
+    assert f3[0] == 1 and 2.9 < f3[1] < 3
 
 
 # -- delivery ---------------------------------------------------------------------------
@@ -228,10 +250,10 @@ def test_weakest_link_limits_progress():
     trust_ = np.ones((3, 3))
     ties = np.ones((3, 3))
     info = np.ones(3)
-    strong = delivery.link_strength(chains, effort, trust_, ties, info)
+    strong = delivery.link_strength(chains, effort, trust_, ties, info, **LINK)
     weak_effort = effort.copy()
     weak_effort[1] = 0.01
-    weak = delivery.link_strength(chains, weak_effort, trust_, ties, info)
+    weak = delivery.link_strength(chains, weak_effort, trust_, ties, info, **LINK)
     assert np.isinf(strong[0, 3])
     assert weak[0].argmin() == 1
     p_strong = delivery.progress_step(strong, np.ones(1), np.full(1, 10.0))
@@ -239,7 +261,8 @@ def test_weakest_link_limits_progress():
     assert p_weak[0] < p_strong[0]
     low_trust = trust_.copy()
     low_trust[0, 1] = 0.05
-    assert delivery.link_strength(chains, effort, low_trust, ties, info)[0, 0] < strong[0, 0]
+    assert delivery.link_strength(chains, effort, low_trust, ties, info,
+                                  **LINK)[0, 0] < strong[0, 0]
 
 
 def test_chains_are_led_by_councils_and_cross_tiers_in_two_tier_areas():
@@ -255,3 +278,28 @@ def test_chains_are_led_by_councils_and_cross_tiers_in_two_tier_areas():
         assert kinds[members[0]].endswith("council")
     housing = tt.index("housing_environment")
     assert kinds[chains[housing][0]] == "district_council"
+
+
+# -- every constant is a parameter ---------------------------------------------------------
+def test_mechanism_modules_hold_no_numeric_constants():
+    """Constants that shape behaviour live in the Scenario schema, not in module globals (the
+    layer indices STRATEGIC, EXECUTIVE, OPERATIONAL are names, not quantities)."""
+    import ast
+    from pathlib import Path
+
+    import lspsim.mechanisms as pkg
+
+    found = []
+    for path in Path(pkg.__file__).parent.glob("*.py"):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.Assign | ast.AnnAssign):
+                value = node.value
+                numbers = [n for n in ast.walk(value) if isinstance(n, ast.Constant)
+                           and isinstance(n.value, int | float) and not isinstance(n.value, bool)]
+                names = [t.id for t in (node.targets if isinstance(node, ast.Assign)
+                                        else [node.target]) if isinstance(t, ast.Name)]
+                names += [e.id for t in getattr(node, "targets", []) if isinstance(t, ast.Tuple)
+                          for e in t.elts if isinstance(e, ast.Name)]
+                if numbers and set(names) - {"STRATEGIC", "EXECUTIVE", "OPERATIONAL"}:
+                    found.append(f"{path.name}: {names}")
+    assert not found, found

@@ -106,3 +106,95 @@ def test_blas_runs_one_thread_so_large_runs_do_not_depend_on_the_process():
 
     blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
     assert blas and all(p["num_threads"] == 1 for p in blas)
+
+
+# -- replacing the scenario mid-run (events: a new chair, new data standards, a budget cut) --
+REPLACEMENTS = {
+    "no common data standards": {"monitoring.common_data_standards": False},
+    "a directive chair": {"leadership.chair_style": "directive",
+                          "leadership.council_dominance": 0.8},
+    "other structural constants": {"delivery.tie_floor": 0.1, "trust.weight_base": 0.6,
+                                   "layers.burden_cap": 0.4, "commitment.conditional_slope": 1.0,
+                                   "leadership.styles.facilitative.pull": 0.6},
+}
+
+
+@pytest.mark.parametrize("change", sorted(REPLACEMENTS))
+def test_replaced_scenario_is_taken_whole(change):
+    """After ``model.scenario`` is replaced, every parameter-derived quantity equals that of a
+    fresh model of the new scenario with the same seed (changes that leave the initial draws
+    alone, so the draws are the same too)."""
+    from lspsim.model import Derived, Schedule
+
+    base = lspsim.load_scenario("default")
+    new = base.with_updates(REPLACEMENTS[change])
+    m = PartnershipModel(base, rng=4).run_months(12)
+    m.scenario = new
+    m.step()
+    fresh = PartnershipModel(new, rng=4)
+    for name in Derived.__slots__:
+        got, want = getattr(m.derived, name), getattr(fresh.derived, name)
+        if isinstance(want, np.ndarray):
+            np.testing.assert_array_equal(got, want, err_msg=name)
+        else:
+            assert got == want, name
+    for name in Schedule._fields:
+        got, want = getattr(m._schedule, name), getattr(fresh._schedule, name)
+        for g, w in zip(got if name == "links" else [got],
+                        want if name == "links" else [want], strict=True):
+            np.testing.assert_array_equal(g, w, err_msg=name)
+    for name in ("budget", "slope", "months_to_deliver", "seat_matrix", "co_members", "voice"):
+        np.testing.assert_array_equal(getattr(m, name), getattr(fresh, name), err_msg=name)
+
+
+def test_no_common_standards_mid_run_lowers_the_ceiling_as_in_a_fresh_model():
+    m = PartnershipModel("default", rng=2).run_months(6)
+    assert m.maturity_ceiling == 1.0
+    m.scenario = m.scenario.with_updates({"monitoring.common_data_standards": False})
+    m.run_months(6)
+    fresh = PartnershipModel(m.scenario, rng=2)
+    assert m.maturity_ceiling == fresh.maturity_ceiling == 0.45
+
+
+def test_after_a_replacement_the_fast_schedule_still_equals_the_reference():
+    from lspsim.reference import ReferenceRun, State
+
+    m = PartnershipModel("two_tier_county", rng=8).run_months(18)
+    m.scenario = m.scenario.with_updates({"leadership.chair_style": "laissez_faire",
+                                          "resources.pooled_share": 0.05,
+                                          "monitoring.common_data_standards": False})
+    m.run_months(6)
+    ref = ReferenceRun(m)
+    for _ in range(12):
+        m.step()
+        want = ref.step()
+        for name in State.__dataclass_fields__:
+            np.testing.assert_allclose(getattr(m, name), getattr(want, name), rtol=0, atol=1e-7,
+                                       err_msg=name)
+
+
+@pytest.mark.parametrize("updates, says", [
+    ({"structure.n_voluntary": 5}, "not its partners"),
+    ({"delivery.n_targets": 3}, "delivery.n_targets"),
+])
+def test_replacing_partners_or_chains_mid_run_is_refused_clearly(updates, says):
+    m = PartnershipModel("default", rng=1).run_months(2)
+    m.scenario = m.scenario.with_updates(updates)
+    with pytest.raises(ValueError, match=says):
+        m.step()
+
+
+@pytest.mark.parametrize("preset", ["default", "two_tier_county"])
+def test_replacing_the_scenario_by_an_equal_one_mid_year_changes_nothing(preset):
+    """Re-deriving is complete and leaves the random stream alone: a run whose scenario is
+    replaced by an equal (but new) object in month 7 is bit-identical to one left alone."""
+    a = PartnershipModel(preset, rng=6).run_months(7)
+    b = PartnershipModel(preset, rng=6).run_months(7)
+    b.scenario = lspsim.load_scenario(preset, {"months": b.scenario.months})
+    assert b.scenario == a.scenario and b.scenario is not a.scenario
+    a.run_months(20)
+    b.run_months(20)
+    for name, values in a.series().items():
+        np.testing.assert_array_equal(b.series()[name], values, err_msg=name)
+    np.testing.assert_array_equal(b.partner_series(), a.partner_series())
+    np.testing.assert_array_equal(b.trust, a.trust)

@@ -128,3 +128,22 @@ def test_get_reads_a_dotted_path():
     sc = load_scenario("two_tier_county")
     assert sc.get("structure.n_districts") == 6
     assert sc.get("kinds.police.themes") == ["safer_communities"]
+
+
+def test_structural_constants_are_levers_like_any_other():
+    """Every constant moved into the schema is reachable by --set, with_updates (sweeps, the
+    app) and the numeric bounds sweeps and sensitivity analysis read."""
+    from lspsim.scenario import evidence_status
+
+    structural = [p for p, info in parameter_paths().items()
+                  if (info.json_schema_extra or {}).get("evidence")]
+    assert len(structural) >= 60
+    assert "leadership.styles.facilitative.pull" in structural
+    num = numeric_parameters()
+    base = Scenario()
+    for path in structural:
+        lo, hi, _, _ = num[path]
+        value = (lo + hi) / 2
+        sc = base.with_updates(parse_set([f"{path}={value}"]))
+        assert sc.get(path) == pytest.approx(value), path
+        assert evidence_status(path) == "assumed"

@@ -1,124 +1,73 @@
-"""The model's monthly schedule is written for speed (buffers updated in place, constants cached
-per meeting pattern, an expectation by one matrix-vector product, links from a plan, the gossip
-sum in single precision). These tests check it against a plain reading of the ODD: one month
-computed from the model's state with the straightforward mechanism functions and the same
-random draws must give the same state."""
-
-import copy
+"""The model's monthly schedule (``PartnershipModel.step``) is written for speed (buffers
+updated in place, constants cached per scenario and per meeting pattern, an expectation by one
+matrix-vector product, links from a plan, the gossip sum in single precision). These tests run
+it beside the plain reference engine that ships in the package (``lspsim.reference``: one month
+as the ODD states it, from the mechanisms' canonical functions) from the same state and the same
+draws, for whole runs, and compare every state array every month."""
 
 import numpy as np
 import pytest
 
 import lspsim
 from lspsim.mechanisms import commitment as commit
-from lspsim.mechanisms import (
-    delivery,
-    layers,
-    leadership,
-    monitoring,
-    network,
-    resources,
-    scrutiny,
-    structure,
-    trust,
-)
+from lspsim.mechanisms import delivery, network, trust
 from lspsim.model import PartnershipModel
+from lspsim.reference import ReferenceRun, State
+from lspsim.scenario import list_presets
+
+# Double precision throughout except the gossip sum (float32; it moves trust by a share
+# trust.spread, about 1e-8 a month): whole runs agree to about 2e-8.
+ATOL = 1e-7
+
+# Non-default structural constants, so that every folded form is checked away from the values
+# it was first written for (weights that can pass 1, another tie floor and exponents, ...).
+ODD_CONSTANTS = {
+    "trust.weight_base": 0.5, "trust.weight_visibility": 0.45, "trust.weight_contact": 0.35,
+    "trust.exclusion_exponent": 1.3, "trust.evidence_sharpness": 0.08,
+    "trust.newcomer_share": 0.7, "delivery.tie_floor": 0.25, "delivery.handover_exponent": 0.3,
+    "delivery.info_exponent": 0.17, "delivery.effort_half": 0.2, "delivery.info_floor": 0.35,
+    "commitment.distrust_discount": 0.45, "resources.max_resource_factor": 3.0,
+    "layers.burden_cap": 0.5, "layers.confused_allocation": 0.25, "layers.confusion_noise": 3.0,
+    "layers.contact_strategic": 0.5, "layers.executive_voice": 0.8,
+    "monitoring.data_quality_floor": 0.2, "scrutiny.untrained_bite": 0.1,
+    "leadership.styles.facilitative.pull": 0.5, "leadership.council_dominance": 0.8,
+    "network.turnover": 0.6, "months": 60,
+}
 
 
-def plain_month(m: PartnershipModel, month: int, u: np.ndarray, z_obs: np.ndarray,
-                z_decide: np.ndarray) -> dict[str, np.ndarray]:
-    """One month from the state of ``m`` (not modified), written as the ODD reads."""
-    sc, n = m.scenario, m.n_partners
-    T, ties, c = m.trust.copy(), m.ties.copy(), m.commitment.copy()
-    # turnover
-    leavers = np.flatnonzero(u < 1.0 - (1.0 - sc.network.turnover) ** (1.0 / 12.0))
-    ties = network.break_ties(ties, leavers, sc.network.tie_loss_on_turnover)
-    T = trust.reset_for_newcomers(T, leavers, sc.trust.initial, sc.network.tie_loss_on_turnover)
-    # meetings
-    meetings = layers.meetings_in_month(month, m.per_year)
-    contact = layers.contact(meetings, m.co_members)
-    burden = np.clip(layers.meeting_burden(meetings, m.seat_matrix, sc.layers.meeting_cost,
-                                           sc.layers.clarity, m.extra_meetings)
-                     + structure.coordination_burden(n, structure.n_tiers(m.kinds),
-                                                     sc.structure.coordination_cost), 0, 0.95)
-    eff_cap = m.capacity * (1.0 - burden)
-    # monitoring
-    mon = sc.monitoring
-    maturity = monitoring.grow(m.maturity, mon.investment, mon.growth_rate, m.maturity_ceiling,
-                               float(m.openness.mean()), float(m.data_quality.mean()))
-    sd = monitoring.observation_sd(maturity, m.openness, sc.trust.observation_noise,
-                                   layers.information_noise_factor(sc.layers.clarity))
-    observed = np.clip(c + z_obs * sd, 0.0, 1.0)
-    # trust: evidence (exclusion by the council read as a breach), weight, update, gossip
-    evidence = trust.kept_evidence(observed, c, sc.trust.tolerance)
-    evidence = evidence * np.where(m.is_council[None, :], m.voice[:, None] ** 0.5, 1.0)
-    weight = np.clip(0.3 + 0.4 * (maturity * m.openness)[None, :]
-                     + 0.3 * np.minimum(contact, 1.0), 0.0, 1.0)
-    T = trust.update_trust(T, evidence, weight, sc.trust.gain, sc.trust.loss,
-                           m.style["repair"])
-    strength = ties.sum(axis=1, keepdims=True)
-    heard = (ties @ T) / np.where(strength > 0, strength, 1.0)
-    r = np.where(strength > 0, sc.trust.spread, 0.0)
-    T = (1.0 - r) * T + r * heard
-    np.fill_diagonal(T, 1.0)
-    ties = network.update_ties(ties, contact, sc.network.tie_growth, sc.network.tie_decay,
-                               m.style["networking"])
-    # scrutiny
-    s = sc.scrutiny
-    pressure = scrutiny.fade(m.pressure, s.memory)
-    if scrutiny.is_review_month(month, s.interval_months):
-        pressure = scrutiny.review(pressure, observed, sc.leadership.aspiration,
-                                   m.stake_in_failure, scrutiny.intensity(
-                                       s.member_engagement, s.member_training,
-                                       m.style["challenge"]))
-    # commitment
-    cc = sc.commitment
-    belief = 1.0 - commit.DISTRUST_DISCOUNT * (1.0 - T) * (1.0 - maturity * m.openness)[None, :]
-    np.fill_diagonal(belief, 0.0)
-    expected = belief @ observed / (n - 1)
-    expected = leadership.pulled_expectation(expected, sc.leadership.aspiration,
-                                             m.style["pull"], m.voice)
-    own = commit.own_preference(commit.own_incentive(m.stake_in_success, m.voice,
-                                                     cc.return_on_commitment, cc.cost, burden),
-                                cc.incentive_weight)
-    target = commit.desired(m.slope, expected, own, s.sanction_strength * pressure,
-                            cc.noise * z_decide)
-    c = commit.adjust(c, target, cc.adjustment_rate * m.style["speed"])
-    # delivery
-    rs = sc.resources
-    adequacy = resources.adequacy(
-        resources.pooled_pot(m.budget, rs.pooled_share),
-        resources.aligned(m.budget, c, rs.mainstream_alignment), m.chain_share,
-        layers.allocation_efficiency(sc.layers.clarity),
-        rs.need_share * float(m.budget.sum()) / len(m.progress))
-    link = delivery.link_strength(m.chains, c * eff_cap, T, ties,
-                                  m.data_quality * (0.5 + 0.5 * maturity))
-    progress = m.progress + delivery.progress_step(link, resources.resource_factor(adequacy),
-                                                   m.months_to_deliver)
-    return {"trust": T, "ties": ties, "commitment": c, "observed": observed,
-            "pressure": pressure, "maturity": np.array(maturity), "link": link,
-            "progress": progress, "adequacy": adequacy, "effective_capacity": eff_cap}
-
-
-@pytest.mark.parametrize("preset", ["default", "two_tier_county", "new_council_dominated",
-                                    "confused_layers", "public_goods_punishment"])
-def test_fast_schedule_equals_plain_formulas(preset):
-    sc = lspsim.load_scenario(preset)
-    m = PartnershipModel(sc, rng=5)
-    checked = 0
-    for month in range(1, 30):
-        before = copy.deepcopy(m)
+def assert_same_run(m: PartnershipModel, label: str) -> int:
+    """Step ``m`` and a ReferenceRun started from it to the end of the scenario's months,
+    comparing every state array each month; returns the number of comparisons."""
+    ref = ReferenceRun(m)
+    compared = 0
+    for t in range(1, m.scenario.months + 1):
         m.step()
-        u, z = m._draws  # the year's draws the step used
-        slot = (month - 1) % 12
-        want = plain_month(before, month, u[slot], z[slot, 0], z[slot, 1])
-        for name, value in want.items():
-            got = getattr(m, name)
-            # Double precision throughout except the gossip sum (float32, rate x 1e-7)
-            np.testing.assert_allclose(got, value, rtol=0, atol=1e-7,
-                                       err_msg=f"{preset} month {month}: {name}")
-        checked += 1
-    assert checked == 29
+        want = ref.step()
+        for name in State.__dataclass_fields__:
+            np.testing.assert_allclose(getattr(m, name), getattr(want, name), rtol=0, atol=ATOL,
+                                       err_msg=f"{label} month {t}: {name}")
+            compared += 1
+    return compared
+
+
+@pytest.mark.parametrize("preset", sorted(list_presets()))
+def test_fast_schedule_equals_the_reference_engine_for_whole_runs(preset):
+    for seed in (1, 5):
+        m = PartnershipModel(preset, rng=seed)
+        months = m.scenario.months
+        assert assert_same_run(m, f"{preset} seed {seed}") == months * len(
+            State.__dataclass_fields__)
+
+
+@pytest.mark.parametrize("preset", ["default", "two_tier_county", "new_council_dominated"])
+def test_fast_schedule_equals_the_reference_with_other_structural_constants(preset):
+    sc = lspsim.load_scenario(preset, ODD_CONSTANTS)
+    assert_same_run(PartnershipModel(sc, rng=3), f"{preset} (other constants)")
+
+
+def test_ten_years_do_not_drift():
+    sc = lspsim.load_scenario("two_tier_county", {"months": 120})
+    assert_same_run(PartnershipModel(sc, rng=11), "two_tier_county, 120 months")
 
 
 def test_turnover_with_several_leavers_matches_fancy_indexing():
@@ -131,7 +80,7 @@ def test_turnover_with_several_leavers_matches_fancy_indexing():
     want[:, leavers] = (1 - k) * want[:, leavers] + k * 0.5
     want[leavers, :] = (1 - k) * want[leavers, :] + k * 0.5
     want[leavers, leavers] = 1.0
-    np.testing.assert_allclose(trust.reset_for_newcomers(T, leavers, 0.5, 0.8), want,
+    np.testing.assert_allclose(trust.reset_for_newcomers(T, leavers, 0.5, 0.8, 0.5), want,
                                rtol=0, atol=1e-15)
     ties = rng.random((6, 6))
     want = ties.copy()
@@ -144,23 +93,42 @@ def test_expectation_by_matrix_vector_product_equals_belief_matrix():
     rng = np.random.default_rng(3)
     n = 9
     T, obs, vis = rng.random((n, n)), rng.random(n), rng.random(n)
-    belief = 1.0 - commit.DISTRUST_DISCOUNT * (1.0 - T) * (1.0 - vis)[None, :]
-    np.fill_diagonal(belief, 0.0)
-    np.testing.assert_allclose(commit.expected_of_others(T, obs, vis), belief @ obs / (n - 1),
-                               rtol=1e-12)
     np.fill_diagonal(T, 1.0)
-    np.testing.assert_allclose(commit.expected_of_others_unit(T, obs, 1.0 - vis),
-                               commit.expected_of_others(T, obs, vis), rtol=1e-12)
+    for d in (0.6, 0.3):
+        plain = commit.expected_of_others(T, obs, vis, d)
+        np.testing.assert_allclose(commit.expected_of_others_unit(T, obs, 1.0 - vis, d), plain,
+                                   rtol=1e-12)
 
 
-def test_links_from_a_plan_equal_link_strength():
+def test_folded_decision_equals_desired_of_pulled_expectation():
+    from lspsim.mechanisms import leadership
+
+    rng = np.random.default_rng(4)
+    n = 7
+    T, obs, hidden = rng.random((n, n)), rng.random(n), rng.random(n)
+    np.fill_diagonal(T, 1.0)
+    slope, voice, own = rng.random(n), rng.random(n), rng.random(n)
+    pressure, noise = 0.1 * rng.random(n), 0.05 * rng.standard_normal(n)
+    expected = commit.expected_of_others(T, obs, 1.0 - hidden, 0.6)
+    plain = commit.desired(slope, leadership.pulled_expectation(expected, 0.8, 0.3, voice), own,
+                           pressure, noise)
+    scale, pull_term = commit.folded_decision(slope, 0.3, voice, 0.8, n)
+    fused = commit.expected_of_others_unit(T, obs, hidden, 0.6, scale=scale)
+    fused += commit.folded_base(slope, pull_term, own) + pressure + noise
+    np.testing.assert_allclose(np.clip(fused, 0, 1), plain, rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize("floor, x, y", [(0.3, 0.15, 0.1), (0.1, 0.4, 0.25)])
+def test_links_from_a_plan_equal_link_strength(floor, x, y):
     m = PartnershipModel("two_tier_county", rng=2).run_months(5)
     effort = m.commitment * m.effective_capacity
     out = np.full(m.chains.shape, np.inf)
-    delivery.planned_link_strength(delivery.plan_links(m.chains, m.data_quality), effort,
-                                   m.trust, m.ties, 0.8, out=out)
-    np.testing.assert_allclose(out, delivery.link_strength(m.chains, effort, m.trust, m.ties,
-                                                           m.data_quality * 0.8), rtol=1e-12)
+    plan = delivery.plan_links(m.chains, m.data_quality, tie_floor=floor, handover_exponent=x,
+                               info_exponent=y)
+    delivery.planned_link_strength(plan, effort, m.trust, m.ties, 0.8, 0.1, out=out)
+    np.testing.assert_allclose(out, delivery.link_strength(
+        m.chains, effort, m.trust, m.ties, m.data_quality * 0.8, effort_half=0.1,
+        handover_exponent=x, tie_floor=floor, info_exponent=y), rtol=1e-12)
 
 
 @pytest.mark.parametrize("preset", ["default", "two_tier_county"])

@@ -90,11 +90,11 @@ class Flows:
         return (m[:, 1:] & ~m[:, :-1]).astype(float)
 
 
-def _meeting_factor(clarity: float) -> float:
+def _meeting_factor(clarity: float, confusion_cost: float) -> float:
     """The model's own multiplier on the capacity one meeting takes: 1 with clear layers, more
     when the layers are confused (``layers.meeting_burden`` for one meeting at unit cost)."""
     one = layers.meeting_burden(np.ones(1), np.ones((1, 1), dtype=bool), 1.0, clarity,
-                                np.zeros(1))
+                                np.zeros(1), confusion_cost)
     return float(one[0])
 
 
@@ -124,12 +124,13 @@ def _build(model: PartnershipModel, months: int, commitment: np.ndarray,
         per_year=per_year,
         layer_meetings=layer_meetings,
         seats=np.asarray(model.seat_matrix, dtype=bool),
-        meeting_factor=_meeting_factor(sc.layers.clarity),
+        meeting_factor=_meeting_factor(sc.layers.clarity, sc.layers.confusion_meeting_cost),
         duplicated=np.asarray(model.extra_meetings, dtype=float),
         coordination_teams=float(model.coordination) * np.asarray(model.capacity, dtype=float),
         pooled=np.asarray(model.budget, dtype=float) * sc.resources.pooled_share,
         aligned=aligned,
-        allocation_efficiency=float(layers.allocation_efficiency(sc.layers.clarity)),
+        allocation_efficiency=float(layers.allocation_efficiency(
+            sc.layers.clarity, sc.layers.confused_allocation)),
         monitoring_investment=float(sc.monitoring.investment),
         common_data_standards=bool(sc.monitoring.common_data_standards),
         progress=np.minimum(np.asarray(progress, dtype=float).T, 1.0),

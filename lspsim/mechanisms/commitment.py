@@ -1,7 +1,12 @@
 """Commitment: partners are imperfect conditional co-operators (Fischbacher, Gaechter & Fehr
 2001; Fischbacher & Gaechter 2010). Each decides how much of its capacity and budget to align to
 joint priorities from what it expects of partners (weighted by trust), the chair's pull, its own
-stakes against the cost to its capacity, and the pressure of scrutiny."""
+stakes against the cost to its capacity, and the pressure of scrutiny.
+
+Set by ``commitment.*`` (``distrust_discount`` among them) in the Scenario. The canonical
+decision is ``desired(slope, leadership.pulled_expectation(expected_of_others(...)), own, ...)``;
+the fast schedule uses ``expected_of_others_unit`` and ``folded_decision`` (tested equal in
+tests/test_schedule_reference.py)."""
 
 from __future__ import annotations
 
@@ -9,45 +14,40 @@ import numpy as np
 
 from lspsim.mechanisms import clip01
 
-# With no trust and nothing verifiable, a partner discounts what a partner reports by this share.
-DISTRUST_DISCOUNT = 0.6
 
-
-def expected_of_others(trust: np.ndarray, observed: np.ndarray,
-                       visibility: np.ndarray) -> np.ndarray:
+def expected_of_others(trust: np.ndarray, observed: np.ndarray, visibility: np.ndarray,
+                       discount: float) -> np.ndarray:
     """Mean over other partners of what i expects of j: the observed commitment, discounted
     where i does not trust j and cannot verify it. Trust stands in for information: what
     mature, open monitoring shows is believed whatever the trust (``visibility`` = maturity x
-    openness of j).
+    openness of j):
 
     belief_ij = 1 - D (1 - T_ij) (1 - visibility_j); expected_i = sum_{j != i} belief_ij obs_j
-    / (n - 1). With u = (1 - visibility) obs the sum is sum(obs) - obs_i - D (sum(u) - (T u)_i)
-    + D (1 - T_ii) u_i: one matrix-vector product, not an (n, n) belief matrix."""
+    / (n - 1), D = ``commitment.distrust_discount``."""
     n = observed.size
-    if n < 2:
+    if n < 2:  # no others: expect what is observed
         return observed.copy()
-    u = (1.0 - visibility) * observed
-    tu = trust @ u
-    total = (observed.sum() - DISTRUST_DISCOUNT * u.sum()) - observed
-    total += DISTRUST_DISCOUNT * (tu + (1.0 - trust.diagonal()) * u)
-    total /= n - 1
-    return total
+    belief = 1.0 - discount * (1.0 - trust) * (1.0 - visibility)[None, :]
+    np.fill_diagonal(belief, 0.0)
+    return belief @ observed / (n - 1)
 
 
 def expected_of_others_unit(trust: np.ndarray, observed: np.ndarray, hidden: np.ndarray,
+                            discount: float,
                             scale: np.ndarray | float | None = None) -> np.ndarray:
     """``expected_of_others`` for trust matrices with 1 on the diagonal (as the model keeps
-    them), given ``hidden`` = 1 - visibility: (sum(obs) - obs_i - D (sum(u) - (T u)_i)) / (n - 1)
-    with u = hidden x obs. With ``scale`` the sum is multiplied by ``scale`` instead of
-    1 / (n - 1) (the model folds constant factors of the decision into it)."""
+    them), given ``hidden`` = 1 - visibility, by one matrix-vector product instead of an (n, n)
+    belief matrix: (sum(obs) - obs_i - D (sum(u) - (T u)_i)) / (n - 1) with u = hidden x obs.
+    With ``scale`` the sum is multiplied by ``scale`` instead of 1 / (n - 1) (the model folds
+    constant factors of the decision into it, ``folded_decision``)."""
     n = observed.size
     if n < 2:  # no others: expect what is observed (as expected_of_others does)
         return observed.copy() if scale is None else observed * scale
     u = hidden * observed
     out = np.dot(trust, u)
-    out *= DISTRUST_DISCOUNT
+    out *= discount
     out -= observed
-    out += float(np.add.reduce(observed)) - DISTRUST_DISCOUNT * float(np.dot(hidden, observed))
+    out += float(np.add.reduce(observed)) - discount * float(np.dot(hidden, observed))
     out *= 1.0 / (n - 1) if scale is None else scale
     return out
 
@@ -70,7 +70,8 @@ def own_preference(incentive: np.ndarray, sensitivity: float) -> np.ndarray:
 def desired(slope: np.ndarray, expected: np.ndarray, own: np.ndarray, pressure: np.ndarray,
             noise: np.ndarray) -> np.ndarray:
     """Reciprocity and self-interest mixed by the partner's conditional slope, plus the pressure
-    scrutiny puts on it and decision noise."""
+    scrutiny puts on it and decision noise, clipped to [0, 1]:
+    slope x expected + (1 - slope) x own + pressure + noise."""
     out = slope * expected
     out += (1.0 - slope) * own
     out += pressure
@@ -78,6 +79,25 @@ def desired(slope: np.ndarray, expected: np.ndarray, own: np.ndarray, pressure: 
     return clip01(out)
 
 
+def folded_decision(slope: np.ndarray, pull: float, voice_: np.ndarray, aspiration: float,
+                    n_partners: int) -> tuple[np.ndarray, np.ndarray]:
+    """The constant factors of ``desired(slope, pulled_expectation(expected, ...), own, ...)``
+    folded for the fast schedule: (expectation scale, pull term), where
+
+    desired = scale x sum_j belief_ij obs_j + slope x pull term + (1 - slope) x own + pressure
+    + noise, scale = slope (1 - pull voice) / (n - 1), pull term = pull voice aspiration."""
+    keep = 1.0 - pull * voice_
+    add = pull * voice_ * aspiration
+    return slope * keep / max(n_partners - 1, 1), add
+
+
+def folded_base(slope: np.ndarray, pull_term: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """The part of the folded decision fixed per meeting pattern: slope x pull term +
+    (1 - slope) x own (``folded_decision``)."""
+    return slope * pull_term + (1.0 - slope) * own
+
+
 def adjust(commitment: np.ndarray, target: np.ndarray, rate: float) -> np.ndarray:
-    """Move a share ``rate`` of the way to the target."""
+    """Move a share ``rate`` (``commitment.adjustment_rate`` x the style's speed) of the way to
+    the target."""
     return commitment + rate * (target - commitment)

@@ -1,18 +1,20 @@
 """Delivery chains: each target is delivered through a chain of partners (NAO & Audit Commission
 2006). A link's strength comes from the upstream partner's effort (commitment x capacity), the
 trust between neighbours and the quality of the information they share; the weakest link
-limits progress."""
+limits progress.
+
+Set by ``delivery.*`` in the Scenario (the link formula's half-effort point, exponents and tie
+floor among them); resources by ``resources.*``."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+from functools import cache
 from typing import NamedTuple
 
 import numpy as np
 
 from lspsim.scenario import THEMES
-
-# Effort (commitment x effective capacity) at which a link is half as strong as it can be.
-EFFORT_HALF = 0.1
 
 
 def build_chains(rng: np.random.Generator, kinds: list[str], partner_themes: list[list[str]],
@@ -70,33 +72,35 @@ def membership(chains: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def chain_pairs(chains: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(valid, a, nxt, has_next) for ``link_strength``: each position's member, the next member
-    and whether there is one. They depend on the chains only, so the model computes them once."""
+def chain_share(membership_: np.ndarray) -> np.ndarray:
+    """(K, n) share of partner i's aligned money that goes to target k: split equally over the
+    chains it is in (``membership_`` as ``membership``)."""
+    in_chains = membership_.sum(axis=0)
+    return membership_ / np.where(in_chains > 0, in_chains, 1.0)
+
+
+def link_strength(chains: np.ndarray, effort: np.ndarray, trust: np.ndarray,
+                  ties: np.ndarray, info: np.ndarray, *, effort_half: float,
+                  handover_exponent: float, tie_floor: float,
+                  info_exponent: float) -> np.ndarray:
+    """(K, L) link strengths; padded positions are +inf so they never bind.
+    link(a -> b) = E_a / (E_a + effort_half) x (T_ab T_ba (f + (1 - f) tie_ab))^x
+                   x (info_a info_b)^y,
+    with E = effort, f = ``tie_floor``, x = ``handover_exponent``, y = ``info_exponent``;
+    the last member's link is its own delivery: the same effort term x info_a^(2 y).
+    ``planned_link_strength`` is the fast form."""
     valid = chains >= 0
     a = np.where(valid, chains, 0)
     nxt = np.zeros_like(a)
     nxt[:, :-1] = a[:, 1:]
     has_next = np.zeros_like(valid)
     has_next[:, :-1] = valid[:, 1:]
-    return valid, a, nxt, has_next
-
-
-def link_strength(chains: np.ndarray, effort: np.ndarray, trust: np.ndarray,
-                  ties: np.ndarray, info: np.ndarray,
-                  pairs: tuple[np.ndarray, ...] | None = None) -> np.ndarray:
-    """(K, L) link strengths; padded positions are +inf so they never bind.
-    link(a -> b) = effort_a / (effort_a + EFFORT_HALF) x (T_ab T_ba)^0.15
-                   x (0.3 + 0.7 tie_ab)^0.15 x (info_a info_b)^0.1;
-    the last member's link is its own delivery: the same effort term x info^0.2."""
-    valid, a, nxt, has_next = chain_pairs(chains) if pairs is None else pairs
-    pair_trust = trust[a, nxt] * trust[nxt, a]
     ea = effort[a]
-    e = ea / (ea + EFFORT_HALF)
-    relation = 0.3 + 0.7 * ties[a, nxt]
-    handover = np.where(has_next, pair_trust ** 0.15 * relation ** 0.15
-                        * (info[a] * info[nxt]) ** 0.1,
-                        info[a] ** 0.2)
+    e = ea / (ea + effort_half)
+    relation = tie_floor + (1.0 - tie_floor) * ties[a, nxt]
+    handover = np.where(has_next, (trust[a, nxt] * trust[nxt, a] * relation) ** handover_exponent
+                        * (info[a] * info[nxt]) ** info_exponent,
+                        info[a] ** (2.0 * info_exponent))
     return np.where(valid, e * handover, np.inf)
 
 
@@ -111,17 +115,24 @@ class LinkPlan(NamedTuple):
     ab: np.ndarray             # flat (n, n) index of (member, next) for those
     both: np.ndarray           # ab followed by the flat index of (next, member)
     info: np.ndarray           # constant part of the information and relation terms
+    tie_offset: float          # f / (1 - f), f the tie floor
+    exponent: float            # the handover exponent x
+    info_power: float          # 2 y, y the information exponent
 
 
-def plan_links(chains: np.ndarray, data_quality: np.ndarray) -> LinkPlan:
+def plan_links(chains: np.ndarray, data_quality: np.ndarray, *, tie_floor: float,
+               handover_exponent: float, info_exponent: float) -> LinkPlan:
     """Precompute the positions and constant factors of ``link_strength`` for fixed chains.
-    The information term (info_a info_b)^0.1 with info = data_quality x s (s the same for
-    every partner in a month) is (dq_a dq_b)^0.1 s^0.2; a last member's info_a^0.2 is
-    dq_a^0.2 s^0.2."""
+    The information term (info_a info_b)^y with info = data_quality x s (s the same for
+    every partner in a month) is (dq_a dq_b)^y s^(2y); a last member's info_a^(2y) is
+    dq_a^(2y) s^(2y). The relation term (f + (1 - f) tie)^x is (1 - f)^x (tie + f / (1 - f))^x;
+    f / (1 - f) is taken from the decimal value of f (0.3 gives exactly 3 / 7)."""
     n = data_quality.size
     length = chains.shape[1]
     dq = data_quality.tolist()
-    relation = 0.7 ** 0.15
+    x, y = handover_exponent, info_exponent
+    relation = (1.0 - tie_floor) ** x
+    tie_offset = _odds(tie_floor)
     pair_pos, last_pos, a, b, last, info_pair, info_last = [], [], [], [], [], [], []
     for k, chain in enumerate(chains.tolist()):  # a handful of short chains: plain Python
         members = [i for i in chain if i >= 0]
@@ -130,34 +141,43 @@ def plan_links(chains: np.ndarray, data_quality: np.ndarray) -> LinkPlan:
             pair_pos.append(k * length + j)
             a.append(i)
             b.append(nxt)
-            # (0.3 + 0.7 tie)^0.15 = 0.7^0.15 (tie + 3/7)^0.15: the constant joins this term
-            info_pair.append((dq[i] * dq[nxt]) ** 0.1 * relation)
+            # the relation's constant factor (1 - f)^x joins this term
+            info_pair.append((dq[i] * dq[nxt]) ** y * relation)
         if members:
             last_pos.append(k * length + len(members) - 1)
             last.append(members[-1])
-            info_last.append(dq[members[-1]] ** 0.2)
+            info_last.append(dq[members[-1]] ** (2.0 * y))
     ab = [i * n + j for i, j in zip(a, b, strict=True)]
     ba = [j * n + i for i, j in zip(a, b, strict=True)]
     return LinkPlan(chains.shape, np.array(pair_pos + last_pos, dtype=np.int64),
                     np.array(a + last, dtype=np.int64), len(a), np.array(ab, dtype=np.int64),
-                    np.array(ab + ba, dtype=np.int64), np.array(info_pair + info_last))
+                    np.array(ab + ba, dtype=np.int64), np.array(info_pair + info_last),
+                    tie_offset, x, 2.0 * y)
+
+
+@cache  # exact rational arithmetic is slow, and a run's floor is one of a few values
+def _odds(floor: float) -> float:
+    """f / (1 - f) from the decimal value of f."""
+    f = Fraction(repr(floor))
+    return float(f / (1 - f))
 
 
 def planned_link_strength(plan: LinkPlan, effort: np.ndarray, trust: np.ndarray,
-                          ties: np.ndarray, info_scale: float, out: np.ndarray) -> np.ndarray:
+                          ties: np.ndarray, info_scale: float, effort_half: float,
+                          out: np.ndarray) -> np.ndarray:
     """``link_strength`` for chains planned by ``plan_links``, where info = data_quality x
     ``info_scale``. Writes the valid positions of ``out`` (K, L), whose padded positions the
     caller keeps at +inf, and returns it."""
-    e = effort / (effort + EFFORT_HALF)
-    h = plan.info * info_scale ** 0.2
+    e = effort / (effort + effort_half)
+    h = plan.info * info_scale ** plan.info_power
     k = plan.n_pairs
     if k:
         pair_trust = trust.take(plan.both)
         relation = ties.take(plan.ab)
-        relation += 3.0 / 7.0
+        relation += plan.tie_offset
         relation *= pair_trust[:k]
         relation *= pair_trust[k:]
-        h[:k] *= relation ** 0.15
+        h[:k] *= relation ** plan.exponent
     h *= e.take(plan.member)
     out.put(plan.flat, h)
     return out
@@ -165,12 +185,6 @@ def planned_link_strength(plan: LinkPlan, effort: np.ndarray, trust: np.ndarray,
 
 def progress_step(strength: np.ndarray, resource_factor: np.ndarray,
                   months_to_deliver: np.ndarray) -> np.ndarray:
-    """Progress this month: the weakest link times the resource factor, over the months a
-    target takes with a perfect chain."""
-    return progress_step_from_weakest(strength.min(axis=1), resource_factor, months_to_deliver)
-
-
-def progress_step_from_weakest(weakest: np.ndarray, resource_factor: np.ndarray,
-                               months_to_deliver: np.ndarray) -> np.ndarray:
-    """``progress_step`` given each chain's weakest link."""
-    return weakest * resource_factor / months_to_deliver
+    """Progress this month: each chain's weakest link times its resource factor, over the
+    months a target takes with a perfect chain."""
+    return strength.min(axis=1) * resource_factor / months_to_deliver

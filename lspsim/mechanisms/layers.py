@@ -1,6 +1,9 @@
 """Layers: strategic, executive and operational groups, each meeting at its own rhythm
 (report Table 8). Layer confusion wastes capacity in meetings and sends the wrong information
-to each layer (Audit Commission 2009: some areas have confused the layers)."""
+to each layer (Audit Commission 2009: some areas have confused the layers).
+
+Set by ``layers.*`` in the Scenario (meeting rhythms, contact weights, the confusion factors and
+the burden cap among them)."""
 
 from __future__ import annotations
 
@@ -8,9 +11,6 @@ import numpy as np
 
 STRATEGIC, EXECUTIVE, OPERATIONAL = 0, 1, 2
 LAYER_NAMES = ("strategic", "executive", "operational")
-# How much one meeting of each layer builds a tie between two attendees, relative to a small
-# working group (a board of 30-100 builds fewer ties per meeting than a thematic group).
-CONTACT_WEIGHT = np.array([0.3, 0.6, 1.0])
 
 
 def meetings_in_month(month: int, per_year: np.ndarray) -> np.ndarray:
@@ -18,13 +18,15 @@ def meetings_in_month(month: int, per_year: np.ndarray) -> np.ndarray:
     return np.floor(month * per_year / 12.0) - np.floor((month - 1) * per_year / 12.0)
 
 
-def seats(statutory: np.ndarray, voice_: np.ndarray, chains: np.ndarray) -> np.ndarray:
+def seats(statutory: np.ndarray, voice_: np.ndarray, chains: np.ndarray,
+          executive_voice: float) -> np.ndarray:
     """(n, 3) seats: every partner on the strategic board; statutory partners, and others with
-    a real voice, on the executive; chain members in the operational groups."""
+    voice at least ``executive_voice``, on the executive; chain members in the operational
+    groups."""
     n = statutory.size
     s = np.zeros((n, 3), dtype=bool)
     s[:, STRATEGIC] = True
-    s[:, EXECUTIVE] = statutory | (voice_ >= 0.6)
+    s[:, EXECUTIVE] = statutory | (voice_ >= executive_voice)
     s[chains[chains >= 0], OPERATIONAL] = True
     return s
 
@@ -41,24 +43,46 @@ def co_membership(seat_matrix: np.ndarray, membership: np.ndarray) -> np.ndarray
     return out
 
 
-def contact(meetings: np.ndarray, co: np.ndarray) -> np.ndarray:
-    """Effective meetings together this month for every pair."""
-    return np.tensordot(meetings * CONTACT_WEIGHT, co, axes=1)
+def contact_weights(strategic: float, executive: float, operational: float) -> np.ndarray:
+    """How much one meeting of each layer builds a tie between two attendees, relative to a
+    small working group (a board of 30-100 builds fewer ties per meeting than a thematic group;
+    ``layers.contact_*``)."""
+    return np.array([strategic, executive, operational])
+
+
+def contact(meetings: np.ndarray, co: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Effective meetings together this month for every pair: sum over layers of meetings x
+    co-membership x ``contact_weights``."""
+    return np.tensordot(meetings * weights, co, axes=1)
 
 
 def meeting_burden(meetings: np.ndarray, seat_matrix: np.ndarray, meeting_cost: float,
-                   clarity: float, extra_meetings: np.ndarray) -> np.ndarray:
+                   clarity: float, extra_meetings: np.ndarray,
+                   confusion_cost: float) -> np.ndarray:
     """Share of each partner's capacity spent in meetings; confusion makes each meeting cost more
-    (strategic boards dragged into operational detail, reports that fit no layer)."""
+    (strategic boards dragged into operational detail, reports that fit no layer):
+    meetings attended x meeting_cost x (1 + confusion_cost (1 - clarity))."""
     attended = seat_matrix.astype(float) @ meetings + extra_meetings
-    return attended * meeting_cost * (1.0 + 1.5 * (1.0 - clarity))
+    return attended * meeting_cost * (1.0 + confusion_cost * (1.0 - clarity))
 
 
-def information_noise_factor(clarity: float) -> float:
-    """Confused layers send each layer information it cannot use: observation error grows."""
-    return 1.0 + 2.0 * (1.0 - clarity)
+def burden(meeting_burden_: np.ndarray, coordination: float, cap: float) -> np.ndarray:
+    """Share of capacity taken by meetings and coordination, at most ``layers.burden_cap``."""
+    return np.clip(meeting_burden_ + coordination, 0.0, cap)
 
 
-def allocation_efficiency(clarity: float) -> float:
-    """Share of aligned resources the executive layer steers to the right chains."""
-    return 0.4 + 0.6 * clarity
+def effective_capacity(capacity: np.ndarray, burden_: np.ndarray) -> np.ndarray:
+    """Capacity left for joint work after meetings and coordination."""
+    return capacity * (1.0 - burden_)
+
+
+def information_noise_factor(clarity: float, confusion_noise: float) -> float:
+    """Confused layers send each layer information it cannot use: observation error grows by
+    1 + confusion_noise (1 - clarity)."""
+    return 1.0 + confusion_noise * (1.0 - clarity)
+
+
+def allocation_efficiency(clarity: float, confused: float) -> float:
+    """Share of aligned resources the executive layer steers to the right chains: ``confused``
+    with fully confused layers, 1 with clear ones."""
+    return confused + (1.0 - confused) * clarity

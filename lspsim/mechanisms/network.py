@@ -1,7 +1,9 @@
 """Social network of representatives: ties start from the scenario and the area's history, grow
 with joint work, decay without it, and break when a representative is replaced (Audit Commission
 2009: strong social networks among representatives are crucial; Vangen & Huxham 2003: changing
-membership threatens collaboration)."""
+membership threatens collaboration).
+
+Set by ``network.*`` in the Scenario; the style's ``networking`` scales tie growth."""
 
 from __future__ import annotations
 
@@ -9,16 +11,21 @@ import numpy as np
 
 
 def initial_ties(rng: np.random.Generator, n: int, density: float, strength: float,
-                 history: float, cross_tier: np.ndarray, inter_tier_factor: float,
+                 history: float, cross_tier: np.ndarray, inter_tier_factor: float, *,
+                 history_density_pull: float, history_strength_gain: float,
+                 concentration: float,
                  pairs: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
-    """Symmetric (n, n) tie strengths in [0, 1]. History adds ties and strengthens them.
+    """Symmetric (n, n) tie strengths in [0, 1]. History adds ties and strengthens them: each
+    pair is tied with p = density + (1 - density) history_density_pull h, with strength ~
+    Beta(c m, c (1 - m)), m = strength (1 + history_strength_gain h) (kept in 0.02-0.95 so the
+    Beta is proper), c = ``concentration``; county-district ties x ``inter_tier_factor``.
     ``pairs`` may give ``upper_pairs(n)``, which the model keeps per scenario."""
-    p = density + (1.0 - density) * 0.6 * history
-    mean = min(max(strength * (1.0 + history), 0.02), 0.95)
+    p = density + (1.0 - density) * history_density_pull * history
+    mean = min(max(strength * (1.0 + history_strength_gain * history), 0.02), 0.95)
     rows, cols = upper_pairs(n) if pairs is None else pairs
     present = rng.random(rows.size) < p  # each pair once
     w = np.zeros((n, n))
-    w[rows[present], cols[present]] = rng.beta(4 * mean, 4 * (1 - mean),
+    w[rows[present], cols[present]] = rng.beta(concentration * mean, concentration * (1 - mean),
                                                size=int(present.sum()))
     w += w.T
     if cross_tier.any():
@@ -35,7 +42,9 @@ def upper_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
 def update_ties(ties: np.ndarray, contact: np.ndarray, growth: float, decay: float,
                 networking: float) -> np.ndarray:
     """Ties grow with meetings together (saturating) and need upkeep: every month a share decays,
-    so a pair's tie settles where growth from its meetings balances decay."""
+    so a pair's tie settles where growth from its meetings balances decay:
+    ties <- (ties + g (1 - ties)) (1 - decay), g = ``growth_share``. The fast schedule uses
+    ``growth_factors`` and ``grow_ties_in_place``."""
     return grow_ties(ties, growth_share(contact, growth, networking), decay)
 
 
@@ -70,9 +79,10 @@ def grow_ties_in_place(ties: np.ndarray, p: np.ndarray, q: np.ndarray) -> np.nda
     return ties
 
 
-def turnover_events(rng: np.random.Generator, n: int, annual_rate: float) -> np.ndarray:
-    """Indices of partners whose representative is replaced this month."""
-    return np.flatnonzero(rng.random(n) < monthly_rate(annual_rate))
+def leavers(uniform: np.ndarray, annual_rate: float) -> np.ndarray:
+    """Indices of partners whose representative is replaced this month, given one uniform draw
+    per partner."""
+    return np.flatnonzero(uniform < monthly_rate(annual_rate))
 
 
 def monthly_rate(annual_rate: float) -> float:
@@ -91,11 +101,3 @@ def break_ties(ties: np.ndarray, leavers: np.ndarray, loss: float,
         out[i] *= 1.0 - loss
         out[:, i] *= 1.0 - loss
     return out
-
-
-def density(ties: np.ndarray, threshold: float) -> float:
-    """Share of representative pairs with a tie at least ``threshold`` strong."""
-    n = ties.shape[0]
-    if n < 2:
-        return 0.0
-    return float(((ties >= threshold).sum()) / (n * (n - 1)))

@@ -1,6 +1,8 @@
 """Resources: a pooled pot that is a small fraction of mainstream spend (under 2% in one county,
 Audit Commission 2009) and the alignment of mainstream budgets, realised only in proportion to
-each partner's commitment and steered by the executive layer."""
+each partner's commitment and steered by the executive layer.
+
+Set by ``resources.*`` in the Scenario; the steering efficiency by ``layers``."""
 
 from __future__ import annotations
 
@@ -25,6 +27,12 @@ def adequacy(pot: float, aligned_: np.ndarray, chain_share: np.ndarray, efficien
     return money / need_per_target
 
 
-def resource_factor(adequacy_: np.ndarray) -> np.ndarray:
-    """Diminishing returns: 1 at adequate resources, at most 2."""
-    return 2.0 * adequacy_ / (1.0 + adequacy_)
+def need_per_target(budgets: np.ndarray, need_share: float, n_targets: int) -> float:
+    """Money each target needs: ``resources.need_share`` of all mainstream budgets, split."""
+    return need_share * float(budgets.sum()) / n_targets
+
+
+def resource_factor(adequacy_: np.ndarray, max_factor: float) -> np.ndarray:
+    """Diminishing returns: m A / (m - 1 + A), 1 at adequate resources, at most m
+    (``resources.max_resource_factor``)."""
+    return max_factor * adequacy_ / ((max_factor - 1.0) + adequacy_)

@@ -1,6 +1,8 @@
 """Scrutiny: elected members' engagement and training drive periodic reviews that raise the cost
 of low commitment, like peer punishment in public-goods games (Fehr & Gaechter 2000; Audit
-Commission 2009: engage elected members through training and stronger scrutiny)."""
+Commission 2009: engage elected members through training and stronger scrutiny).
+
+Set by ``scrutiny.*`` in the Scenario; the style's ``challenge`` scales the bite."""
 
 from __future__ import annotations
 
@@ -11,9 +13,11 @@ def is_review_month(month: int, interval: int) -> bool:
     return month % interval == 0
 
 
-def intensity(engagement: float, training: float, challenge: float) -> float:
-    """How hard a review bites: engaged, trained members, and a board that welcomes challenge."""
-    return engagement * (0.3 + 0.7 * training) * challenge
+def intensity(engagement: float, training: float, challenge: float,
+              untrained_bite: float) -> float:
+    """How hard a review bites: engaged, trained members, and a board that welcomes challenge:
+    engagement x (untrained_bite + (1 - untrained_bite) training) x challenge."""
+    return engagement * (untrained_bite + (1.0 - untrained_bite) * training) * challenge
 
 
 def review(pressure: np.ndarray, observed: np.ndarray, aspiration: float,

@@ -7,6 +7,9 @@ cross tiers (Audit Commission 2009: multi-tier partnership working is more compl
 
 from __future__ import annotations
 
+from fractions import Fraction
+from functools import cache
+
 import numpy as np
 
 COUNTY_WIDE = ("county_council", "police", "health", "fire_rescue", "jobcentre_plus", "probation")
@@ -16,6 +19,11 @@ def tiers(kinds: list[str]) -> np.ndarray:
     """0 = area-wide or unitary, 1 = county council, 2 = district council."""
     return np.array([1 if k == "county_council" else 2 if k == "district_council" else 0
                      for k in kinds], dtype=np.int8)
+
+
+def cross_tier(tier: np.ndarray) -> np.ndarray:
+    """(n, n) True for county-district pairs (``tiers`` 1 and 2)."""
+    return (tier[:, None] * tier[None, :]) == 2
 
 
 def n_tiers(kinds: list[str]) -> int:
@@ -36,7 +44,20 @@ def duplicated_meetings(kinds: list[str], n_districts: int, duplication_share: f
     return county_wide * duplication_share * n_districts * meetings_per_month
 
 
-def history_factor(years: float) -> float:
-    """How much of a mature partnership's starting conditions a history has built: 1 - e^(-y/10).
-    Three decades give 0.95; a new partnership 0."""
-    return float(1.0 - np.exp(-years / 10.0))
+def history_factor(years: float, timescale: float) -> float:
+    """How much of a mature partnership's starting conditions a history has built:
+    1 - e^(-years / timescale) (``structure.history_timescale``). With 10 years, three decades
+    give 0.95; a new partnership 0."""
+    return float(1.0 - np.exp(-years / timescale))
+
+
+def budget_draws(rng: np.random.Generator, n: int, spread: float) -> np.ndarray:
+    """Organisations of one kind differ in size: a lognormal factor per partner with sigma
+    ``structure.budget_spread`` and mean 1 (log-mean -sigma^2 / 2, taken from the decimal value
+    of sigma so that 0.2 gives exactly -0.02)."""
+    return rng.lognormal(_log_mean(spread), spread, n)
+
+
+@cache  # exact rational arithmetic is slow, and a run's sigma is one of a few values
+def _log_mean(sigma: float) -> float:
+    return float(-Fraction(repr(sigma)) ** 2 / 2)

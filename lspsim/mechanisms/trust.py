@@ -1,6 +1,9 @@
 """Trust between partners: built slowly from kept commitments, lost fast on breaches (Slovic
 1993), judged from what monitoring lets partners see, repaired by facilitative leadership,
-and spread along the representatives' network (gossip)."""
+and spread along the representatives' network (gossip).
+
+Set by ``trust.*`` in the Scenario (the update weights, the evidence's sharpness, the initial
+trust's form and the newcomer rule among them)."""
 
 from __future__ import annotations
 
@@ -12,22 +15,26 @@ from lspsim.mechanisms import clip01
 
 
 def initial_trust(rng: np.random.Generator, base: float, history: float, ties: np.ndarray,
-                  cross_tier: np.ndarray, inter_tier_factor: float) -> np.ndarray:
-    """History and existing ties raise starting trust (Ansell & Gash 2008: prehistory); between
-    county and district representatives the prehistory of the tiers pulls it down toward half
-    the base level, by the same factor that weakens their ties."""
+                  cross_tier: np.ndarray, inter_tier_factor: float, *, mature_level: float,
+                  history_pull: float, tie_bonus: float, spread: float,
+                  cross_tier_share: float) -> np.ndarray:
+    """History and existing ties raise starting trust (Ansell & Gash 2008: prehistory):
+    T = base + (mature_level - base) history_pull h + tie_bonus tie + N(0, spread), clipped to
+    [0, 1]. Between county and district representatives the prehistory of the tiers pulls it
+    toward ``cross_tier_share`` x the base level, by the same factor that weakens their ties."""
     n = ties.shape[0]
-    t = base + (0.85 - base) * 0.6 * history + 0.2 * ties + rng.normal(0.0, 0.03, (n, n))
+    t = (base + (mature_level - base) * history_pull * history + tie_bonus * ties
+         + rng.normal(0.0, spread, (n, n)))
     t = np.clip(t, 0.0, 1.0)
     np.fill_diagonal(t, 1.0)
     if cross_tier.any():
         f = inter_tier_factor
-        t[cross_tier] = t[cross_tier] * f + (1 - f) * base * 0.5
+        t[cross_tier] = t[cross_tier] * f + (1 - f) * base * cross_tier_share
     return t
 
 
-def kept_evidence(observed: np.ndarray, own: np.ndarray, tolerance: float,
-                  sharpness: float = 0.05, out: np.ndarray | None = None) -> np.ndarray:
+def kept_evidence(observed: np.ndarray, own: np.ndarray, tolerance: float, sharpness: float,
+                  out: np.ndarray | None = None) -> np.ndarray:
     """(n, n) evidence in (0, 1) that j kept faith in i's eyes: j did at least what i did, less a
     tolerance (reciprocity). A smooth (logistic) step so small errors give small updates:
     e_ij = 1 / (1 + exp(-(observed_j - own_i + tolerance) / sharpness)).
@@ -39,6 +46,29 @@ def kept_evidence(observed: np.ndarray, own: np.ndarray, tolerance: float,
     out = np.multiply.outer(np.exp(own * inv), np.exp(observed * -inv), out=out)
     out += k
     return np.divide(k, out, out=out)
+
+
+def exclusion_factor(voice: np.ndarray, exponent: float) -> np.ndarray:
+    """Partners kept off the top table read exclusion by the council as a breach: the evidence
+    they see in a council's conduct is multiplied by voice^exponent
+    (``trust.exclusion_exponent``)."""
+    return voice ** exponent
+
+
+def update_weight(visibility: np.ndarray, contact: np.ndarray, base: float,
+                  by_visibility: float, by_contact: float) -> np.ndarray:
+    """(n, n) weight of this month's evidence: w_ij = clip(base + by_visibility visibility_j +
+    by_contact min(contact_ij, 1), 0, 1): what monitoring shows and meeting in person both make
+    evidence count (``trust.weight_*``)."""
+    w = base + by_visibility * visibility[None, :] + by_contact * np.minimum(contact, 1.0)
+    return np.clip(w, 0.0, 1.0)
+
+
+def contact_weight(contact: np.ndarray, base: float, by_contact: float) -> np.ndarray:
+    """The part of ``update_weight`` fixed per meeting pattern: base + by_contact
+    min(contact, 1); the fast schedule adds by_visibility x visibility each month, and clips
+    only when the three weights can sum past 1."""
+    return base + by_contact * np.minimum(contact, 1.0)
 
 
 def update_trust(trust: np.ndarray, evidence: np.ndarray, weight: np.ndarray, gain: float,
@@ -70,17 +100,27 @@ def update_trust(trust: np.ndarray, evidence: np.ndarray, weight: np.ndarray, ga
     return out
 
 
+def gossip(trust: np.ndarray, ties: np.ndarray, rate: float) -> np.ndarray:
+    """Each partner moves a share ``rate`` (``trust.spread``) of its trust toward what its
+    contacts think (tie-weighted); partners with no ties keep their own view:
+    T_i <- (1 - r_i) T_i + r_i sum_k ties_ik T_k / sum_k ties_ik, r_i = rate if i has ties;
+    trust in oneself stays 1. ``spread`` is the fast form (float32 sum, in place)."""
+    strength = ties.sum(axis=1, keepdims=True)
+    heard = (ties @ trust) / np.where(strength > 0, strength, 1.0)
+    r = np.where(strength > 0, rate, 0.0)
+    out = (1.0 - r) * trust + r * heard
+    np.fill_diagonal(out, 1.0)
+    return out
+
+
 def spread(trust: np.ndarray, ties: np.ndarray, rate: float, out: np.ndarray | None = None,
            scratch: np.ndarray | None = None,
            single: tuple[np.ndarray, np.ndarray] | None = None,
            ones: np.ndarray | None = None) -> np.ndarray:
-    """Each partner moves a share ``rate`` of its trust toward what its contacts think
-    (tie-weighted); partners with no ties keep their own view:
-    T_i <- (1 - r_i) T_i + r_i sum_k ties_ik T_k / sum_k ties_ik, r_i = rate if i has ties.
-
-    The tie-weighted sum, the model's one O(n^3) step, is taken in single precision (float32):
-    it moves trust by a share ``rate``, so its rounding (below 1e-8 a month) is far under
-    anything the model resolves, and it halves the cost for large partnerships. What each
+    """``gossip``, fast. The tie-weighted sum, the model's one O(n^3) step, is taken in single
+    precision (float32): it moves trust by a share ``rate``, so its rounding (below 1e-8 a
+    month) is far under anything the model resolves, and it halves the cost for large
+    partnerships. What each
     partner keeps of its own view stays in double precision. ``out`` must not be ``trust``;
     ``scratch`` (float64) and ``single`` (two float32 arrays) are optional (n, n) workspaces,
     ``ones`` an optional (n,) array of ones."""
@@ -107,17 +147,18 @@ def spread(trust: np.ndarray, ties: np.ndarray, rate: float, out: np.ndarray | N
 
 
 def reset_for_newcomers(trust: np.ndarray, leavers: np.ndarray, base: float,
-                        loss: float, out: np.ndarray | None = None) -> np.ndarray:
+                        loss: float, share: float,
+                        out: np.ndarray | None = None) -> np.ndarray:
     """A new representative is partly a stranger: trust to and from it moves toward the base
-    level by half the tie loss (the organisation's reputation keeps the rest). ``out`` may be
-    ``trust`` itself (updated in place)."""
+    level by ``share`` (``trust.newcomer_share``) of the tie loss (the organisation's reputation
+    keeps the rest). ``out`` may be ``trust`` itself (updated in place)."""
     if out is None:
         out = trust.copy()
     elif out is not trust:
         np.copyto(out, trust)
     if leavers.size == 0:
         return out
-    k = 0.5 * loss
+    k = share * loss
     for i in leavers.tolist():  # usually one or two: row and column views, no fancy indexing
         col, row = out[:, i], out[i]
         col *= 1 - k
@@ -131,10 +172,3 @@ def reset_for_newcomers(trust: np.ndarray, leavers: np.ndarray, base: float,
 def set_diagonal(m: np.ndarray, value: float) -> None:
     """``np.fill_diagonal(m, value)`` for a C-contiguous square matrix, through a flat view."""
     m.reshape(-1)[:: m.shape[0] + 1].fill(value)
-
-
-def mean_offdiag(m: np.ndarray) -> float:
-    n = m.shape[0]
-    if n < 2:
-        return float("nan")
-    return float((m.sum() - np.trace(m)) / (n * (n - 1)))
