@@ -327,45 +327,72 @@ def run_sweep(experiment: Any, out: str | Path, *, workers: int | None = None,
     pending: dict[Future, int] = {}
     alone: int | None = None
 
-    def submit() -> None:
+    def put(b: int) -> bool:
+        """Submit batch b; False if the pool broke meanwhile (a worker can die between
+        ``wait()`` returning and this submit)."""
+        try:
+            pending[executor.submit(run_batch, task(b))] = b
+        except BrokenProcessPool:
+            return False
+        return True
+
+    def submit() -> bool:
+        """Keep the executor busy; False if the pool is broken."""
         nonlocal alone
         if alone is not None:
-            return
+            return True
         if suspects:
             if not pending:
+                if not put(suspects[0]):
+                    return False
                 alone = suspects.pop(0)
-                pending[executor.submit(run_batch, task(alone))] = alone
-            return
+            return True
         while queue and len(pending) < 2 * slots + 1:
-            b = queue.pop()
-            pending[executor.submit(run_batch, task(b))] = b
+            if not put(queue[-1]):
+                return False
+            queue.pop()
+        return True
+
+    def record(fut: Future, b: int) -> bool:
+        """Store a finished batch; True if its pool broke."""
+        nonlocal alone, ran
+        was_alone, alone = alone == b, (None if alone == b else alone)
+        try:
+            _, table, stable, _failed = fut.result()
+        except Exception as exc:  # noqa: BLE001 - the worker itself failed
+            if not was_alone:
+                suspects.append(b)
+                return isinstance(exc, BrokenProcessPool)
+            _, table, stable, _failed = _failed_batch(task(b), exc)
+            broke = isinstance(exc, BrokenProcessPool)
+        else:
+            broke = False
+        store.write_batch(b, table, stable)
+        ran += table.num_rows
+        bar.update(table.num_rows)
+        return broke
 
     try:
-        submit()
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            broken = False
-            for fut in finished:
-                b = pending.pop(fut)
-                was_alone, alone = alone == b, (None if alone == b else alone)
-                try:
-                    _, table, stable, _failed = fut.result()
-                except Exception as exc:  # noqa: BLE001 - the worker itself failed
-                    broken |= isinstance(exc, BrokenProcessPool)
-                    if not was_alone:
-                        suspects.append(b)
-                        continue
-                    _, table, stable, _failed = _failed_batch(task(b), exc)
-                store.write_batch(b, table, stable)
-                ran += table.num_rows
-                bar.update(table.num_rows)
-            if broken and own and isinstance(executor, ProcessPoolExecutor):
-                # every task still in the broken pool fails too: run them again, unblamed
-                queue.extend(pending.values())
-                pending.clear()
+        healthy = submit()
+        while pending or not healthy:
+            broken = not healthy
+            if pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    broken |= record(fut, pending.pop(fut))
+            if broken:
+                if not (own and isinstance(executor, ProcessPoolExecutor)):
+                    raise BrokenProcessPool("the executor given to run_sweep broke")
+                # A broken pool fails every task it holds: wait for them all (they fail at
+                # once), keep those that finished before the break, and make the rest
+                # suspects, each run again alone in a fresh pool; nothing finished is rerun.
+                if pending:
+                    wait(pending)
+                    for fut in list(pending):
+                        record(fut, pending.pop(fut))
                 executor.shutdown(wait=False, cancel_futures=True)
                 executor = local_executor(slots)
-            submit()
+            healthy = submit()
     except BaseException:
         for fut in pending:
             fut.cancel()
