@@ -8,16 +8,16 @@ import os
 import sys
 import textwrap
 from collections.abc import Sequence
-from pathlib import Path
 
 from lspsim._version import __version__
-from lspsim.errors import InputError
+from lspsim.errors import EnvironmentFailure, InputError
 
 # Modules that add sub-commands: each defines ``register(subparsers)`` and sets ``func``.
 EXTENSIONS = ("lspsim.sweep.cli", "lspsim.appraisal.cli", "lspsim.app.cli", "lspsim.validation")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from lspsim.io import check_output_dir
     from lspsim.report import print_summary, write_report
     from lspsim.results import run
     from lspsim.scenario import load_scenario, parse_set
@@ -29,9 +29,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.seed is not None and args.seed < 0:
         raise InputError("--seed", "seed", args.seed, "an integer >= 0")
     sc = load_scenario(args.scenario, parse_set(args.set))
+    out = check_output_dir(f"out/{sc.name}" if args.out is None else args.out, "run",
+                           force=args.force)
     result = run(sc, seed=args.seed, months=args.months, replications=args.replications,
                  progress=args.replications >= 10 and not args.quiet)
-    out = Path(args.out or f"out/{sc.name}")
     write_report(result, out)
     if not args.quiet:
         print_summary(result, out)
@@ -80,7 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--replications", "-r", type=int, default=1, help="independent replications")
     r.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="override a parameter, e.g. --set leadership.chair_style=directive")
-    r.add_argument("--out", default=None, help="output directory (default: out/NAME)")
+    r.add_argument("--out", default=None, help="output directory (default: out/NAME); an "
+                   "existing folder is refused unless it holds an lspsim run report and "
+                   "--force is given")
+    r.add_argument("--force", action="store_true",
+                   help="replace the lspsim run report already in the output folder")
     r.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
     r.set_defaults(func=_cmd_run)
 
@@ -114,9 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except InputError as exc:
+    except (InputError, EnvironmentFailure) as exc:
         print(f"lspsim: error: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
     except KeyboardInterrupt:
         print("lspsim: interrupted", file=sys.stderr)
         return 130
@@ -127,6 +132,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
+    except OSError as exc:
+        # the machine failed us (disk full, permissions changed under us): one line, exit 3
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"lspsim: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EnvironmentFailure.exit_code
 
 
 if __name__ == "__main__":

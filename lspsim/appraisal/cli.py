@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import shlex
 import textwrap
-from pathlib import Path
 from typing import Any
 
 from lspsim.errors import InputError
@@ -52,6 +51,8 @@ def register(subparsers: Any) -> None:
                    help="the second arrangement as SCENARIO (or SCENARIO2) with these changes, "
                         "e.g. layers.clarity=0.95")
     p.add_argument("--out", default=None, help="output directory (default: out/appraisal-NAME)")
+    p.add_argument("--force", action="store_true",
+                   help="replace the lspsim appraisal already in the output folder")
     p.add_argument("--list", action="store_true",
                    help="list every assumption with its unit, value, distribution and source")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
@@ -121,7 +122,10 @@ def cmd_appraise(args: argparse.Namespace) -> int:
                 changes["name"] = f"{sc.name}_option"
             option = option.with_updates(changes, source="--compare-set")
     seed = sc.seed if args.seed is None else args.seed
-    out = Path(args.out or f"out/appraisal-{sc.name}")
+    from lspsim.io import check_output_dir
+
+    out = check_output_dir(f"out/appraisal-{sc.name}" if args.out is None else args.out,
+                           "appraisal", force=args.force)
 
     from lspsim.appraisal.pipeline import appraise
     from lspsim.appraisal.report import gbp, write_outputs

@@ -337,7 +337,7 @@ def _switching_rows(rows: list[dict[str, Any]]) -> list[str]:
 def write_outputs(result: AppraisalResult, out: str | Path, command: str = "") -> Path:
     """Write appraisal.json, CSV tables, PNG charts and appraisal.md; all or nothing."""
     out = Path(out)
-    with atomic_output_dir(out) as tmp:
+    with atomic_output_dir(out, "appraisal") as tmp:
         write_json(tmp / "appraisal.json", _clean(result.to_dict()))
         result.base.partners().to_csv(tmp / "partners.csv", index=False)
         result.base.by_year().to_csv(tmp / "flows_by_year.csv", index=False)

@@ -52,7 +52,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 def _cmd_analyse(args: argparse.Namespace) -> int:
     from lspsim.sweep.analysis import analyse
 
-    res = analyse(args.dir, out=args.out)
+    res = analyse(args.dir, out=args.out, force=args.force)
     if not args.quiet:
         print(f"{res.out}: " + ", ".join(sorted(p.name for p in res.out.iterdir())))
     return 0
@@ -90,6 +90,8 @@ def register(sub: Any) -> None:
                        help="summarise a sweep: means and CIs, sensitivity indices, figures")
     a.add_argument("dir", metavar="DIR", help="a sweep directory")
     a.add_argument("--out", default=None, help="output directory (default: DIR/analysis)")
+    a.add_argument("--force", action="store_true",
+                   help="replace the lspsim analysis already in the output folder")
     a.add_argument("--quiet", "-q", action="store_true")
     a.set_defaults(func=_cmd_analyse)
 
