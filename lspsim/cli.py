@@ -12,6 +12,10 @@ from collections.abc import Sequence
 from lspsim._version import __version__
 from lspsim.errors import EnvironmentFailure, InputError
 
+# Measured on Python 3.11 (2 cores, 24 GiB): 1,000 replications of the default scenario take
+# 15 s and add about 150 MB; `lspsim sweep` streams results to disk for bigger studies.
+MAX_REPLICATIONS = 10_000
+
 # Modules that add sub-commands: each defines ``register(subparsers)`` and sets ``func``.
 EXTENSIONS = ("lspsim.sweep.cli", "lspsim.appraisal.cli", "lspsim.app.cli", "lspsim.validation")
 
@@ -22,8 +26,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from lspsim.results import run
     from lspsim.scenario import load_scenario, parse_set
 
-    if args.replications < 1:
-        raise InputError("--replications", "replications", args.replications, "an integer >= 1")
+    if not 1 <= args.replications <= MAX_REPLICATIONS:
+        raise InputError("--replications", "replications", args.replications,
+                         f"an integer from 1 to {MAX_REPLICATIONS:,} (every replication's "
+                         "tables stay in memory until the report is written: about 0.15 MB "
+                         "each at the default size, 1.5 GiB and 2.5 minutes on one core at "
+                         "the limit; for more, use `lspsim sweep`)")
     if args.months is not None and not 1 <= args.months <= 600:
         raise InputError("--months", "months", args.months, "an integer from 1 to 600")
     if args.seed is not None and args.seed < 0:

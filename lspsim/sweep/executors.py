@@ -58,7 +58,19 @@ def simulate(scenario: Scenario, seed: int) -> Evaluation:
     model = PartnershipModel(scenario, rng=replication_rng(seed, 0))
     model.run_months(scenario.months)
     series = model.series()
+    release(model)
     return {m: float(series[s][-1]) for m, s in SUMMARY_METRICS.items()}, series
+
+
+def release(model: Any) -> None:
+    """Let a finished model be freed. Mesa 3.3 keys a class-level id counter by model
+    (``Agent._ids``), which keeps every model a worker ever built alive: a sweep worker grew
+    192 -> 493 MiB over 3,000 runs. Mesa 3.5 has no such dictionary (nothing to do)."""
+    import mesa
+
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        ids.pop(model, None)
 
 
 @dataclass
