@@ -4,7 +4,7 @@ sweep gives (nothing lost, nothing run twice into the results)."""
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 import pandas as pd
@@ -36,6 +36,7 @@ class FaultyPool(ProcessPoolExecutor):
     submits = 0
     plan: dict[int, str] = {}
     pools = 0
+    doomed: set[int] = set()  # batches whose worker dies every time they run
 
     def __init__(self, workers: int) -> None:  # no processes: deliberately no super().__init__
         self._max_workers = max(1, workers)
@@ -49,7 +50,7 @@ class FaultyPool(ProcessPoolExecutor):
             self._broken_now = True
             raise BrokenProcessPool("A child process terminated abruptly (injected)")
         fut: Future = Future()
-        if action == "die":
+        if action == "die" or args[0].batch in FaultyPool.doomed:
             self._broken_now = True
             fut.set_exception(BrokenProcessPool("A child process terminated abruptly (injected)"))
         else:
@@ -62,7 +63,7 @@ class FaultyPool(ProcessPoolExecutor):
 
 @pytest.fixture()
 def faulty(monkeypatch):
-    FaultyPool.submits, FaultyPool.pools, FaultyPool.plan = 0, 0, {}
+    FaultyPool.submits, FaultyPool.pools, FaultyPool.plan, FaultyPool.doomed = 0, 0, {}, set()
     monkeypatch.setattr(executors, "local_executor", lambda n: FaultyPool(n))
     return FaultyPool
 
@@ -103,3 +104,64 @@ def test_a_broken_pool_is_rebuilt_and_only_unfinished_work_resubmitted(
     assert faulty.pools == pools  # one fresh pool per break
     # every run evaluated exactly once: work that finished before a break is never rerun
     assert len(CALLS) == len(undisturbed) and len(set(CALLS)) == len(undisturbed) // 2
+
+
+FAULTS += ["a batch kills its worker every time (then --resume after the cause is gone)"]
+
+
+def test_a_batch_that_always_kills_its_worker_is_recorded_crashed_and_rerun_by_resume(
+        tmp_path, faulty, undisturbed):
+    faulty.doomed = {3}
+    res = run_sweep(experiment(), tmp_path / "out", workers=2, batch_size=2, evaluator=counted)
+    runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    crashed = runs[runs["status"] == "crashed"]
+    assert res.failed == 2 and list(crashed.index) == [6, 7]  # batch 3: runs 6 and 7
+    assert crashed["error"].str.contains("worker failed: BrokenProcessPool").all()
+    assert crashed["target_achievement"].isna().all()  # never stored as a result
+    assert res.manifest["crashed_batches"] == [3]
+    faulty.doomed = set()
+    CALLS.clear()
+    again = run_sweep(experiment(), tmp_path / "out", resume=True, workers=2, evaluator=counted)
+    assert len(CALLS) == 2 and again.failed == 0  # only the crashed batch ran again
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "out" / "runs.parquet"),
+                                  undisturbed)
+    assert again.manifest["crashed_batches"] is None
+    assert not (tmp_path / "out" / "runs").exists()
+
+
+class LosingExecutor(Executor):
+    """Runs tasks here; from the k-th submit on, the executor 'loses' them, as a Dask client
+    does when its scheduler dies: their futures are cancelled."""
+
+    def __init__(self, lose_from: int) -> None:
+        self.k, self.lose_from = 0, lose_from
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+        fut: Future = Future()
+        self.k += 1
+        if self.k > self.lose_from:
+            fut.cancel()
+            fut.set_running_or_notify_cancel()
+        else:
+            fut.set_result(fn(*args, **kwargs))
+        return fut
+
+
+FAULTS += ["the executor loses its work (a scheduler lost: CancelledError)"]
+
+
+def test_lost_work_is_never_recorded_and_resume_gives_the_undisturbed_dataset(
+        tmp_path, undisturbed):
+    from lspsim.errors import EnvironmentFailure
+
+    with pytest.raises(EnvironmentFailure, match="--resume") as info:
+        run_sweep(experiment(), tmp_path / "out", executor=LosingExecutor(3), batch_size=2,
+                  evaluator=counted)
+    assert "stopped after 6 of 20 runs" in str(info.value)
+    parts = sorted(p.name for p in (tmp_path / "out" / "runs").iterdir())
+    assert parts == [f"part-00000{b}.parquet" for b in range(3)]  # only what finished
+    assert not (tmp_path / "out" / "runs.parquet").exists()
+    res = run_sweep(experiment(), tmp_path / "out", resume=True, workers=0, evaluator=counted)
+    assert res.ran_now == 14 and res.failed == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "out" / "runs.parquet"),
+                                  undisturbed)
