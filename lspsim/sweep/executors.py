@@ -359,15 +359,38 @@ def run_sweep(experiment: Any, out: str | Path, *, workers: int | None = None,
     client = None
     if own and scheduler:
         client = dask_client(scheduler)
+    with _quiet_dask() if client is not None else contextlib.nullcontext():
+        return _run_or_close(client, lambda: _sweep(
+            exp, store, design, metrics, n_runs, batch_size, n_batches, runs_schema,
+            series_schema, manifest, digest, ev_name, evaluator, crashed_before, executor,
+            client, workers, progress, lost_after, now, versions, mark_output_dir))
+
+
+def _run_or_close(client: Any, body: Callable[[], SweepResult]) -> SweepResult:
     try:
-        return _sweep(exp, store, design, metrics, n_runs, batch_size, n_batches, runs_schema,
-                      series_schema, manifest, digest, ev_name, evaluator, crashed_before,
-                      executor, client, workers, progress, lost_after, now, versions,
-                      mark_output_dir)
+        return body()
     finally:
         if client is not None:
             with contextlib.suppress(Exception):
                 client.close(timeout=5)
+
+
+@contextmanager
+def _quiet_dask() -> Iterator[None]:
+    """While our own client runs a sweep, a lost scheduler is reported once, by us (exit 3),
+    not also as tracebacks logged by distributed and tornado."""
+    import logging
+
+    names = ("distributed", "distributed.client", "distributed.core", "distributed.comm",
+             "distributed.batched", "tornado.application")
+    levels = {n: logging.getLogger(n).level for n in names}
+    for n in names:
+        logging.getLogger(n).setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for n, level in levels.items():
+            logging.getLogger(n).setLevel(level)
 
 
 def _sweep(exp: Any, store: Any, design: Any, metrics: list[str], n_runs: int, batch_size: int,
