@@ -7,7 +7,9 @@ import importlib
 import os
 import sys
 import textwrap
+import typing
 from collections.abc import Sequence
+from typing import Any
 
 from lspsim._version import __version__
 from lspsim.errors import EnvironmentFailure, InputError
@@ -47,13 +49,35 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def allowed_values(info: Any) -> str:
+    """What a schema field accepts, in a few words: a range, the choices, or the kind."""
+    ann = info.annotation
+    lo = next((m.ge for m in info.metadata if getattr(m, "ge", None) is not None), None)
+    hi = next((m.le for m in info.metadata if getattr(m, "le", None) is not None), None)
+    if ann in (int, float):
+        kind, fmt = ("integer", "{:,}") if ann is int else ("number", "{:g}")
+        if lo is not None and hi is not None:
+            return f"{kind} {fmt.format(lo)} to {fmt.format(hi)}"
+        return kind + (f" >= {fmt.format(lo)}" if lo is not None else "")
+    if ann is bool:
+        return "true or false"
+    choices = typing.get_args(ann)
+    if typing.get_origin(ann) is typing.Literal:
+        return "one of " + "|".join(map(str, choices))
+    if choices and typing.get_origin(choices[0]) is typing.Literal:
+        return "a list of " + "|".join(map(str, typing.get_args(choices[0])))
+    if ann is str and any(getattr(m, "pattern", None) for m in info.metadata):
+        return "an identifier (letters, digits, _ -)"
+    return "text" if ann is str else getattr(ann, "__name__", str(ann))
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from lspsim.scenario import load_scenario, parameter_paths, parse_set
 
     if args.list:
         for path, info in parameter_paths().items():
             unit = (info.json_schema_extra or {}).get("unit", "")
-            print(f"{path:45s} {unit:28s} {info.description or ''}")
+            print(f"{path:45s} {allowed_values(info):32s} {unit:28s} {info.description or ''}")
         return 0
     if not args.scenario:
         raise InputError("lspsim validate", "SCENARIO", None, "a scenario file or preset name")

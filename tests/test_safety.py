@@ -320,3 +320,15 @@ def test_the_tally_of_covered_cases():
     assert len(CASES) >= 50
     pd.Series(CASES)  # a list of distinct descriptions
     assert len(set(CASES)) == len(CASES)
+
+
+def test_validate_list_shows_every_range_and_choice_from_the_schema(capsys):
+    from lspsim.scenario import numeric_parameters
+
+    assert main(["validate", "--list"]) == 0
+    lines = {ln.split()[0]: ln for ln in capsys.readouterr().out.splitlines()}
+    for path, (lo, hi, _, _) in numeric_parameters().items():
+        assert f"{lo:g} to {hi:g}" in lines[path].replace(",", ""), lines[path]
+    assert "one of facilitative|directive|transactional|laissez_faire" in lines[
+        "leadership.chair_style"]
+    assert "true or false" in "".join(lines.values())
