@@ -165,3 +165,43 @@ def test_lost_work_is_never_recorded_and_resume_gives_the_undisturbed_dataset(
     assert res.ran_now == 14 and res.failed == 0
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "out" / "runs.parquet"),
                                   undisturbed)
+
+
+FAULTS += ["Ctrl-C as the sweep starts its workers", "Ctrl-C a second into the sweep"]
+
+
+@pytest.mark.parametrize("delay", [0.0, 1.0])
+def test_ctrl_c_while_workers_start_is_one_message_and_the_sweep_resumes(tmp_path, delay):
+    """SIGINT to the whole process group, as a terminal sends it, right after the sweep says
+    what it will run (its workers are starting) or a second later: exit 130, one line, no
+    traceback from the parent or any worker; --resume then completes the sweep."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+    argv = [sys.executable, "-m", "lspsim", "sweep", "leadership_network", "--workers", "2",
+            "--out", str(tmp_path / "out")]
+    proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)
+    try:
+        first = proc.stderr.readline()  # printed just before the workers start
+        assert "leadership_network" in first
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGINT)
+        err = proc.stderr.read()
+        assert proc.wait(timeout=120) == 130
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert "Traceback" not in err and "lspsim: interrupted" in err, err
+    if delay:
+        done = subprocess.run(argv + ["--resume", "-q"], env=env, capture_output=True,
+                              text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+        assert len(runs) == 320 and (runs["status"] == "ok").all()

@@ -157,8 +157,9 @@ def local_executor(workers: int) -> Executor:
     if workers == 0:
         return SerialExecutor()
     # spawn, as Mesa 3.3 sets on import anyway: safe with threads, same on every platform
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker)
+    with _no_sigint_in_children():  # the pool's helper processes start here too
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_init_worker)
 
 
 def dask_client(address: str, source: str = "--scheduler") -> Any:
@@ -254,12 +255,16 @@ def _stop(executor: Executor, own: bool, dask: bool, clean: bool) -> None:
     if not own:
         return
     if isinstance(executor, ProcessPoolExecutor):
-        if not clean:
-            # Workers ignore Ctrl-C (see _no_sigint_in_children): end them now rather than
-            # wait for their batches; what they had not written is rerun by --resume.
-            for proc in list((getattr(executor, "_processes", None) or {}).values()):
-                proc.terminate()
-        executor.shutdown(wait=clean, cancel_futures=True)
+        if clean:
+            executor.shutdown(wait=True)
+            return
+        # Workers ignore Ctrl-C (see _no_sigint_in_children): end them now rather than wait
+        # for their batches (what they had not written is rerun by --resume). Their futures
+        # are left to the pool, which fails them all once it sees its workers gone: Python
+        # 3.11's pool raises InvalidStateError on a future cancelled before that.
+        for proc in list((getattr(executor, "_processes", None) or {}).values()):
+            proc.terminate()
+        executor.shutdown(wait=True)
     elif dask:
         if clean:
             executor.shutdown(wait=True)
@@ -570,8 +575,9 @@ def _sweep(exp: Any, store: Any, design: Any, metrics: list[str], n_runs: int, b
         clean = not lost
     finally:
         bar.close()
-        for fut in pending:
-            fut.cancel()
+        if not local:  # our own pool's tasks end with its processes (see _stop)
+            for fut in pending:
+                fut.cancel()
         _stop(executor, own, dask, clean)
 
     if lost:
