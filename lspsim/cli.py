@@ -99,6 +99,23 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_outputs(args: argparse.Namespace) -> int:
+    from lspsim import outcomes
+
+    if args.reference:
+        print(outcomes.reference_markdown(), end="")
+        return 0
+    for level in ("model", "partner", "target"):
+        print(f"{level}-level series:")
+        for o in getattr(outcomes, {"model": "SERIES", "partner": "PARTNER_SERIES",
+                                    "target": "TARGET_SERIES"}[level]):
+            print(f"  {o.name:32s} {o.unit:34s} {o.label}")
+    print("summary metrics (final month):")
+    for m in outcomes.SUMMARY:
+        print(f"  {m.name:32s} {m.unit:34s} {m.label}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="lspsim",
@@ -131,6 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--reference", action="store_true",
                    help="print the Markdown reference of every parameter (docs/scenarios.md)")
     s.set_defaults(func=_cmd_scenarios)
+
+    o = sub.add_parser("outputs", help="list every output series and summary metric")
+    o.add_argument("--reference", action="store_true",
+                   help="print the data dictionary of every output file (docs/outputs.md)")
+    o.set_defaults(func=_cmd_outputs)
 
     for name in EXTENSIONS:
         try:

@@ -13,6 +13,7 @@ import mesa
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from lspsim import outcomes
 from lspsim.agents import PartnerOrganisation
 from lspsim.mechanisms import (
     clip01,
@@ -40,30 +41,9 @@ threadpool_limits(limits=1, user_api="blas")
 _NONE = np.zeros(0, dtype=np.int64)  # no leavers this month
 _NONE.flags.writeable = False
 
-# Model-level series recorded each month, in column order.
-SERIES = (
-    "mean_trust",
-    "mean_commitment",
-    "commitment_statutory",
-    "commitment_non_statutory",
-    "trust_in_council_non_statutory",
-    "network_density",
-    "mean_tie_strength",
-    "monitoring_maturity",
-    "mean_target_progress",
-    "targets_met",
-    "mean_effective_capacity",
-    "meetings_held",
-    "pooled_pot",
-    "aligned_spend",
-    "mean_resource_adequacy",
-    "mean_chain_strength",
-    "scrutiny_pressure",
-    "turnover_events",
-)
-# Partner-level series recorded each month.
-PARTNER_SERIES = ("commitment", "trust_in", "trust_out", "effective_capacity",
-                  "scrutiny_pressure", "tie_strength")
+# Series recorded each month, in column order: declared in the outcome registry.
+SERIES = outcomes.names("model")
+PARTNER_SERIES = outcomes.names("partner")
 
 
 def _derive(sc: Scenario) -> dict[str, Any]:

@@ -11,6 +11,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from lspsim import outcomes  # noqa: E402
+
 KIND_COLOURS = {
     "unitary_council": "#1f4e79", "county_council": "#1f4e79", "district_council": "#5b9bd5",
     "police": "#2e2e2e", "health": "#2ca02c", "fire_rescue": "#d62728",
@@ -33,18 +35,9 @@ def dynamics_figure(ts: pd.DataFrame, title: str = "") -> Figure:
     """Trust, commitment, target progress and monitoring maturity over time (mean and the
     95% range of replications)."""
     fig, axes = plt.subplots(2, 2, figsize=(10, 6.5), sharex=True)
-    panels = [
-        ("Trust between partners", [("mean_trust", "all partners", "#1f77b4"),
-                                    ("trust_in_council_non_statutory",
-                                     "non-statutory in council", "#ff7f0e")]),
-        ("Commitment to joint priorities", [("commitment_statutory", "statutory", "#1f4e79"),
-                                            ("commitment_non_statutory", "non-statutory",
-                                             "#ff7f0e")]),
-        ("Targets", [("mean_target_progress", "mean progress", "#2ca02c"),
-                     ("targets_met", "share met", "#d62728")]),
-        ("Networks and monitoring", [("network_density", "network density", "#9467bd"),
-                                     ("monitoring_maturity", "monitoring maturity", "#8c564b")]),
-    ]
+    # Panels, lines, legends and colours: the outcome registry's.
+    panels = [(head, [(o.name, o.legend, o.colour) for o in series])
+              for head, series in outcomes.panels().items()]
     for ax, (name, lines) in zip(axes.flat, panels, strict=True):
         for col, label, colour in lines:
             _band(ax, ts, col, label, colour)
@@ -70,7 +63,7 @@ def target_figure(targets: pd.DataFrame, themes: list[str]) -> Figure:
                 label=f"{k}: {themes[k].replace('_', ' ')}")
     ax.axhline(1.0, color="k", ls="--", lw=1)
     ax.set_xlabel("month")
-    ax.set_ylabel("progress (1 = target met)")
+    ax.set_ylabel(outcomes.get("progress", "target").label)
     ax.set_title("Progress of each target")
     ax.legend(fontsize=7, ncol=2, loc="upper left")
     ax.grid(alpha=0.3)
@@ -122,9 +115,8 @@ def stakes_figure(partners: pd.DataFrame) -> Figure:
     """Each partner's stakes beside what it gained."""
     fig, ax = plt.subplots(figsize=(9, 4.5))
     x = np.arange(len(partners))
-    ax.bar(x - 0.27, partners["stake_in_success"], 0.27, label="stake in success")
-    ax.bar(x, partners["stake_in_failure"], 0.27, label="stake in failure")
-    ax.bar(x + 0.27, partners["gain"], 0.27, label="gained")
+    for dx, col in ((-0.27, "stake_in_success"), (0.0, "stake_in_failure"), (0.27, "gain")):
+        ax.bar(x + dx, partners[col], 0.27, label=outcomes.partner_fact(col).label)
     ax.set_xticks(x, partners["name"], rotation=60, ha="right", fontsize=7)
     ax.set_ylim(0, 1)
     ax.set_title("Unequal stakes, unequal gains")

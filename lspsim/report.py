@@ -7,10 +7,10 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from lspsim import plots
+from lspsim import outcomes, plots
 from lspsim.io import atomic_output_dir, write_json
-from lspsim.model import PartnershipModel
-from lspsim.results import RunResult, replication_rng
+from lspsim.results import RunResult
+from lspsim.runner import run_model
 
 
 def write_report(result: RunResult, out: str | Path) -> Path:
@@ -37,8 +37,7 @@ def _figures(result: RunResult, summary: dict, out: Path) -> None:
         "stakes.png": plots.stakes_figure(pd.DataFrame(summary["partners"])),
     }
     # The network at the end of replication 0, rebuilt from its seed (exact, and cheap).
-    model = PartnershipModel(result.scenario, rng=replication_rng(result.seed, 0))
-    model.run_months(result.months)
+    model = run_model(result.scenario, result.seed, 0, result.months)
     figs["network.png"] = plots.network_figure(
         model.ties, model.trust, model.partner_names, model.kinds,
         [a.tier for a in model.partners], model.budget, result.scenario.network.tie_threshold)
@@ -60,11 +59,10 @@ def print_summary(result: RunResult, out: Path) -> None:
     s = result.summary
     print(f"lspsim: scenario '{s['scenario']}', {s['months']} months, "
           f"{s['replications']} replication(s), seed {s['seed']}")
-    rows = [("targets met (share)", "target_achievement"), ("mean trust", "mean_trust"),
-            ("mean commitment", "mean_commitment"), ("network density", "network_density"),
-            ("monitoring maturity", "monitoring_maturity")]
-    for label, key in rows:
-        print(f"  {label:22s} {_fmt(s[key])}")
+    rows = [m for m in outcomes.SUMMARY if m.headline]
+    width = max(len(m.label) for m in rows)
+    for m in rows:
+        print(f"  {m.label:{width}s}  {_fmt(s[m.name])}")
     weakest = s["weakest_link_partners"]
     if weakest:
         top = ", ".join(f"{k} ({v})" for k, v in list(weakest.items())[:3])

@@ -1,8 +1,8 @@
 """Running replications and turning their arrays into tidy tables and a summary.
 
-Replication k of base seed s always draws from ``SeedSequence(s).spawn(R)[k]`` (equivalently
-``SeedSequence(s, spawn_key=(k,))``), so a replication's stream never depends on how many others
-run, in which order, or on which worker.
+The runs themselves are made by the run engine (:mod:`lspsim.runner`), which sweeps and the
+validation report share: replication k of base seed s always draws from
+``SeedSequence(s, spawn_key=(k,))``, whatever else runs.
 """
 
 from __future__ import annotations
@@ -14,83 +14,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from lspsim.model import PARTNER_SERIES, PartnershipModel
+from lspsim import outcomes
+from lspsim.model import PARTNER_SERIES
+from lspsim.runner import Replication, replication_rng, run_replication
 from lspsim.scenario import Scenario, load_scenario
+from lspsim.stats import mean_ci
 
-# Summary metrics: the last month's value of these series, per replication.
-SUMMARY_METRICS = {
-    "target_achievement": "targets_met",
-    "mean_target_progress": "mean_target_progress",
-    "mean_trust": "mean_trust",
-    "mean_commitment": "mean_commitment",
-    "commitment_statutory": "commitment_statutory",
-    "commitment_non_statutory": "commitment_non_statutory",
-    "trust_in_council_non_statutory": "trust_in_council_non_statutory",
-    "network_density": "network_density",
-    "mean_tie_strength": "mean_tie_strength",
-    "monitoring_maturity": "monitoring_maturity",
-    "mean_effective_capacity": "mean_effective_capacity",
-}
-
-
-def replication_rng(seed: int, replication: int) -> np.random.Generator:
-    """The Generator for replication ``replication`` of base seed ``seed``."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(replication,)))
-
-
-@dataclass
-class Replication:
-    """One finished run: its arrays and static partner facts."""
-
-    replication: int
-    series: dict[str, np.ndarray]
-    partner_series: np.ndarray
-    progress_series: np.ndarray
-    partners: pd.DataFrame
-    weakest_links: list[dict[str, Any]]
-
-    @property
-    def metrics(self) -> dict[str, float]:
-        return {m: float(self.series[s][-1]) for m, s in SUMMARY_METRICS.items()}
-
-
-def run_replication(scenario: Scenario, seed: int, replication: int = 0,
-                    months: int | None = None) -> Replication:
-    """Run one replication to the end and keep what the tables need."""
-    model = PartnershipModel(scenario, rng=replication_rng(seed, replication))
-    model.run_months(months)
-    partners = pd.DataFrame({
-        "partner": np.arange(model.n_partners),
-        "name": model.partner_names,
-        "kind": model.kinds,
-        "tier": [a.tier for a in model.partners],
-        "statutory": model.statutory,
-        "stake_in_success": model.stake_in_success,
-        "stake_in_failure": model.stake_in_failure,
-        "budget_gbp_m": model.budget,
-        "contribution_gbp_m": model.contribution(),
-        "mean_commitment": model.partner_series()[1:, 0, :].mean(axis=0)
-        if model.steps else model.commitment,
-        "gain": model.gains(),
-    })
-    return Replication(replication, model.series(), model.partner_series(),
-                       model.progress_series(), partners, model.weakest_links())
-
-
-def mean_ci(values: np.ndarray, level: float = 0.95) -> dict[str, Any]:
-    """Mean with a t-based confidence interval over replications (None with one value)."""
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    out: dict[str, Any] = {"mean": float(v.mean()) if v.size else None, "n": int(v.size)}
-    if v.size > 1:
-        sd = float(v.std(ddof=1))
-        half = float(stats.t.ppf(0.5 + level / 2, v.size - 1) * sd / np.sqrt(v.size))
-        out.update(sd=sd, ci95=[out["mean"] - half, out["mean"] + half])
-    else:
-        out.update(sd=None, ci95=None)
-    return out
+# Summary metrics: the last month's value of these series, per replication (the registry's).
+SUMMARY_METRICS = {m.name: m.series for m in outcomes.SUMMARY}
+# The run engine's, re-exported here where they have always been importable from.
+__all__ = ["SUMMARY_METRICS", "Replication", "RunResult", "replication_rng", "run",
+           "run_replication"]
 
 
 @dataclass
@@ -149,8 +84,7 @@ class RunResult:
                    for m in SUMMARY_METRICS}
         parts = pd.concat([r.partners for r in self.reps])
         per_partner = (parts.groupby(["partner", "name", "kind", "statutory"], sort=True)
-                       [["stake_in_success", "stake_in_failure", "budget_gbp_m",
-                         "contribution_gbp_m", "mean_commitment", "gain"]]
+                       [[c.name for c in outcomes.PARTNER_FACTS if c.dtype == "float"]]
                        .mean().reset_index())
         weakest = pd.Series([w["weakest_from"] for r in self.reps for w in r.weakest_links])
         return {

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from lspsim._data import data_dir
-from lspsim.errors import InputError
+from lspsim.errors import InputError, from_validation_error
 
 ChairStyle = Literal["facilitative", "directive", "transactional", "laissez_faire"]
 Theme = Literal[
@@ -414,23 +414,15 @@ def set_path(data: dict, path: str, value: Any, source: str) -> None:
 # Loading and validation
 # ---------------------------------------------------------------------------------------
 
-def _describe_allowed(err: dict) -> str:
-    t, ctx = err["type"], err.get("ctx") or {}
-    if t == "extra_forbidden":
-        loc = ".".join(str(p) for p in err["loc"])
-        close = difflib.get_close_matches(loc, list(parameter_paths()), n=2, cutoff=0.7)
-        hint = f"did you mean {' or '.join(close)}? " if close else ""
-        return f"no such field ({hint}`lspsim validate --list` shows every path)"
-    if t == "string_pattern_mismatch" and err["loc"][-1] == "name":
+def _scenario_allowed(err: Any, field: str) -> str | None:
+    """Scenario-specific wording (None: the shared wording of lspsim.errors)."""
+    if err["type"] == "extra_forbidden":
+        return (f"no such field ({_did_you_mean(field)}`lspsim validate --list` shows every "
+                "path)")
+    if err["type"] == "string_pattern_mismatch" and err["loc"][-1:] == ("name",):
         return ("an identifier: 1-64 letters, digits, '_' or '-', starting with a letter or "
                 "digit (names become folder names; no paths, spaces or control characters)")
-    if t == "finite_number":
-        return "a finite number (not NaN or infinity)"
-    if "ge" in ctx or "le" in ctx or "gt" in ctx or "lt" in ctx:
-        return err["msg"].lower()
-    if t == "literal_error":
-        return "one of " + str(ctx.get("expected", ""))
-    return err["msg"]
+    return None
 
 
 def _merge(base: dict, over: dict) -> dict:
@@ -450,13 +442,9 @@ def validate_scenario(data: dict, source: str) -> Scenario:
     try:
         return Scenario.model_validate(_merge(_DEFAULTS, data))
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"]) or "(scenario)"
-        value = err.get("input")
-        if isinstance(value, dict):
-            value = "{...}"
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise InputError(source, loc, value, _describe_allowed(err) + more) from None
+        raise from_validation_error(exc, source, empty="(scenario)", extra_hint=(
+            "check the spelling; `lspsim validate --list` shows every path"),
+            allowed=_scenario_allowed) from None
 
 
 def _reject_bool_numbers(data: dict, source: str) -> None:

@@ -8,10 +8,10 @@ differences that excludes zero.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from lspsim.results import run_replication
 from lspsim.scenario import load_scenario
+from lspsim.stats import lower_bound
 
 
 def paired(base: str, a: dict, b: dict, metric: str, reps: int = 40, seed: int = 2009,
@@ -20,6 +20,4 @@ def paired(base: str, a: dict, b: dict, metric: str, reps: int = 40, seed: int =
     sa, sb = load_scenario(base, a), load_scenario(base, b)
     d = np.array([run_replication(sa, seed, k, months).metrics[metric]
                   - run_replication(sb, seed, k, months).metrics[metric] for k in range(reps)])
-    mean = float(d.mean())
-    half = float(stats.t.ppf(0.95, reps - 1) * d.std(ddof=1) / np.sqrt(reps))
-    return mean, mean - half
+    return lower_bound(d)

@@ -20,7 +20,7 @@ from lspsim.appraisal import (
 )
 from lspsim.appraisal.assumptions import money_paths
 from lspsim.appraisal.evaluate import (
-    attribution,
+    BENEFICIARIES,
     central_params,
     choices_of,
     cost_shares,
@@ -46,6 +46,7 @@ def zero_params(**values: float) -> dict[str, np.ndarray]:
     """Every quantity 0 (so nothing is priced) apart from those given; discounting at 0%."""
     p = {k: np.zeros(1) for k in central_params(A)}
     p["discounting.long_term_after"] = np.array([30.0])
+    p["distribution.area_income_ratio"] = np.array([1.0])
     for k, v in values.items():
         p[k.replace("__", ".")] = np.array([float(v)])
     return p
@@ -89,71 +90,143 @@ def test_meeting_cost_by_hand() -> None:
 
 
 def test_support_team_discounted_by_hand() -> None:
-    # 2 FTE x GBP 36k = GBP 6,000 a month for 12 months at 3.5%, paid by the council.
+    # 2 FTE x GBP 36k = GBP 6,000 a month, paid by the council. Annual (Green Book) timing:
+    # year 0 undiscounted, year 1 at 1/1.035.
     p = zero_params(**{"support_team.fte": 2, "support_team.cost_per_fte": 36000,
                        "discounting.rate": 0.035})
-    m = monetise(tiny_flows(), p, CHOICES)
-    v = 1.035 ** (-1 / 12)
-    assert m.pv_costs[0] == pytest.approx(6000 * (1 - v ** 12) / (1 - v), rel=1e-12)
+    m = monetise(tiny_flows(24), p, CHOICES)
+    assert m.pv_costs[0] == pytest.approx(72000 + 72000 / 1.035, rel=1e-12)
     assert m.cost_pv["support_team"][0, 1] == 0.0
-    equal = monetise(tiny_flows(), p, CHOICES | {"support_team.paid_by": "equal"})
+    equal = monetise(tiny_flows(24), p, CHOICES | {"support_team.paid_by": "equal"})
     assert equal.cost_pv["support_team"][0, 0] == pytest.approx(m.pv_costs[0] / 2)
+    # Monthly timing ("start") discounts each month by its time in years.
+    monthly = monetise(tiny_flows(), p, CHOICES | {"discounting.timing": "start"})
+    v = 1.035 ** (-1 / 12)
+    assert monthly.pv_costs[0] == pytest.approx(6000 * (1 - v ** 12) / (1 - v), rel=1e-12)
 
 
-def test_monitoring_scales_with_investment_by_hand() -> None:
-    # Investment 0.5: half of GBP 100k up front and half of GBP 24k a year; no standards.
+def test_monitoring_running_and_transition_by_hand() -> None:
+    # Investment 0.5: half of GBP 24k a year to run. The one-off costs are transition costs,
+    # counted only against a do-minimum: half of GBP 100k for the rise in investment from 0
+    # and GBP 7k for adopting standards the do-minimum lacks.
     p = zero_params(**{"monitoring.investment_at_full": 100000,
                        "monitoring.running_at_full": 24000,
                        "monitoring.standards_adoption": 7000})
     m = monetise(tiny_flows(), p, CHOICES)
-    assert m.pv_costs[0] == pytest.approx(50000 + 12 * 1000)
-    with_std = monetise(dataclasses.replace(tiny_flows(), common_data_standards=True), p, CHOICES)
-    assert with_std.pv_costs[0] == pytest.approx(50000 + 12 * 1000 + 7000)
+    assert m.pv_costs[0] == pytest.approx(12 * 1000)
+    assert m.cost_pv["transition"].sum() == 0.0
+    option = dataclasses.replace(tiny_flows(), common_data_standards=True)
+    dm = dataclasses.replace(tiny_flows(), monitoring_investment=0.0)
+    t = monetise(option, p, CHOICES, baseline=dm)
+    assert t.cost_pv["transition"].sum() == pytest.approx(50000 + 7000)
+    assert monetise(option, p, CHOICES, baseline=option).cost_pv["transition"].sum() == 0.0
 
 
-def test_benefits_by_hand() -> None:
-    # Progress 1/12 a month x GBP 120k x additionality 0.5 = GBP 5,000 a month: GBP 60,000.
-    # Met in month 12: GBP 1,000 x 0.5. Avoided GBP 12k a year x 0.5 while met: month 12 and
-    # 12 months of persistence = 13 x GBP 500. Undiscounted.
-    p = zero_params(**{"benefits.progress_value.safer_communities": 120000,
-                       "benefits.target_met_value.safer_communities": 1000,
-                       "benefits.avoided_cost.safer_communities": 12000,
-                       "benefits.outcome_value_scale": 1, "benefits.additionality": 0.5,
-                       "horizon.benefit_persistence": 1})
+def test_layer_redesign_transition_cost_by_hand() -> None:
+    # Clarity 0.4 -> 0.9: 100 hours per partner per unit clarity x 0.5 = 50 hours each, at
+    # GBP 60 and GBP 30 an hour, plus 10% optimism bias.
+    p = zero_params(**{"transition.review_hours": 100,
+                       "meetings.hourly_cost.unitary_council": 60,
+                       "meetings.hourly_cost.voluntary_community": 30,
+                       "meetings.hourly_cost_scale": 1, "costs.optimism_bias": 0.1})
+    dm = dataclasses.replace(tiny_flows(), layer_clarity=0.4)
+    option = dataclasses.replace(tiny_flows(), layer_clarity=0.9)
+    m = monetise(option, p, CHOICES, baseline=dm)
+    assert m.cost_pv["transition"][0] == pytest.approx([50 * 60 * 1.1, 50 * 30 * 1.1])
+    # A fall in clarity costs nothing to make.
+    assert monetise(dm, p, CHOICES, baseline=option).cost_pv["transition"].sum() == 0.0
+
+
+OUTCOME = {"outcomes.units.safer_communities": 12, "outcomes.value_scale": 1,
+           "outcomes.fiscal.safer_communities": 1000,
+           "outcomes.cashable.safer_communities": 0.25,
+           "outcomes.economic.safer_communities": 500,
+           "outcomes.wellbeing.safer_communities": 0.1, "outcomes.wellby_value": 13000}
+
+
+def test_each_outcome_valued_once_by_hand() -> None:
+    # 12 units a year when fully achieved; achieved m/12 at the end of month m, so months
+    # 1-12 give (1 + ... + 12)/12 = 6.5 units, and a year of persistence 12 more: 18.5 units.
+    # Per unit: fiscal GBP 1,000 (a quarter cashable) to the police, economic GBP 500 and
+    # 0.1 WELLBY x GBP 13,000 to residents. Undiscounted, no additionality adjustments.
+    p = zero_params(**OUTCOME, **{"horizon.benefit_persistence": 1})
     m = monetise(tiny_flows(), p, CHOICES)
-    assert m.benefit_pv["progress"].sum() == pytest.approx(60000)
-    assert m.benefit_pv["targets_met"].sum() == pytest.approx(500)
-    assert m.benefit_pv["avoided_costs"].sum() == pytest.approx(13 * 500)
-    # Attribution by stake: 0.8 / 0.2 in success, 0.9 / 0.1 in failure.
-    assert m.benefit_pv["progress"][0] == pytest.approx([48000, 12000])
-    assert m.benefit_pv["avoided_costs"][0] == pytest.approx([0.9 * 6500, 0.1 * 6500])
+    police, residents = BENEFICIARIES.index("police"), BENEFICIARIES.index("residents")
+    assert m.benefit_pv["fiscal_cashable"][0, police] == pytest.approx(18.5 * 250)
+    assert m.benefit_pv["fiscal_non_cashable"][0, police] == pytest.approx(18.5 * 750)
+    assert m.benefit_pv["economic"][0, residents] == pytest.approx(18.5 * 500)
+    assert m.benefit_pv["social"][0, residents] == pytest.approx(18.5 * 1300)
+    assert m.pv_benefits[0] == pytest.approx(18.5 * 2800)
     assert m.discount.shape[1] == 24
     # Half a year of persistence counts six months.
     half = monetise(tiny_flows(), p | {"horizon.benefit_persistence": np.array([0.5])}, CHOICES)
-    assert half.benefit_pv["avoided_costs"].sum() == pytest.approx(7 * 500)
+    assert half.pv_benefits[0] == pytest.approx(12.5 * 2800)
+    # The fiscal benefit goes to the agency the rule names, nowhere else.
+    other = monetise(tiny_flows(), p, CHOICES | {"outcomes.agency.safer_communities":
+                                                 "central_government"})
+    gov = BENEFICIARIES.index("central_government")
+    assert other.benefit_pv["fiscal_cashable"][0, gov] == pytest.approx(18.5 * 250)
+    assert other.benefit_pv["fiscal_cashable"][0, police] == 0.0
+
+
+def test_additionality_split_by_hand() -> None:
+    # Deadweight 0.5, leakage 0.1, displacement 0.2, substitution 0: against no partnership
+    # (assumed) 0.5 x 0.9 x 0.8 = 0.36 of the gross outcome; against a simulated do-minimum
+    # deadweight is not applied: 0.72.
+    p = zero_params(**OUTCOME, **{"additionality.deadweight": 0.5,
+                                  "additionality.leakage": 0.1,
+                                  "additionality.displacement": 0.2})
+    gross = 6.5 * 2800
+    assert monetise(tiny_flows(), p, CHOICES).pv_benefits[0] == pytest.approx(0.36 * gross)
+    sim = monetise(tiny_flows(), p, CHOICES, counterfactual="simulated")
+    assert sim.pv_benefits[0] == pytest.approx(0.72 * gross)
+
+
+def test_distributional_weights_by_hand() -> None:
+    # Residents at half the UK median income, elasticity 1: weight 2 on residents' benefits,
+    # none on the fiscal benefit.
+    p = zero_params(**OUTCOME, **{"distribution.area_income_ratio": 0.5,
+                                  "distribution.elasticity": 1})
+    off = monetise(tiny_flows(), p, CHOICES)
+    on = monetise(tiny_flows(), p, CHOICES | {"distribution.weighting": "on"})
+    assert on.benefit_pv["social"].sum() == pytest.approx(2 * off.benefit_pv["social"].sum())
+    assert on.benefit_pv["economic"].sum() == pytest.approx(2 * off.benefit_pv["economic"].sum())
+    assert on.pv_fiscal[0] == pytest.approx(off.pv_fiscal[0])
+
+
+def test_continuing_costs_by_hand() -> None:
+    # GBP 1,000 a month over the 12 simulated months; outcomes counted a year longer, with
+    # half of the last year's running cost continuing: 12 x GBP 500 more.
+    p = zero_params(**{"support_team.fte": 1, "support_team.cost_per_fte": 12000,
+                       "horizon.benefit_persistence": 1, "horizon.continuing_cost_share": 0.5})
+    m = monetise(tiny_flows(), p, CHOICES)
+    assert m.pv_costs[0] == pytest.approx(12000 + 6000)
 
 
 def test_npsv_bcr_payback_by_hand() -> None:
+    met = dataclasses.replace(tiny_flows(), progress=np.ones((1, 13)))
     p = zero_params(**{"support_team.fte": 1, "support_team.cost_per_fte": 12000,
-                       "benefits.progress_value.safer_communities": 24000,
-                       "benefits.outcome_value_scale": 1, "benefits.additionality": 1})
-    m = monetise(tiny_flows(), p, CHOICES)
+                       "outcomes.units.safer_communities": 12, "outcomes.value_scale": 1,
+                       "outcomes.fiscal.safer_communities": 2000})
+    m = monetise(met, p, CHOICES)
     # Costs GBP 1,000 a month, benefits GBP 2,000 a month: pays back in month 1.
     assert m.npsv[0] == pytest.approx(12000)
     assert m.bcr[0] == pytest.approx(2.0)
     assert m.payback_months[0] == 1
-    p["monitoring.investment_at_full"] = np.array([10000.0])   # GBP 5,000 up front
-    m = monetise(tiny_flows(), p, CHOICES)
+    assert m.pv_public_costs[0] == pytest.approx(12000)   # the council pays
+    assert m.pv_fiscal[0] == pytest.approx(24000) and m.pv_cashable[0] == 0.0
+    p["monitoring.investment_at_full"] = np.array([10000.0])   # GBP 5,000 transition
+    m = monetise(met, p, CHOICES, baseline=dataclasses.replace(met, monitoring_investment=0.0))
     # Cumulative net: -5000 + 1000 m >= 0 from month 5.
     assert m.payback_months[0] == 5
 
 
 def test_optimism_bias_uplifts_costs_only() -> None:
+    met = dataclasses.replace(tiny_flows(), progress=np.ones((1, 13)))
     p = zero_params(**{"support_team.fte": 1, "support_team.cost_per_fte": 12000,
-                       "benefits.progress_value.safer_communities": 24000,
-                       "benefits.outcome_value_scale": 1, "benefits.additionality": 1,
-                       "costs.optimism_bias": 0.25})
-    m = monetise(tiny_flows(), p, CHOICES)
+                       "outcomes.units.safer_communities": 12, "outcomes.value_scale": 1,
+                       "outcomes.fiscal.safer_communities": 2000, "costs.optimism_bias": 0.25})
+    m = monetise(met, p, CHOICES)
     assert m.pv_costs[0] == pytest.approx(15000)
     assert m.pv_benefits[0] == pytest.approx(24000)
 
@@ -196,7 +269,7 @@ def test_appraisal_does_not_write_model_state() -> None:
 def test_no_benefits_gives_minus_pv_of_costs(runs: list[Flows]) -> None:
     p = central_params(A)
     for k in p:
-        if k.startswith("benefits.") and k != "benefits.additionality":
+        if k.startswith("outcomes.units."):
             p[k] = np.zeros(1)
     for f in runs:
         m = monetise(f, p, CHOICES)
@@ -210,10 +283,10 @@ def test_scaling_every_money_value_scales_npsv(runs: list[Flows]) -> None:
     base = [monetise(f, p, CHOICES).npsv[0] for f in runs]
     scaled_p = {k: v * 3.0 if k in money_paths() else v for k, v in p.items()}
     for f, b in zip(runs, base, strict=True):
-        # Model money (pooled pot, aligned spend) in the same currency scales too.
-        g = dataclasses.replace(f, pooled=f.pooled * 3.0, aligned=f.aligned * 3.0)
+        # Model money in the same currency (the pooled pot) scales too.
+        g = dataclasses.replace(f, pooled=f.pooled * 3.0)
         assert monetise(g, scaled_p, CHOICES).npsv[0] == pytest.approx(3.0 * b, rel=1e-10)
-    assert len(money_paths()) > 30
+    assert len(money_paths()) > 25
 
 
 def test_partner_split_adds_up(runs: list[Flows]) -> None:
@@ -223,10 +296,8 @@ def test_partner_split_adds_up(runs: list[Flows]) -> None:
     for rule in ("councils", "budget", "equal"):
         assert cost_shares(f, rule).sum() == pytest.approx(1.0)
     assert np.all(cost_shares(f, "councils")[~f.is_council] == 0)
-    for rule in ("stake", "chain", "equal"):
-        assert np.allclose(attribution(f, rule, f.stake_in_success).sum(axis=1), 1.0)
     # Detailed monthly flows discount to the same present values.
-    for cat, arr in m.by_partner_monthly.items():
+    for cat, arr in m.detail.items():
         pv = (arr[0] * m.discount[0]).sum(axis=1)
         ref = m.cost_pv.get(cat, m.benefit_pv.get(cat))[0]
         assert np.allclose(pv, ref)
@@ -280,7 +351,7 @@ def test_incremental_switching_value_put_back(runs: list[Flows]) -> None:
 def test_distributions_quantiles() -> None:
     q = A.support_team.fte  # triangular(2, 3, 5)
     assert ppf(q, np.array([0.0, 1.0])) == pytest.approx([2.0, 5.0])
-    ln = A.benefits.outcome_value_scale  # lognormal, median 1
+    ln = A.outcomes.value_scale  # lognormal, median 1
     assert ppf(ln, np.array([0.5]))[0] == pytest.approx(1.0)
     un = A.support_team.cost_per_fte
     assert ppf(un, np.array([0.5]))[0] == pytest.approx((un.low + un.high) / 2)
@@ -314,15 +385,23 @@ def test_appraise_is_reproducible_with_a_seed() -> None:
 
 
 def test_comparison_uses_common_random_numbers() -> None:
+    # The do-minimum against itself: exactly zero, draw by draw, with no transition cost.
     same = appraise("default", seed=3, replications=2, samples=30, months=12, compare="default")
     inc = same.incremental
     assert inc is not None and np.all(inc["npsv"] == 0.0)
+    assert same.comparison()["pv_transition_costs"] == 0.0
+    assert same.comparison()["central_incremental_npsv"] == 0.0
     sc2 = load_scenario("default").with_updates({"layers.clarity": 0.95, "name": "clear"})
     res = appraise("default", seed=3, replications=2, samples=30, months=12, compare=sc2)
     comp = res.comparison()
     assert comp["option"] == "clear"
-    # Paired draws: the increment is the per-draw difference of the two distributions.
-    assert np.allclose(res.incremental["npsv"], res.option.mc["npsv"] - res.base.mc["npsv"])
+    # Paired draws: the increment is the per-draw difference of the two arrangements priced
+    # against the simulated do-minimum (no deadweight) plus the transition costs.
+    sim = res.base_simulated
+    assert sim is not None
+    assert res.comparison()["pv_transition_costs"] > 0   # clearer layers must be paid for
+    assert np.all(res.incremental["pv_costs"] - (res.option.mc["pv_costs"] - sim["pv_costs"])
+                  > 0)
     assert comp["incremental_npsv"]["n"] == 60
     # Same draws and streams as the base-only appraisal.
     alone = appraise("default", seed=3, replications=2, samples=30, months=12)
@@ -332,9 +411,9 @@ def test_comparison_uses_common_random_numbers() -> None:
 def test_appraise_run_matches_pipeline_central() -> None:
     sc = load_scenario("default").with_updates({"months": 12})
     res = run(sc, seed=9, replications=2)
-    central = appraise_run(res)
+    modal = appraise_run(res)
     full = appraise(sc, seed=9, replications=2, samples=10)
-    assert central["npsv"] == pytest.approx(full.to_dict()["result"]["central"]["npsv"])
+    assert modal["npsv"] == pytest.approx(full.to_dict()["result"]["modal_case"]["npsv"])
 
 
 def test_flows_from_unrun_model_is_refused() -> None:

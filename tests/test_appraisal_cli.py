@@ -20,7 +20,7 @@ from lspsim.cli import main
 from lspsim.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
-GOOD = '{ value = 45.0, unit = "GBP/hour", source = "test" }'
+GOOD = '{ value = 45.0, unit = "GBP/hour", price_year = 2019, source = "test" }'
 
 
 def _file(tmp_path: Path, body: str) -> Path:
@@ -91,9 +91,36 @@ BAD = {
         'dist = "triangular", low = 1.0, high = 5.0 }\n', "appraisal.support_team.fte",
         "low <= value <= high"),
     "lognormal on a bounded share": (
-        '[appraisal.benefits]\nadditionality = { value = 0.3, unit = "share", source = "x", '
-        'dist = "lognormal", sigma = 0.5 }\n', "appraisal.benefits.additionality.dist",
+        '[appraisal.additionality]\ndeadweight = { value = 0.3, unit = "share", source = "x", '
+        'dist = "lognormal", sigma = 0.5 }\n', "appraisal.additionality.deadweight.dist",
         "bounded"),
+    "missing price year": (
+        '[appraisal.meetings]\nhourly_cost.police = { value = 45.0, unit = "GBP/hour", '
+        'source = "x" }\n', "appraisal.meetings.hourly_cost.police.price_year",
+        "the year whose prices"),
+    "price year without a deflator": (
+        '[appraisal.meetings]\nhourly_cost.police = { value = 45.0, unit = "GBP/hour", '
+        'price_year = 2011, source = "x" }\n',
+        "appraisal.meetings.hourly_cost.police.price_year", "deflator"),
+    "price year on a share": (
+        '[appraisal.support_team]\nfte = { value = 3.0, unit = "FTE", price_year = 2019, '
+        'source = "x" }\n', "appraisal.support_team.fte.price_year", "not money"),
+    "negative optimism bias": (
+        '[appraisal.costs]\noptimism_bias = { value = -0.1, unit = "share", source = "x" }\n',
+        "appraisal.costs.optimism_bias.value", "from 0 to 2"),
+    "optimism bias outside its category": (
+        '[appraisal.costs]\noptimism_bias = { value = 0.6, unit = "share", source = "x" }\n',
+        "appraisal.costs.optimism_bias.value", "outsourcing"),
+    "unknown optimism-bias category": (
+        '[appraisal.costs]\noptimism_bias_category = { value = "software", source = "x" }\n',
+        "appraisal.costs.optimism_bias_category", "equipment_development"),
+    "unknown agency": (
+        '[appraisal.outcomes]\nagency.safer_communities = { value = "home_office", '
+        'source = "x" }\n', "appraisal.outcomes.agency.safer_communities",
+        "central_government"),
+    "base year without a deflator": (
+        '[appraisal.prices]\nbase_year = { value = 2024, unit = "year", source = "x" }\n',
+        "appraisal.prices.deflator", "base year 2024"),
     "unknown rule": (
         '[appraisal.support_team]\npaid_by = { value = "the council", source = "x" }\n',
         "appraisal.support_team.paid_by", "councils, budget, equal"),
@@ -121,7 +148,8 @@ def test_bad_assumption_files_raise_located_input_error(tmp_path: Path, case: st
 
 
 @pytest.mark.parametrize("case", ["negative discount rate", "missing unit", "unknown distribution",
-                                  "NaN", "unknown field", "malformed TOML"])
+                                  "NaN", "unknown field", "malformed TOML", "missing price year",
+                                  "negative optimism bias", "unknown agency"])
 def test_cli_bad_assumptions_exit_2_and_write_nothing(tmp_path: Path, capsys, case: str) -> None:
     body, field, _ = BAD[case]
     p = _file(tmp_path, body)
@@ -145,6 +173,7 @@ def test_cli_bad_assumptions_exit_2_and_write_nothing(tmp_path: Path, capsys, ca
     (["--set", "layers.clarty=0.5"], "layers.clarty"),
     (["--compare-set", "layers.clarity=2"], "layers.clarity"),
     (["--compare", "no_such_preset"], "(scenario)"),
+    (["--option", "no_such_preset"], "(scenario)"),
 ])
 def test_cli_bad_flags_exit_2(tmp_path: Path, capsys, argv: list[str], field: str) -> None:
     out = tmp_path / "out"
@@ -180,16 +209,37 @@ def test_cli_writes_full_output(tmp_path: Path) -> None:
     out = tmp_path / "appraisal"
     code = main(["appraise", "default", "--samples", "40", "-r", "2", "--months", "18",
                  "--seed", "3", "--compare-set", "layers.clarity=0.95",
-                 "--set", "appraisal.benefits.additionality=0.25", "--out", str(out), "-q"])
+                 "--option", "appraisal/common-standards",
+                 "--set", "appraisal.additionality.displacement=0.4", "--out", str(out), "-q"])
     assert code == 0
     names = {p.name for p in out.iterdir()}
-    assert {"appraisal.json", "appraisal.md", "partners.csv", "flows_by_year.csv", "samples.csv",
-            "npsv_distribution.png", "tornado.png", "partners.png", "cashflow.png",
-            "assumptions.toml", "scenario.toml", "option_scenario.toml"} <= names
+    assert {"appraisal.json", "appraisal.md", "appraisal.xlsx", "summary.csv", "partners.csv",
+            "beneficiaries.csv", "flows_by_year.csv", "samples.csv", "sensitivities.csv",
+            "tornado.csv", "npsv_distribution.png", "tornado.png", "partners.png",
+            "cashflow.png", "assumptions.toml", "scenario.toml",
+            "option_default_option_scenario.toml", "flows_by_year_default_option.csv",
+            "flows_by_year_common_standards.csv"} <= names
     d = json.loads((out / "appraisal.json").read_text())
     assert d["samples"] == 40 and d["replications"] == 2 and d["months"] == 18
-    assert d["comparison"]["option"] == "default_option"
-    assert load_assumptions(out / "assumptions.toml").benefits.additionality.value == 0.25
+    assert d["options"] == ["common_standards", "default_option"]
+    assert d["comparison"]["option"] == "common_standards"
+    assert load_assumptions(out / "assumptions.toml").additionality.displacement.value == 0.4
     md = (out / "appraisal.md").read_text()
-    assert "Net present social value" in md and "Switching values" in md
+    assert "## Summary table" in md and "Switching values" in md
+    assert "BCR convention" in md and "Financial return to the public sector" in md
     assert "lspsim appraise default" in md
+
+
+def test_option_names_are_identifiers_not_paths(tmp_path: Path) -> None:
+    """A scenario named like a path writes inside the output directory, and two options with
+    the same name are told apart."""
+    sc = tmp_path / "odd.toml"
+    sc.write_text('name = "../../escape"\nmonths = 6\n[layers]\nclarity = 0.9\n')
+    out = tmp_path / "out"
+    assert main(["appraise", "default", "--months", "6", "--samples", "5", "-r", "1",
+                 "--option", str(sc), "--option", str(sc), "--out", str(out), "-q"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["odd.toml", "out"]
+    d = json.loads((out / "appraisal.json").read_text())
+    assert d["options"] == ["../../escape", "../../escape_2"]
+    assert (out / "flows_by_year_______escape.csv").exists()
+    assert (out / "flows_by_year_______escape_2.csv").exists()

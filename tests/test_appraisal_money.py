@@ -17,6 +17,17 @@ def test_annual_green_book_factors() -> None:
     assert f == pytest.approx([1.0, D1, D2], abs=1e-10)
 
 
+def test_annual_timing_discounts_whole_green_book_years() -> None:
+    # Year 0 (months 1-12) undiscounted, year 1 (months 13-24) at 1/1.035, year 2 at 1/1.035^2.
+    f = money.monthly_discount_factors(30, 0.035, timing="annual")
+    assert np.all(f[:12] == 1.0)
+    assert f[12:24] == pytest.approx([D1] * 12, abs=1e-10)
+    assert f[24:] == pytest.approx([D2] * 6, abs=1e-10)
+    # Years 31 and beyond at the long-term rate: year 31 = 1.035^-30 x 1.03^-1.
+    g = money.monthly_discount_factors(12 * 32, 0.035, 0.03, 30.0, timing="annual")
+    assert g[12 * 31] == pytest.approx(1.035 ** -30 / 1.03, rel=1e-12)
+
+
 def test_monthly_start_timing_matches_annual_factors_in_months_1_13_25() -> None:
     f = money.monthly_discount_factors(25, 0.035, timing="start")
     assert f[0] == 1.0

@@ -9,7 +9,7 @@ import pytest
 import sweep_evaluators as ev
 
 from lspsim.cli import main
-from lspsim.results import mean_ci
+from lspsim.stats import mean_ci
 from lspsim.sweep import analyse, experiment_from_dict, run_sweep
 
 UNIT = {p: {"range": [0.0, 1.0]} for p in ev.ISHIGAMI_PATHS}

@@ -165,3 +165,17 @@ def test_bad_input_exits_2(argv, tmp_path, capsys):
     err = capsys.readouterr().err
     assert argv[0] in err and "Traceback" not in err
     assert not out.exists(), "nothing written on bad input"
+
+
+def test_a_reduced_run_never_replaces_the_committed_report(results, tmp_path, monkeypatch):
+    import lspsim.validation.cli as vcli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(vcli, "run_validation", lambda cfg, workers, progress: results)
+    assert main(["validation", "--quick", "--workers", "1"]) == 0
+    assert (tmp_path / "out" / "validation-quick" / "validation.md").is_file()
+    assert main(["validation", "--replications", "10", "--workers", "1"]) == 0
+    assert not (tmp_path / "docs").exists()
+    # only when asked for explicitly
+    assert main(["validation", "--quick", "--workers", "1", "--out", "docs"]) == 0
+    assert (tmp_path / "docs" / "validation.md").is_file()

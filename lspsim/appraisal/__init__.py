@@ -1,14 +1,17 @@
-"""Cost-benefit appraisal of joint working (HM Treasury Green Book), with uncertainty.
+"""Options appraisal of joint working (HM Treasury Green Book and its local-partnership CBA
+guidance), with uncertainty.
 
-Costs and benefits are derived from a model run (seats filled at meetings, coordination time,
-the pooled pot, aligned spend, progress on targets) priced with assumptions kept apart from the
-Scenario::
+A do-minimum and options are run through the model with common random numbers; their costs
+(meetings, coordination, support, monitoring, pooled-pot administration, transition) and the
+value of their progress on targets (fiscal by agency, economic and wellbeing to residents) are
+priced with assumptions kept apart from the Scenario::
 
     from lspsim.appraisal import appraise, load_assumptions
     a = load_assumptions("scenarios/appraisal/local-example.toml")
-    res = appraise("default", a, seed=1, replications=10, samples=1000,
-                   compare="scenarios/appraisal/clearer-layers.toml")
-    res.to_dict()["result"]["monte_carlo"]["npsv"]      # mean, p5, p95, prob_positive, ...
+    res = appraise("scenarios/appraisal/today.toml", a, seed=1, replications=10, samples=1000,
+                   options=["scenarios/appraisal/clearer-layers.toml"])
+    res.summary_table()                                  # the one-page Green Book table
+    res.to_dict()["comparisons"][0]["incremental_npsv"]  # mean, p5, p95, prob_positive, ...
 
 The command line is ``lspsim appraise`` (see docs/appraisal.md).
 """

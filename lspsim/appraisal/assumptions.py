@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from lspsim.errors import InputError
+from lspsim.errors import InputError, from_validation_error
 from lspsim.scenario import PARTNER_KINDS, THEMES, preset_file, read_toml
 
 DEFAULTS_PATH = Path(__file__).with_name("defaults.toml")
@@ -35,7 +36,23 @@ DISTRIBUTIONS = ("fixed", "uniform", "triangular", "lognormal")
 LAYERS = ("strategic", "executive", "operational")
 SHARING_RULES = ("councils", "budget", "equal")
 ATTRIBUTION_RULES = ("stake", "chain", "equal")
-TIMINGS = ("start", "mid", "end")
+TIMINGS = ("annual", "start", "mid", "end")
+WEIGHTING = ("off", "on")
+# Public bodies a fiscal benefit can fall to: the partner kinds that are public bodies, and
+# central government (benefits and tax, health and justice budgets held nationally).
+AGENCIES = ("unitary_council", "county_council", "district_council", "police", "health",
+            "fire_rescue", "jobcentre_plus", "probation", "housing", "central_government")
+# HM Treasury, Supplementary Green Book Guidance: Optimism Bias (Mott MacDonald 2002), Table 1:
+# (lower, upper) bounds for capital expenditure (operating expenditure for outsourcing).
+OPTIMISM_BIAS_BOUNDS = {
+    "standard_buildings": (0.02, 0.24),
+    "non_standard_buildings": (0.04, 0.51),
+    "standard_civil_engineering": (0.03, 0.44),
+    "non_standard_civil_engineering": (0.06, 0.66),
+    "equipment_development": (0.10, 2.00),
+    "outsourcing": (0.0, 0.41),
+}
+OB_CATEGORIES = tuple(OPTIMISM_BIAS_BOUNDS)
 
 
 class _Strict(BaseModel):
@@ -52,6 +69,9 @@ class Quantity(_Strict):
     low: float | None = None
     high: float | None = None
     sigma: float | None = None
+    # The year whose prices a money value is in (required for quantities in GBP); it is
+    # converted to the appraisal's price base year with the deflator.
+    price_year: int | None = None
 
     @property
     def uncertain(self) -> bool:
@@ -93,26 +113,59 @@ LayerPeople = _table("LayerPeople", LAYERS, "people/seat",
                      "People each partner sends to fill one seat", 0, 20)
 KindHourlyCost = _table("KindHourlyCost", PARTNER_KINDS, "GBP/hour",
                         "Full hourly cost of a representative's time, with on-costs", 0, 10_000)
-ThemeProgressValue = _table("ThemeProgressValue", THEMES, "GBP/unit progress",
-                            "Social value of one target's full improvement, realised as progress "
-                            "is made", 0)
-ThemeMetValue = _table("ThemeMetValue", THEMES, "GBP/target",
-                       "Extra value when a target is met (a threshold effect)", 0)
-ThemeAvoidedCost = _table("ThemeAvoidedCost", THEMES, "GBP/target/year",
-                          "Costs to partners avoided each year a target stays met", 0)
+ThemeUnits = _table("ThemeUnits", THEMES, "units/target/year",
+                    "Outcome units a fully achieved target changes each year (e.g. crimes, "
+                    "people into work)", 0)
+ThemeFiscal = _table("ThemeFiscal", THEMES, "GBP/unit",
+                     "Public-service cost avoided per outcome unit (fiscal benefit)", 0)
+ThemeCashable = _table("ThemeCashable", THEMES, "share",
+                       "Share of the fiscal benefit that can be cashed (budgets actually reduced)",
+                       0, 1)
+ThemeEconomic = _table("ThemeEconomic", THEMES, "GBP/unit",
+                       "Economic benefit per outcome unit (earnings, output)", 0)
+ThemeWellbeing = _table("ThemeWellbeing", THEMES, "WELLBY/unit",
+                        "Residents' wellbeing gained per outcome unit (life-satisfaction points x "
+                        "person-years)", 0)
+
+
+def _choice_table(name: str, keys: tuple[str, ...], choices: tuple[str, ...],
+                  description: str) -> type[BaseModel]:
+    fields: dict[str, Any] = {
+        k: (Choice, C(choices, f"{description}: {k.replace('_', ' ')}")) for k in keys}
+    return create_model(name, __base__=_Strict, **fields)
+
+
+ThemeAgency = _choice_table("ThemeAgency", THEMES, AGENCIES,
+                            "Agency whose budget the fiscal benefit falls to")
+
+
+class Prices(_Strict):
+    base_year: Quantity = Q("year", "Price base year of the appraisal: every money value is "
+                            "converted to it with the deflator", 1900, 2200)
+    deflator: dict[str, float] = Field(..., description="GDP deflator index by year (any base); "
+                                       "needs an entry for the base year and every price_year")
+    deflator_source: str = Field(..., description="Where the deflator index comes from")
 
 
 class Discounting(_Strict):
     rate: Quantity = Q("1/year", "Discount rate for the first years (Green Book STPR)", 0, 0.2)
     long_term_rate: Quantity = Q("1/year", "Discount rate after `long_term_after` years", 0, 0.2)
     long_term_after: Quantity = Q("years", "Years after which the long-term rate applies", 1, 100)
-    timing: Choice = C(TIMINGS, "When in its month a flow is counted: start (month 1 is not "
-                       "discounted, as year 0 in the Green Book), mid or end")
+    lower_rate: Quantity = Q("1/year", "Lower-rate test: rate for the first years (the Green "
+                             "Book's rate without its wealth effect, used for health)", 0, 0.2)
+    lower_long_term_rate: Quantity = Q("1/year", "Lower-rate test: rate after "
+                                       "`long_term_after` years", 0, 0.2)
+    timing: Choice = C(TIMINGS, "How flows are discounted: annual (Green Book: each year's "
+                       "flows at (1 + r)^-t, year 0 undiscounted), or monthly at the start, "
+                       "middle or end of each month")
 
 
 class Horizon(_Strict):
-    benefit_persistence: Quantity = Q("years", "Years after the simulated period that the "
-                                      "avoided costs of targets met by its end continue", 0, 50)
+    benefit_persistence: Quantity = Q("years", "Years after the simulated period that outcomes "
+                                      "achieved by its end continue to be valued", 0, 50)
+    continuing_cost_share: Quantity = Q("share", "Share of the last simulated year's running "
+                                        "costs that continue while outcomes are still valued "
+                                        "after the simulated period", 0, 1)
 
 
 class Meetings(_Strict):
@@ -138,39 +191,68 @@ class SupportTeam(_Strict):
 
 class Monitoring(_Strict):
     investment_at_full: Quantity = Q("GBP", "One-off cost of a shared performance system at full "
-                                     "investment (scaled by scenario monitoring.investment)", 0)
+                                     "investment; a transition cost for the rise in "
+                                     "monitoring.investment over the do-minimum", 0)
     running_at_full: Quantity = Q("GBP/year", "Running cost of the shared system at full "
                                   "investment (scaled by monitoring.investment)", 0)
-    standards_adoption: Quantity = Q("GBP", "One-off cost of adopting common data standards "
-                                     "(only when monitoring.common_data_standards)", 0)
+    standards_adoption: Quantity = Q("GBP", "One-off cost of adopting common data standards: a "
+                                     "transition cost for an option that adopts them when the "
+                                     "do-minimum has none", 0)
     paid_by: Choice = C(SHARING_RULES, "Who pays for shared monitoring")
 
 
 class PooledBudget(_Strict):
-    admin_rate: Quantity = Q("share of pot/year", "Cost of administering the pooled pot, as a "
-                             "share of the pot", 0, 1)
+    admin_rate: Quantity = Q("share of pot/year", "Extra cost of administering the pooled pot, "
+                             "net of what each partner would spend administering the same money "
+                             "alone", 0, 1)
+
+
+class Transition(_Strict):
+    review_hours: Quantity = Q("hours/partner/unit clarity", "Officer hours each partner spends "
+                               "redesigning the layers (terms of reference, papers, membership) "
+                               "per unit rise in layer clarity over the do-minimum", 0, 10_000)
 
 
 class Costs(_Strict):
-    optimism_bias: Quantity = Q("share", "Uplift on every cost for optimism bias (Green Book)",
+    optimism_bias: Quantity = Q("share", "Uplift on every cost for optimism bias (Green Book "
+                                "supplementary guidance); must lie within its category's bounds",
                                 0, 2)
+    optimism_bias_category: Choice = C(OB_CATEGORIES, "The supplementary guidance's project "
+                                       "category whose lower and upper bounds the uplift must "
+                                       "lie between")
 
 
-class Benefits(_Strict):
-    progress_value: ThemeProgressValue = Field(..., description="Value per unit of progress")  # type: ignore[valid-type]
-    target_met_value: ThemeMetValue = Field(..., description="Value when a target is met")  # type: ignore[valid-type]
-    avoided_cost: ThemeAvoidedCost = Field(..., description="Avoided costs while met")  # type: ignore[valid-type]
-    outcome_value_scale: Quantity = Q("ratio", "Common multiplier on every outcome value "
-                                      "(carries their shared uncertainty)", 0, None)
-    additionality: Quantity = Q("share", "Share of the outcomes that joint working adds (net of "
-                                "deadweight: what partners would have achieved alone)", 0, 1)
-    efficiency_rate: Quantity = Q("share of aligned spend", "Saving on aligned mainstream spend "
-                                  "that the executive steers well (joint commissioning, less "
-                                  "duplication)", 0, 1)
-    attribution: Choice = C(ATTRIBUTION_RULES, "How a target's benefits are split between "
-                            "partners: by stake (theme holders weighted by stake_in_success, or "
-                            "stake_in_failure for avoided costs), equally along its delivery "
-                            "chain, or equally between all partners")
+class Outcomes(_Strict):
+    units: ThemeUnits = Field(..., description="Outcome units per fully achieved target")  # type: ignore[valid-type]
+    fiscal: ThemeFiscal = Field(..., description="Fiscal benefit per unit")  # type: ignore[valid-type]
+    cashable: ThemeCashable = Field(..., description="Cashable share of the fiscal benefit")  # type: ignore[valid-type]
+    economic: ThemeEconomic = Field(..., description="Economic benefit per unit")  # type: ignore[valid-type]
+    wellbeing: ThemeWellbeing = Field(..., description="Wellbeing per unit")  # type: ignore[valid-type]
+    agency: ThemeAgency = Field(..., description="Agency receiving the fiscal benefit")  # type: ignore[valid-type]
+    wellby_value: Quantity = Q("GBP/WELLBY", "Money value of one WELLBY (one point of life "
+                               "satisfaction for one person for one year)", 0)
+    value_scale: Quantity = Q("ratio", "Common multiplier on every outcome's size (carries their "
+                              "shared uncertainty)", 0, None)
+
+
+class Additionality(_Strict):
+    deadweight: Quantity = Q("share", "Share of outcomes that would have happened anyway; "
+                             "applied only where the counterfactual is assumed, never to a "
+                             "difference between simulated arrangements", 0, 1)
+    leakage: Quantity = Q("share", "Share of outcomes benefiting people outside the area", 0, 1)
+    displacement: Quantity = Q("share", "Share of outcomes offset by reductions elsewhere in the "
+                               "area", 0, 1)
+    substitution: Quantity = Q("share", "Share of outcomes where an activity is swapped for a "
+                               "similar one to take advantage of the partnership", 0, 1)
+
+
+class Distribution(_Strict):
+    elasticity: Quantity = Q("ratio", "Elasticity of marginal utility of income (Green Book "
+                             "distributional weights)", 0, 5)
+    area_income_ratio: Quantity = Q("ratio", "Median household income of the residents who "
+                                    "benefit, relative to the UK median", 0.05, 20)
+    weighting: Choice = C(WEIGHTING, "Apply distributional weights to residents' benefits in the "
+                          "headline (off: reported as a sensitivity, as the Green Book asks)")
 
 
 class AppraisalAssumptions(_Strict):
@@ -178,6 +260,7 @@ class AppraisalAssumptions(_Strict):
 
     name: str = "custom"
     description: str = ""
+    prices: Prices
     discounting: Discounting
     horizon: Horizon
     meetings: Meetings
@@ -185,16 +268,27 @@ class AppraisalAssumptions(_Strict):
     support_team: SupportTeam
     monitoring: Monitoring
     pooled_budget: PooledBudget
+    transition: Transition
     costs: Costs
-    benefits: Benefits
+    outcomes: Outcomes
+    additionality: Additionality
+    distribution: Distribution
 
     # -- views ---------------------------------------------------------------------------
     def quantities(self) -> dict[str, Quantity]:
         """Every quantity by dotted path (without the ``appraisal.`` prefix), in schema order."""
         return {p: _get(self, p) for p in quantity_specs()}
 
+    def price_factor(self, q: Quantity) -> float:
+        """Multiplier taking a quantity to the price base year (1 for non-money quantities)."""
+        if q.price_year is None:
+            return 1.0
+        d = self.prices.deflator
+        return d[str(int(self.prices.base_year.value))] / d[str(q.price_year)]
+
     def central(self) -> dict[str, float]:
-        return {p: q.value for p, q in self.quantities().items()}
+        """Every quantity's central value, money in base-year prices."""
+        return {p: q.value * self.price_factor(q) for p, q in self.quantities().items()}
 
     def uncertain(self) -> list[str]:
         return [p for p, q in self.quantities().items() if q.uncertain]
@@ -328,14 +422,9 @@ def load_assumptions(path: str | Path | None = None,
     try:
         a = AppraisalAssumptions.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = "appraisal." + ".".join(str(x) for x in err["loc"])
-        value = err.get("input")
-        if isinstance(value, dict):
-            value = "{...}"
-        if err["type"] == "missing":
-            value = None
-        raise InputError(source_of(loc), loc, value, _allowed(err, loc)) from None
+        raise from_validation_error(exc, source_of, empty="appraisal", prefix="appraisal.",
+                                    extra_hint="check the spelling; `lspsim appraise --list` "
+                                    "shows every path", allowed=_allowed) from None
     _check(a, source_of)
     return a
 
@@ -361,7 +450,7 @@ def _apply_update(data: dict, dotted: str, value: Any, leaves: set[str]) -> None
     for k in leaf.split("."):
         node = node[k]
     rest = dotted[len(leaf) + 1:]
-    allowed = ("value", "unit", "source", "dist", "low", "high", "sigma")
+    allowed = ("value", "unit", "source", "dist", "low", "high", "sigma", "price_year")
     if rest and rest not in allowed:
         raise InputError("--set", f"appraisal.{dotted}", value,
                          f"a quantity path, optionally followed by one of {', '.join(allowed)}")
@@ -370,8 +459,10 @@ def _apply_update(data: dict, dotted: str, value: Any, leaves: set[str]) -> None
         node["source"] = f"--set on the command line (was: {node.get('source', '')})"
 
 
-def _allowed(err: dict, loc: str) -> str:
-    t, ctx = err["type"], err.get("ctx") or {}
+def _allowed(err: Mapping[str, Any], loc: str) -> str | None:
+    """What the appraisal's own fields allow, where it says more than the shared translation
+    (lspsim.errors.describe_allowed) would; None otherwise."""
+    t = err["type"]
     bare = loc.removeprefix("appraisal.")
     parent = bare.rsplit(".", 1)[0]
     if t == "missing":
@@ -379,23 +470,27 @@ def _allowed(err: dict, loc: str) -> str:
             return f"a unit: this quantity is in '{quantity_specs()[parent]['unit']}'"
         if bare.endswith(".source"):
             return "a source note saying where the value comes from ('illustrative: ...' if none)"
-        return "this field (it is required)"
-    if t == "extra_forbidden":
-        return "no such field (check the spelling; `lspsim appraise --list` shows every path)"
-    if t == "finite_number":
-        return "a finite number (not NaN or infinity)"
-    if t == "literal_error":
-        return "one of " + str(ctx.get("expected", ""))
+        return None
     if t.startswith(("float", "int")):
         return "a number"
     if t == "string_type":
         return "a string in quotes"
     if t in ("model_type", "dict_type"):
         return "a table, e.g. { value = 1.0, unit = \"...\", source = \"...\" }"
-    return err["msg"]
+    return None
 
 
 def _check(a: AppraisalAssumptions, source_of: Any) -> None:
+    deflator = a.prices.deflator
+    base = str(int(a.prices.base_year.value))
+    if base not in deflator:
+        raise InputError(source_of("appraisal.prices.deflator"), "appraisal.prices.deflator",
+                         sorted(deflator), f"an index for the price base year {base}")
+    for year, v in deflator.items():
+        if not year.isdigit() or not (math.isfinite(v) and v > 0):
+            raise InputError(source_of("appraisal.prices.deflator"),
+                             f"appraisal.prices.deflator.{year}", v,
+                             "a year (e.g. 2019) mapped to a positive index")
     for path, spec in quantity_specs().items():
         q: Quantity = _get(a, path)
         full = f"appraisal.{path}"
@@ -403,6 +498,18 @@ def _check(a: AppraisalAssumptions, source_of: Any) -> None:
         ge, le, unit = spec["ge"], spec["le"], spec["unit"]
         if q.unit.strip() != unit:
             raise InputError(src, f"{full}.unit", q.unit, f"'{unit}' (convert the value)")
+        if unit.startswith("GBP"):
+            if q.price_year is None:
+                raise InputError(src, f"{full}.price_year", None,
+                                 "the year whose prices the value is in (e.g. price_year = "
+                                 f"{base}); every money value needs one")
+            if str(q.price_year) not in deflator:
+                raise InputError(src, f"{full}.price_year", q.price_year,
+                                 "a year with a deflator index (prices.deflator has "
+                                 f"{', '.join(sorted(deflator))}); add its index")
+        elif q.price_year is not None:
+            raise InputError(src, f"{full}.price_year", q.price_year,
+                             "no price_year: this quantity is not money")
         if not q.source.strip():
             raise InputError(src, f"{full}.source", q.source, "a note on where the value comes "
                              "from ('illustrative: ...' if nothing stands behind it)")
@@ -441,6 +548,16 @@ def _check(a: AppraisalAssumptions, source_of: Any) -> None:
         if c.value not in spec["choices"]:
             raise InputError(source_of(f"appraisal.{path}"), f"appraisal.{path}", c.value,
                              "one of " + ", ".join(spec["choices"]))
+    ob = a.costs.optimism_bias
+    lo, hi = OPTIMISM_BIAS_BOUNDS[a.costs.optimism_bias_category.value]
+    for key in ("value", "low", "high"):
+        v = getattr(ob, key)
+        if v is not None and not lo - 1e-12 <= v <= hi + 1e-12:
+            raise InputError(source_of("appraisal.costs.optimism_bias"),
+                             f"appraisal.costs.optimism_bias.{key}", v,
+                             f"a share from {lo:g} to {hi:g}: the bounds of the category "
+                             f"'{a.costs.optimism_bias_category.value}' in the Green Book's "
+                             "optimism-bias guidance (or choose another category)")
 
 
 def _range_text(ge: float | None, le: float | None) -> str:
@@ -481,7 +598,10 @@ def assumptions_toml(a: AppraisalAssumptions) -> str:
     lines = ["[appraisal]", f"name = {_toml_value(a.name)}",
              f"description = {_toml_value(a.description)}"]
     data = a.model_dump(exclude_none=True)
-    sections: dict[str, list[str]] = {}
+    index = ", ".join(f'"{y}" = {v!r}' for y, v in sorted(a.prices.deflator.items()))
+    sections: dict[str, list[str]] = {"prices": [
+        f"deflator = {{ {index} }}",
+        f"deflator_source = {_toml_value(a.prices.deflator_source)}"]}
     for path in _specs():
         node = data
         for k in path.split("."):

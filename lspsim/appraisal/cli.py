@@ -18,21 +18,24 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "appraise",
         help="cost-benefit appraisal of joint working (Green Book NPSV, BCR, uncertainty)",
-        description="Price a scenario's replications with appraisal assumptions: NPSV, BCR, "
-                    "payback, who pays and who gains, Monte Carlo over the assumptions, "
-                    "switching values and a tornado; optionally compare two arrangements.",
+        description="Appraise a do-minimum arrangement (SCENARIO) and options against it: "
+                    "each run through the model with common random numbers and priced with "
+                    "appraisal assumptions. NPSV, BCR, financial return to the public sector, "
+                    "who pays and who gains, Monte Carlo over the assumptions, sensitivities, "
+                    "switching values and a tornado.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=textwrap.dedent("""\
             examples:
               lspsim appraise default --samples 1000 --replications 10 --seed 1
               lspsim appraise scenarios/appraisal/today.toml \\
-                  --compare scenarios/appraisal/clearer-layers.toml --out out/clearer
+                  --option scenarios/appraisal/clearer-layers.toml \\
+                  --option scenarios/appraisal/common-standards.toml --out out/options
               lspsim appraise default --compare-set layers.clarity=0.95 \\
-                  --set appraisal.benefits.additionality=0.2
+                  --set appraisal.additionality.displacement=0.4
               lspsim appraise --list        # every assumption with its unit and source
             """))
     p.add_argument("scenario", nargs="?", metavar="SCENARIO",
-                   help="a scenario TOML file or preset name")
+                   help="the do-minimum: a scenario TOML file or preset name")
     p.add_argument("--assumptions", metavar="FILE", default=None,
                    help="an [appraisal] TOML file laid over the defaults")
     p.add_argument("--samples", "-n", type=int, default=1000,
@@ -45,8 +48,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="override a parameter: appraisal.PATH edits an assumption's value (or "
                         "appraisal.PATH.low/high/sigma/dist), any other path the scenario(s)")
+    p.add_argument("--option", action="append", default=[], metavar="SCENARIO2",
+                   help="an option to appraise against the do-minimum (repeat for more)")
     p.add_argument("--compare", metavar="SCENARIO2", default=None,
-                   help="a second arrangement to compare with SCENARIO")
+                   help="one more option (kept for older commands; same as --option)")
     p.add_argument("--compare-set", action="append", default=[], metavar="PATH=VALUE",
                    help="the second arrangement as SCENARIO (or SCENARIO2) with these changes, "
                         "e.g. layers.clarity=0.95")
@@ -78,7 +83,8 @@ def _list(args: argparse.Namespace) -> int:
         dist = "" if q.dist == "fixed" else (
             f" {q.dist}({q.low:g}, {q.high:g})" if q.dist != "lognormal"
             else f" lognormal(sigma={q.sigma:g})")
-        print(f"appraisal.{path:42s} {q.value:>12g} {q.unit:20s}{dist}")
+        year = f" ({q.price_year} prices)" if q.price_year is not None else ""
+        print(f"appraisal.{path:42s} {q.value:>12g} {q.unit:20s}{dist}{year}")
         print(f"    {q.source}")
     for path, spec in choice_specs().items():
         print(f"appraisal.{path:42s} {a.choice(path):>12s} one of {', '.join(spec['choices'])}")
@@ -92,6 +98,8 @@ def _command(args: argparse.Namespace) -> str:
                     ("--months", args.months), ("--compare", args.compare)):
         if v is not None:
             parts += [flag, str(v)]
+    for item in args.option:
+        parts += ["--option", item]
     for item in args.set:
         parts += ["--set", item]
     for item in args.compare_set:
@@ -123,6 +131,7 @@ def cmd_appraise(args: argparse.Namespace) -> int:
     scenario_updates = parse_set(scenario_items)
     a = load_assumptions(args.assumptions, updates)
     sc = load_scenario(args.scenario, scenario_updates)
+    options = [load_scenario(o, scenario_updates) for o in args.option]
     option = None
     if args.compare or args.compare_set:
         option = load_scenario(args.compare or sc, scenario_updates)
@@ -138,23 +147,37 @@ def cmd_appraise(args: argparse.Namespace) -> int:
                            "appraisal", force=args.force)
 
     from lspsim.appraisal.pipeline import appraise
-    from lspsim.appraisal.report import gbp, write_outputs
+    from lspsim.appraisal.report import write_outputs
 
+    if option is not None:
+        options.append(option)
     result = appraise(sc, a, seed=seed, replications=args.replications, samples=args.samples,
-                      months=args.months, compare=option, assumptions_file=args.assumptions)
+                      months=args.months, options=options, assumptions_file=args.assumptions)
     write_outputs(result, out, _command(args))
     if not args.quiet:
-        d = result.to_dict()
-        c, mc = d["result"]["central"], d["result"]["monte_carlo"]["npsv"]
-        bcr = "n/a" if c["bcr"] is None else f"{c['bcr']:.2f}"
-        print(f"{sc.name}: NPSV {gbp(c['npsv'])} (central), BCR {bcr}; Monte Carlo mean "
-              f"{gbp(mc['mean'])}, 90% range {gbp(mc['p5'])} to {gbp(mc['p95'])}, "
-              f"P(NPSV > 0) = {mc['prob_positive']:.0%}")
-        comp = d["comparison"]
-        if comp:
-            inc = comp["incremental_npsv"]
-            print(f"{comp['option']} vs {comp['base']}: incremental NPSV "
-                  f"{gbp(comp['central_incremental_npsv'], True)} (central), mean "
-                  f"{gbp(inc['mean'], True)}, P(better) = {comp['prob_option_better']:.0%}")
-        print(f"wrote {out}/ (appraisal.md, appraisal.json, CSV tables, charts)")
+        for line in summary_lines(result):
+            print(line)
+        print(f"wrote {out}/ (appraisal.md, appraisal.xlsx, appraisal.json, CSV tables, charts)")
     return 0
+
+
+def summary_lines(result: Any) -> list[str]:
+    """The few lines the command prints (the README quotes them; a test keeps them in step)."""
+    from lspsim.appraisal.report import gbp
+
+    d = result.to_dict()
+    c, m = d["result"]["central"], d["result"]["modal_case"]
+    mc = d["result"]["monte_carlo"]["npsv"]
+    bcr = "n/a" if c["bcr"] is None else f"{c['bcr']:.2f}"
+    lines = [f"{d['do_minimum']} (do-minimum) vs no partnership: NPSV {gbp(c['npsv'])} "
+             f"expected (modal case {gbp(m['npsv'])}), BCR {bcr}; 90% range {gbp(mc['p5'])} "
+             f"to {gbp(mc['p95'])}, P(NPSV > 0) = {mc['prob_positive']:.0%}"]
+    for comp in d["comparisons"]:
+        inc = comp["incremental_npsv"]
+        lines.append(f"{comp['option']} vs {comp['base']}: incremental NPSV "
+                     f"{gbp(comp['central_incremental_npsv'], True)} expected (modal case "
+                     f"{gbp(comp['modal_incremental_npsv'], True)}), 90% range "
+                     f"{gbp(inc['p5'], True)} to {gbp(inc['p95'], True)}, transition costs "
+                     f"{gbp(comp['pv_transition_costs'])}, P(better) = "
+                     f"{comp['prob_option_better']:.0%}")
+    return lines

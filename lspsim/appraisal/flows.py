@@ -15,10 +15,15 @@ import numpy as np
 
 from lspsim.mechanisms import layers, resources
 from lspsim.model import PARTNER_SERIES, PartnershipModel
-from lspsim.results import Replication, replication_rng
+from lspsim.runner import Replication, replication_rng, run_model
 from lspsim.scenario import THEMES, Scenario
 
 COST_LAYERS = ("strategic", "executive", "operational", "duplicated")
+# Model outcomes the appraisal does not put a money value on: reported beside it, as the Green
+# Book's non-monetised effects (their values at the end of the run).
+NON_MONETISED = ("mean_trust", "trust_in_council_non_statutory", "mean_commitment",
+                 "commitment_non_statutory", "network_density", "monitoring_maturity",
+                 "targets_met")
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,8 @@ class Flows:
     relevance: np.ndarray            # (K, n) 1 if partner holds the target's theme
     chain_member: np.ndarray         # (K, n) 1 if partner is in the target's delivery chain
     meetings_held: np.ndarray = field(repr=False)  # (M,) the model's own meetings_held series
+    layer_clarity: float = 0.8       # scenario layers.clarity (transition costs compare it)
+    end_state: dict[str, float] = field(default_factory=dict)  # NON_MONETISED at the end
 
     @property
     def n_partners(self) -> int:
@@ -92,7 +99,8 @@ def _meeting_factor(clarity: float) -> float:
 
 
 def _build(model: PartnershipModel, months: int, commitment: np.ndarray,
-           progress: np.ndarray, meetings_held: np.ndarray) -> Flows:
+           progress: np.ndarray, series: dict[str, np.ndarray]) -> Flows:
+    meetings_held = series["meetings_held"]
     sc: Scenario = model.scenario
     n, k = model.n_partners, len(model.target_themes)
     per_year = np.asarray(model.per_year, dtype=float)
@@ -129,6 +137,8 @@ def _build(model: PartnershipModel, months: int, commitment: np.ndarray,
         relevance=np.asarray(model.relevance, dtype=float),
         chain_member=chain_member,
         meetings_held=np.asarray(meetings_held[1:months + 1], dtype=float),
+        layer_clarity=float(sc.layers.clarity),
+        end_state={k: float(series[k][months]) for k in NON_MONETISED if k in series},
     )
 
 
@@ -141,7 +151,7 @@ def flows_from_model(model: PartnershipModel) -> Flows:
     if months < 1:
         raise ValueError("the model has not been run: step it at least one month")
     return _build(model, months, model.partner_series()[:, _COMMITMENT, :],
-                  model.progress_series(), model.series()["meetings_held"])
+                  model.progress_series(), model.series())
 
 
 def flows_from_replication(scenario: Scenario, seed: int, rep: Replication) -> Flows:
@@ -153,7 +163,7 @@ def flows_from_replication(scenario: Scenario, seed: int, rep: Replication) -> F
     if not np.allclose(model.budget, rep.partners["budget_gbp_m"].to_numpy()):
         raise ValueError("the replication was not run from this scenario and seed")
     return _build(model, months, rep.partner_series[:, _COMMITMENT, :], rep.progress_series,
-                  rep.series["meetings_held"])
+                  rep.series)
 
 
 def simulate(scenario: Scenario, seed: int, replications: int,
@@ -162,7 +172,5 @@ def simulate(scenario: Scenario, seed: int, replications: int,
     the flows of each."""
     out = []
     for k in range(replications):
-        model = PartnershipModel(scenario, rng=replication_rng(seed, k))
-        model.run_months(months)
-        out.append(flows_from_model(model))
+        out.append(flows_from_model(run_model(scenario, seed, k, months)))
     return out

@@ -1,11 +1,11 @@
 """Discounting and the Green Book summary measures, as pure functions over arrays.
 
 HM Treasury's Green Book discounts a flow ``t`` years from the start by ``(1 + r)^-t`` with the
-social time preference rate ``r`` = 3.5% a year for years 0-30 and 3.0% after. The model runs in
-months, so a month's flow is discounted by its exact time in years, ``t = (m - 1)/12`` for month
-``m`` (1-based) with the default "start" timing: month 1 is not discounted, as year 0 is not, and
-flows in months 1, 13, 25, ... get exactly the Green Book's annual factors. "mid" uses
-``(m - 1/2)/12`` and "end" ``m/12``.
+social time preference rate ``r`` = 3.5% a year for years 0-30 and 3.0% after. With the default
+"annual" timing the model's monthly flows are summed by year and year ``t`` (months
+``12t + 1 .. 12t + 12``) is discounted by ``(1 + r)^-t``: year 0 is undiscounted, as the Green Book
+asks. "start" discounts each month by its exact time in years, ``t = (m - 1)/12`` for month ``m``
+(1-based); "mid" uses ``(m - 1/2)/12`` and "end" ``m/12``.
 
 Every function broadcasts: a rate of shape (S, 1) against months of shape (H,) gives (S, H).
 """
@@ -20,6 +20,8 @@ ArrayLike = float | np.ndarray
 def month_times(n_months: int, timing: str = "start") -> np.ndarray:
     """(n_months,) time in years of each month's flows since the start of the appraisal."""
     m = np.arange(1, n_months + 1, dtype=float)
+    if timing == "annual":
+        return np.floor((m - 1.0) / 12.0)
     offset = {"start": 1.0, "mid": 0.5, "end": 0.0}[timing]
     return (m - offset) / 12.0
 

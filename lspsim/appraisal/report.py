@@ -1,8 +1,10 @@
-"""Appraisal outputs: JSON, CSV tables, PNG charts and a short Markdown report a policy officer
-can read without the code. ``write_outputs`` writes them all into an atomic output directory."""
+"""Appraisal outputs: a Markdown report a policy officer can read without the code (led by the
+one-page Green Book summary table), the CBA workbook (xlsx), JSON, CSV tables and PNG charts.
+``write_outputs`` writes them all into an atomic output directory."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +13,17 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from lspsim.appraisal.assumptions import assumptions_toml  # noqa: E402
-from lspsim.appraisal.pipeline import AppraisalResult, central_summary  # noqa: E402
+from lspsim.appraisal.evaluate import BENEFIT_CATEGORIES, COST_CATEGORIES  # noqa: E402
+from lspsim.appraisal.pipeline import (  # noqa: E402
+    COUNTERFACTUAL_NOTE,
+    AppraisalResult,
+    central_summary,
+)
+from lspsim.appraisal.workbook import write_workbook  # noqa: E402
 from lspsim.io import atomic_output_dir, write_json  # noqa: E402
 
 CATEGORY_LABELS = {
@@ -24,12 +33,22 @@ CATEGORY_LABELS = {
     "meetings_duplicated": "Duplicated district meetings (two-tier)",
     "coordination": "Coordination time outside meetings",
     "support_team": "Partnership support team",
-    "monitoring": "Shared performance monitoring",
-    "pooled_admin": "Administering the pooled budget",
-    "progress": "Progress on targets",
-    "targets_met": "Targets met",
-    "avoided_costs": "Costs avoided while targets stay met",
-    "efficiency": "Efficiency of aligned mainstream spend",
+    "monitoring": "Running shared performance monitoring",
+    "pooled_admin": "Extra administration of the pooled budget (net)",
+    "transition": "Transition (one-off, against the do-minimum)",
+    "fiscal_cashable": "Fiscal, cashable (by agency)",
+    "fiscal_non_cashable": "Fiscal, non-cashable (by agency)",
+    "economic": "Economic (residents)",
+    "social": "Social: wellbeing (residents)",
+}
+NON_MONETISED_LABELS = {
+    "mean_trust": "mean trust between partners (0-1)",
+    "trust_in_council_non_statutory": "voluntary and business partners' trust in the council",
+    "mean_commitment": "mean commitment (0-1)",
+    "commitment_non_statutory": "commitment of non-statutory partners",
+    "network_density": "density of working ties",
+    "monitoring_maturity": "maturity of shared monitoring (0-1)",
+    "targets_met": "share of targets met",
 }
 
 
@@ -72,41 +91,40 @@ def _label(path: str) -> str:
 # ---------------------------------------------------------------------------------------
 
 def npsv_figure(result: AppraisalResult) -> Figure:
-    """Distribution of NPSV over assumption draws x replications (and of the increment)."""
-    base = result.base.mc["npsv"].ravel() / 1e6
-    inc = result.incremental
-    ncols = 2 if inc is not None else 1
+    """Distribution of NPSV over assumption draws x replications: the do-minimum against no
+    partnership, and each option against the do-minimum."""
+    ncols = 2 if result.options else 1
     fig, axes = plt.subplots(1, ncols, figsize=(6.2 * ncols, 4.2), squeeze=False)
     ax = axes[0, 0]
-    bins = np.histogram_bin_edges(np.concatenate(
-        [base] + ([result.option.mc["npsv"].ravel() / 1e6] if result.option else [])), 50)
-    ax.hist(base, bins=bins, color="#1f77b4", alpha=0.6,
-            label=f"{result.base.scenario.name}: P(NPSV > 0) = {(base > 0).mean():.0%}")
-    if result.option is not None:
-        opt = result.option.mc["npsv"].ravel() / 1e6
-        ax.hist(opt, bins=bins, color="#2ca02c", alpha=0.5,
-                label=f"{result.option.scenario.name}: P(NPSV > 0) = {(opt > 0).mean():.0%}")
+    base = result.base.mc["npsv"].ravel() / 1e6
+    ax.hist(base, bins=50, color="#1f77b4", alpha=0.6,
+            label=f"{result.base.name}: P(NPSV > 0) = {(base > 0).mean():.0%}")
     ax.axvline(0, color="k", lw=1)
-    ax.axvline(base.mean(), color="#1f77b4", ls="--", lw=1.5, label="mean")
+    ax.axvline(base.mean(), color="#1f77b4", ls="--", lw=1.5, label="expected value")
     ax.set_xlabel("net present social value (GBP m)")
-    ax.set_ylabel("draws")
-    ax.set_title("NPSV: assumption draws x model replications", fontsize=10)
+    ax.set_ylabel("draws x replications")
+    ax.set_title(f"{result.base.name} (do-minimum) against no partnership", fontsize=10)
     ax.legend(fontsize=8)
-    if inc is not None:
+    if result.options:
         ax2 = axes[0, 1]
-        d = inc["npsv"].ravel() / 1e6
-        ax2.hist(d, bins=50, color="#9467bd", alpha=0.7)
+        colours = ["#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
+        incs = [o.inc["npsv"].ravel() / 1e6 for o in result.options]
+        bins = np.histogram_bin_edges(np.concatenate(incs), 50)
+        for o, d, col in zip(result.options, incs, colours * 4, strict=False):
+            ax2.hist(d, bins=bins, color=col, alpha=0.5,
+                     label=f"{o.name}: P(better) = {(d > 0).mean():.0%}")
+            ax2.axvline(d.mean(), color=col, ls="--", lw=1.5)
         ax2.axvline(0, color="k", lw=1)
-        ax2.axvline(d.mean(), color="#9467bd", ls="--", lw=1.5)
-        ax2.set_xlabel(f"NPSV of {result.option.scenario.name} minus "
-                       f"{result.base.scenario.name} (GBP m)")
-        ax2.set_title(f"Incremental NPSV: P(better) = {(d > 0).mean():.0%}", fontsize=10)
+        ax2.set_xlabel(f"incremental NPSV over {result.base.name} (GBP m)")
+        ax2.set_title("Options against the do-minimum (simulated)", fontsize=10)
+        ax2.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
 
 def tornado_figure(rows: list[dict[str, Any]], title: str = "", top: int = 12) -> Figure:
-    """Expected NPSV with each uncertain assumption at its 5th and 95th percentile."""
+    """NPSV with each uncertain input at its 5th and 95th percentile (sensitivity inputs at
+    their two tested values), the others at their central values."""
     rows = rows[:top][::-1]
     fig, ax = plt.subplots(figsize=(8.5, 0.45 * max(len(rows), 3) + 1.4))
     if not rows:
@@ -121,11 +139,12 @@ def tornado_figure(rows: list[dict[str, Any]], title: str = "", top: int = 12) -
         ax.barh(i, hi - base, left=base, color="#dd8452", alpha=0.8,
                 label="assumption at its 95th percentile" if i == 0 else None)
     labels = [f"{_label(r['path'])}\n({fmt_range(r['low_value'], r['high_value'], r['unit'])})"
+              if r.get("kind") != "sensitivity" else f"{_label(r['path'])}\n({r['description']})"
               for r in rows]
     ax.set_yticks(y, labels, fontsize=7)
     ax.axvline(base, color="k", lw=1)
     ax.axvline(0, color="grey", lw=1, ls=":")
-    ax.set_xlabel("expected NPSV (GBP m); black line = central case")
+    ax.set_xlabel("NPSV (GBP m), others at central values; black line = modal case")
     ax.set_title(title or "What the answer depends on", fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
@@ -133,13 +152,14 @@ def tornado_figure(rows: list[dict[str, Any]], title: str = "", top: int = 12) -
 
 
 def partners_figure(result: AppraisalResult) -> Figure:
-    """Who pays and who gains: PV of costs and benefits per partner, beside its stakes."""
+    """Who pays (each partner's PV of costs, beside its stakes) and who gains (each agency's
+    and residents' PV of benefits), expected values for the do-minimum."""
     df = result.base.partners()
-    fig, ax = plt.subplots(figsize=(10, 4.8))
+    ben = result.base.beneficiaries()
+    fig, (ax, axb) = plt.subplots(1, 2, figsize=(13, 4.8),
+                                  gridspec_kw={"width_ratios": [3, 2]})
     x = np.arange(len(df))
-    ax.bar(x - 0.2, df["pv_costs"] / 1e3, 0.4, color="#d62728", alpha=0.8, label="PV of costs")
-    ax.bar(x + 0.2, df["pv_benefits"] / 1e3, 0.4, color="#2ca02c", alpha=0.8,
-           label="PV of benefits")
+    ax.bar(x, df["pv_costs"] / 1e3, 0.6, color="#d62728", alpha=0.8, label="PV of costs")
     ax.set_ylabel("GBP thousand (present value)")
     ax.set_xticks(x, df["partner"], rotation=55, ha="right", fontsize=8)
     ax2 = ax.twinx()
@@ -150,17 +170,29 @@ def partners_figure(result: AppraisalResult) -> Figure:
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
     ax.legend(h1 + h2, l1 + l2, fontsize=8, loc="upper right")
-    ax.set_title("Who pays and who gains, beside their stakes (central case)", fontsize=10)
+    ax.set_title("Who pays, beside their stakes", fontsize=10)
+    xb = np.arange(len(ben))
+    bottom = np.zeros(len(ben))
+    for cat, col in zip(("fiscal_cashable", "fiscal_non_cashable", "economic", "social"),
+                        ("#2ca02c", "#98df8a", "#17becf", "#bcbd22"), strict=True):
+        ax_v = ben[cat].to_numpy() / 1e3
+        axb.bar(xb, ax_v, 0.6, bottom=bottom, color=col, label=CATEGORY_LABELS[cat])
+        bottom += ax_v
+    axb.set_xticks(xb, ben["beneficiary"], rotation=55, ha="right", fontsize=8)
+    axb.set_ylabel("GBP thousand (present value)")
+    axb.set_title("Who gains: agencies and residents", fontsize=10)
+    axb.legend(fontsize=7)
+    fig.suptitle(f"{result.base.name} against no partnership (expected values)", fontsize=10)
     fig.tight_layout()
     return fig
 
 
 def cashflow_figure(result: AppraisalResult) -> Figure:
-    """Present value by category, and the cumulative discounted net benefit over time."""
-    m = result.base.central
+    """Present value by category, and the cumulative discounted net benefit by year."""
+    det = result.base.detail
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
-    cats = [(k, -float(v.sum())) for k, v in m.cost_pv.items()] + \
-           [(k, float(v.sum())) for k, v in m.benefit_pv.items()]
+    cats = [(k, -float(v.sum())) for k, v in det.discounted.items() if k in COST_CATEGORIES] + \
+           [(k, float(v.sum())) for k, v in det.discounted.items() if k in BENEFIT_CATEGORIES]
     cats = [c for c in cats if c[1] != 0]
     y = np.arange(len(cats))
     ax1.barh(y, [v / 1e3 for _, v in cats],
@@ -168,20 +200,20 @@ def cashflow_figure(result: AppraisalResult) -> Figure:
     ax1.set_yticks(y, [CATEGORY_LABELS.get(k, k) for k, _ in cats], fontsize=8)
     ax1.axvline(0, color="k", lw=1)
     ax1.set_xlabel("present value, GBP thousand (costs negative)")
-    ax1.set_title("Costs and benefits (central case)", fontsize=10)
-    net = m.discounted_net_monthly[0]
-    months = np.arange(1, net.size + 1)
-    ax2.plot(months / 12.0, np.cumsum(net) / 1e6, color="#1f77b4", lw=2)
+    ax1.set_title(f"{result.base.name}: costs and benefits (expected)", fontsize=10)
+    net = sum(v.sum(axis=0) for k, v in det.discounted.items() if k in BENEFIT_CATEGORIES) - \
+        sum(v.sum(axis=0) for k, v in det.discounted.items() if k in COST_CATEGORIES)
+    years = np.arange(net.size) // 12
+    annual = np.bincount(years, weights=net)
+    ax2.bar(np.arange(annual.size), annual / 1e6, color="#aec7e8", label="discounted net, year")
+    ax2.plot(np.arange(annual.size), np.cumsum(annual) / 1e6, "o-", color="#1f77b4", lw=2,
+             label="cumulative")
     ax2.axhline(0, color="k", lw=1)
-    ax2.axvline(result.base.flows[0].months / 12.0, color="grey", ls=":", lw=1,
+    ax2.axvline(result.base.flows[0].months / 12.0 - 0.5, color="grey", ls=":", lw=1,
                 label="end of the simulated period")
-    pb = m.payback_months[0]
-    if np.isfinite(pb):
-        ax2.axvline(pb / 12.0, color="#2ca02c", ls="--", lw=1.5,
-                    label=f"payback: {pb / 12.0:.1f} years")
-    ax2.set_xlabel("years")
-    ax2.set_ylabel("cumulative discounted net benefit (GBP m)")
-    ax2.set_title("When joint working pays back (central case)", fontsize=10)
+    ax2.set_xlabel("Green Book year (year 0 undiscounted)")
+    ax2.set_ylabel("GBP m")
+    ax2.set_title("Discounted net benefit by year (expected)", fontsize=10)
     ax2.legend(fontsize=8)
     fig.tight_layout()
     return fig
@@ -195,120 +227,189 @@ def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.0%}"
 
 
+def _ratio(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.2f}"
+
+
 def markdown(result: AppraisalResult, command: str = "") -> str:
     d = result.to_dict()
-    res = d["result"]
-    c, mc = res["central"], res["monte_carlo"]
-    npsv = mc["npsv"]
     a = result.assumptions
-    name = result.base.scenario.name
-    bcr = c["bcr"]
+    res = d["result"]
+    c, modal, mc = res["central"], res["modal_case"], res["monte_carlo"]
+    base = result.base.name
+    year = d["price_base_year"]
+    opts = ", ".join(f"`{o}`" for o in d["options"]) or "none"
     lines = [
-        f"# Appraisal of joint working: {name}",
+        f"# Options appraisal of joint working: do-minimum `{base}`",
         "",
-        "What this is: a cost-benefit appraisal in the manner of the HM Treasury Green Book of "
-        f"the partnership simulated by lspsim (scenario `{name}`, {d['months']} months, "
-        f"{d['replications']} model replications), priced with the assumptions "
-        f"`{a.name}` and tested over {d['samples']} draws of those assumptions. Costs and "
-        f"benefits are discounted at {a.discounting.rate.value:.1%} a year.",
+        "A cost-benefit appraisal in the manner of the HM Treasury Green Book and its guidance "
+        "for local partnerships (HM Treasury 2014) of partnerships simulated by lspsim: the "
+        f"do-minimum `{base}` and the options {opts}, each run through the model "
+        f"({d['months']} months, {d['replications']} replications with the same random "
+        f"streams) and priced with the assumptions `{a.name}` over {d['samples']} draws. "
+        f"GBP in {year} prices; flows by Green Book year, year 0 undiscounted, then "
+        f"{a.discounting.rate.value:.1%} a year.",
         "",
-        "## The answer in brief",
+        "## Summary table",
         "",
-        f"- **Net present social value (central case): {gbp(c['npsv'])}** "
-        f"(benefits {gbp(c['pv_benefits'])} less costs {gbp(c['pv_costs'])}).",
-        (f"- Benefit-cost ratio: **{bcr:.2f}**: every £1 spent on joint working returns "
-         f"about £{bcr:.2f} of social value." if bcr is not None else
-         "- Benefit-cost ratio: not defined (no costs)"),
-        f"- Allowing for uncertainty: NPSV has a mean of {gbp(npsv['mean'])} and a 90% range "
-        f"of {gbp(npsv['p5'])} to {gbp(npsv['p95'])}; the chance that benefits exceed costs "
-        f"is **{_pct(npsv['prob_positive'])}**.",
-        "- Discounted payback: " + (
-            f"{c['payback_years']:.1f} years in the central case" if c["payback_years"]
-            is not None else "not within the appraisal period in the central case")
-        + f" ({_pct(mc['prob_payback_within_horizon'])} of draws pay back within "
-          f"{c['horizon_years']:.1f} years).",
-        f"- Model replications alone (central assumptions) spread NPSV from "
-        f"{gbp(res['replication_spread_of_npsv']['p5'])} to "
-        f"{gbp(res['replication_spread_of_npsv']['p95'])}: the same partnership can turn "
-        "out differently.",
+        "Expected values over assumption draws and model replications (the central case). "
+        "The first rows appraise each arrangement against no partnership; the last appraise "
+        "each option against the do-minimum.",
         "",
-        "## What joint working costs and what it gains (present values, central case)",
-        "",
-        "| item | present value |",
-        "|---|---:|",
+        "| arrangement | against | PV costs | PV benefits | NPSV | BCR | fiscal return | "
+        "cashable return | P(NPSV > 0) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for k, v in c["costs_by_category"].items():
-        if v:
-            lines.append(f"| cost: {CATEGORY_LABELS[k]} | {gbp(v)} |")
-    for k, v in c["benefits_by_category"].items():
-        if v:
-            lines.append(f"| benefit: {CATEGORY_LABELS[k]} | {gbp(v)} |")
+    probs = [mc["npsv"]["prob_positive"]] + \
+        [r["monte_carlo"]["npsv"]["prob_positive"] for r in d["option_results"]] + \
+        [cmp["prob_option_better"] for cmp in d["comparisons"]]
+    for row, p in zip(d["summary_table"], probs, strict=True):
+        lines.append(f"| `{row['arrangement']}` | {row['against']} | {gbp(row['pv_costs'])} | "
+                     f"{gbp(row['pv_benefits'])} | **{gbp(row['npsv'])}** | "
+                     f"{_ratio(row['bcr'])} | {_ratio(row['fiscal_return'])} | "
+                     f"{_ratio(row['cashable_return'])} | {_pct(p)} |")
     lines += [
         "",
-        "![costs, benefits and payback](cashflow.png)",
-        "",
-        "## Who pays and who gains",
-        "",
-        "Partners have unequal stakes in success and failure; the table sets what each pays "
-        "(its meeting time, its coordination time, its share of shared costs) beside what it "
-        "gains (its share of outcomes, by the attribution rule "
-        f"`{a.benefits.attribution.value}`).",
-        "",
-        "| partner | stake in success | stake in failure | PV of costs | PV of benefits | net |",
-        "|---|---:|---:|---:|---:|---:|",
+        f"- **BCR convention.** {d['conventions']['bcr']}",
+        f"- **Financial return to the public sector.** {d['conventions']['financial_return']} "
+        "It sits beside, not in place of, the public value (NPSV).",
+        f"- **Modal case** (every assumption at its central value, labelled so because it is "
+        f"not the expected value): `{base}` NPSV {gbp(modal['npsv'])}"
+        + "".join(f"; `{cmp['option']}` over `{base}` {gbp(cmp['modal_incremental_npsv'], True)}"
+                  for cmp in d["comparisons"]) + ".",
+        f"- **Monte Carlo standard error** of the expected NPSV: {gbp(c['npsv_mc_se'])} "
+        f"(draws and replications treated as two crossed samples).",
+    ]
+    for row in d["summary_table"]:
+        if row.get("bcr_note") and row["bcr"] is None:
+            lines.append(f"- `{row['arrangement']}` over `{base}`: {row['bcr_note']}.")
+        if row.get("return_note"):
+            lines.append(f"- `{row['arrangement']}` over `{base}`: {row['return_note']}.")
+    lines += ["", "### Non-monetised effects (the model's state at the end of the run)", "",
+              "| effect | " + " | ".join(f"`{n}`" for n in [base, *d["options"]]) + " |",
+              "|---|" + "---:|" * (1 + len(d["options"]))]
+    ends = [res["non_monetised_end_state"]] + [r["non_monetised_end_state"]
+                                               for r in d["option_results"]]
+    for k, label in NON_MONETISED_LABELS.items():
+        lines.append(f"| {label} | " + " | ".join(f"{e[k]:.2f}" for e in ends) + " |")
+    if d["comparisons"]:
+        lines += ["", "### Switching values nearest to the central case (options)", "",
+                  "| option | input | assumed | switching value | change |",
+                  "|---|---|---:|---:|---:|"]
+        for row in d["summary_table"]:
+            for s in row.get("nearest_switching_values", []):
+                unit = next((t["unit"] for t in result.switching if t["path"] == s["path"]), "")
+                lines.append(f"| `{row['arrangement']}` | `{s['path']}` | "
+                             f"{fmt_value(s['base'], unit)} | "
+                             f"{fmt_value(s['switching_value'], unit)} | "
+                             f"{s['change_pct']:+.0f}% |")
+    lines += ["", "## The counterfactual: which is which", "",
+              f"- Each arrangement against no partnership: {COUNTERFACTUAL_NOTE['arrangement']}.",
+              f"- Each option against the do-minimum: {COUNTERFACTUAL_NOTE['option']}.",
+              "- Net additional share used: " + ", ".join(
+                  f"{k} {getattr(a.additionality, k).value:g}"
+                  for k in ("deadweight", "leakage", "displacement", "substitution")) + ".",
+              "", "## Costs and benefits by category (expected present values)", "",
+              "| category | " + " | ".join(
+                  [f"`{base}` vs none"] + [f"`{o}` vs `{base}`" for o in d["options"]]) + " |",
+              "|---|" + "---:|" * (1 + len(d["options"]))]
+    cols = [res["costs_by_category"] | res["benefits_by_category"]] + [
+        cmp["costs_by_category"] | cmp["benefits_by_category"] for cmp in d["comparisons"]]
+    for k, label in CATEGORY_LABELS.items():
+        vals = [col.get(k, 0.0) for col in cols]
+        if any(vals):
+            kind = "cost" if k in COST_CATEGORIES else "benefit"
+            lines.append(f"| {kind}: {label} | " + " | ".join(gbp(v) for v in vals) + " |")
+    lines += [
+        "", "Each outcome is valued once: a target's achieved share gives outcome units, and "
+        "each unit is split into fiscal (cashable and non-cashable, to the agency whose "
+        "budget gains), economic and wellbeing value (to residents). Pooled and aligned money is "
+        "redirected, not new: it buys the progress that is valued, so it is neither a cost nor a "
+        "benefit of its own.",
+        "", "![costs, benefits and net by year](cashflow.png)", "",
+        "## Who pays and who gains", "",
+        "| partner | stake in success | stake in failure | PV of costs it bears |",
+        "|---|---:|---:|---:|",
     ]
     for p in res["partners"]:
         lines.append(f"| {p['partner']} | {p['stake_in_success']:.2f} | "
-                     f"{p['stake_in_failure']:.2f} | {gbp(p['pv_costs'])} | "
-                     f"{gbp(p['pv_benefits'])} | {gbp(p['net'], True)} |")
+                     f"{p['stake_in_failure']:.2f} | {gbp(p['pv_costs'])} |")
+    lines += ["", "| beneficiary | fiscal cashable | fiscal non-cashable | economic | social | "
+              "total |", "|---|---:|---:|---:|---:|---:|"]
+    for b in res["beneficiaries"]:
+        lines.append(f"| {b['beneficiary']} | {gbp(b['fiscal_cashable'])} | "
+                     f"{gbp(b['fiscal_non_cashable'])} | {gbp(b['economic'])} | "
+                     f"{gbp(b['social'])} | {gbp(b['pv_benefits'])} |")
     lines += ["", "![who pays and who gains](partners.png)", "",
-              "## What the answer depends on", "",
-              "The tornado shows how far the expected NPSV moves when one uncertain assumption "
-              "is set to a low (5th percentile) or high (95th percentile) value, the others "
-              "held at their central values.", "", "![tornado](tornado.png)", "",
-              "**Switching values**: the value each assumption would need, all else as assumed, "
-              "for the NPSV to be zero.", "",
-              "| assumption | assumed | switching value | change |", "|---|---:|---:|---:|"]
+              "## Sensitivities (expected NPSV)", "",
+              "| case | " + " | ".join([f"`{base}` vs none"] + [
+                  f"`{o}` vs `{base}`" for o in d["options"]]) + " |",
+              "|---|" + "---:|" * (1 + len(d["options"]))]
+    for row in d["sensitivities"]:
+        vals = [row["do_minimum_npsv"]] + [row[f"{o}_incremental_npsv"] for o in d["options"]]
+        lines.append(f"| {row['case']} | " + " | ".join(gbp(v) for v in vals) + " |")
+    if len(a.prices.deflator) == 1:
+        lines.append(f"\nNo other price base year is shown: the deflator has only {year}.")
+    lines += ["", "## What the answer depends on", "",
+              f"The tornado moves one input at a time ({len(result.tornado)} inputs: every "
+              "uncertain one from its 5th to its 95th percentile, and the discount schedule, "
+              "optimism bias, continuing costs and distributional weights between their tested "
+              "values), the others at their central values; the chart shows the widest 15, "
+              "`appraisal.json` and `tornado.csv` list them all.", "",
+              "![tornado](tornado.png)", "",
+              "**Switching values** (do-minimum against no partnership): the value each input "
+              f"would need, all else central, for the modal-case NPSV to be zero ({year} prices).",
+              "", "| input | assumed | switching value | change |", "|---|---:|---:|---:|"]
     lines += _switching_rows(d["switching_values"])
-    comp = d["comparison"]
-    if comp:
-        inc = comp["incremental_npsv"]
-        ratio = comp["incremental_bcr"]
-        lines += [
-            "", f"## Comparing `{comp['base']}` with `{comp['option']}`", "",
-            f"- Extra NPSV of `{comp['option']}` over `{comp['base']}`: "
-            f"**{gbp(comp['central_incremental_npsv'], True)}** in the central case; mean "
-            f"{gbp(inc['mean'], True)}, 90% range {gbp(inc['p5'], True)} to "
-            f"{gbp(inc['p95'], True)}.",
-            f"- Chance that `{comp['option']}` is the better arrangement: "
-            f"**{_pct(comp['prob_option_better'])}**; chance that it costs less: "
-            f"{_pct(comp['prob_option_cheaper'])}.",
-            "- Incremental benefit-cost ratio: "
-            + (f"{ratio:.2f}" if ratio is not None else "not meaningful")
-            + f" ({comp['incremental_bcr_note']}).",
-            "- Both arrangements were priced under the same assumption draws and the same "
-            "model random streams, so the difference is not blurred by unrelated noise.",
-            "", "Switching values for the choice: the value each assumption would need for the "
-            "two arrangements to be worth the same.", "",
-            "| assumption | assumed | switching value | change |", "|---|---:|---:|---:|",
-            *_switching_rows(comp["switching_values"]),
-        ]
+    for cmp in d["comparisons"]:
+        lines += ["", f"Switching values for `{cmp['option']}` over `{base}`:", "",
+                  "| input | assumed | switching value | change |", "|---|---:|---:|---:|",
+                  *_switching_rows(cmp["switching_values"])]
     illus = d["illustrative_assumptions"]
+    sourced = d["sourced_assumptions"]
     lines += [
         "", "## Read with care", "",
-        "- The benefits are what the *model* says joint working achieves, priced with the "
+        "- The benefits are what the *model* says the arrangements achieve, priced with the "
         "assumptions; they are not measured outcomes.",
-        f"- {len(illus)} of {len(a.quantities())} assumptions are marked *illustrative*: no "
-        "evidence stands behind their values. Replace them with local figures "
-        "(`--assumptions FILE`) before using the numbers in a decision.",
-        "- Costs are counted only during the simulated period; avoided costs of targets met by "
-        f"its end continue for {a.horizon.benefit_persistence.value:g} years (central case).",
-        "- Aligned mainstream spend is treated as money redirected, not new money: only the "
-        "assumed efficiency saving on it counts as a benefit.",
+        f"- {len(illus)} of {len(a.quantities())} assumptions are marked *illustrative* (no "
+        f"evidence stands behind their values); {len(sourced)} cite a source: "
+        + "; ".join(f"`{p}`" for p in sourced) + ". Replace the illustrative ones with local "
+        "figures (`--assumptions FILE`) before using the numbers in a decision.",
+        f"- Running costs continue after the simulated period at "
+        f"{a.horizon.continuing_cost_share.value:.0%} of the last year's level for as long as "
+        f"outcomes are counted ({a.horizon.benefit_persistence.value:g} years, central case).",
     ]
     if command:
         lines += ["", "## Reproduce", "", "```", command, "```"]
     return "\n".join(lines) + "\n"
+
+
+def assumptions_markdown(a: Any) -> str:
+    """The assumptions as a Markdown table: value, price year, distribution, source (the
+    table in docs/appraisal.md is this, regenerated by docs/regenerate_appraisal.py)."""
+    from lspsim.appraisal.assumptions import choice_specs
+
+    rows = ["| assumption | value | price year | distribution | status | source |",
+            "|---|---:|---:|---|---|---|"]
+    for path, q in a.quantities().items():
+        dist = "fixed" if q.dist == "fixed" else (
+            f"lognormal, sigma {q.sigma:g}" if q.dist == "lognormal"
+            else f"{q.dist} {fmt_range(q.low, q.high, q.unit)}")
+        status = "illustrative" if q.illustrative else "**sourced**"
+        rows.append(f"| `{path}` | {fmt_value(q.value, q.unit)} | {q.price_year or ''} | "
+                    f"{dist} | {status} | {q.source} |")
+    for path, spec in choice_specs().items():
+        c = a.choice(path)
+        src = _get_choice_source(a, path)
+        rows.append(f"| `{path}` | {c} | | one of {', '.join(spec['choices'])} | rule | {src} |")
+    return "\n".join(rows)
+
+
+def _get_choice_source(a: Any, path: str) -> str:
+    obj = a
+    for k in path.split("."):
+        obj = getattr(obj, k)
+    return obj.source
 
 
 def _switching_rows(rows: list[dict[str, Any]]) -> list[str]:
@@ -335,30 +436,48 @@ def _switching_rows(rows: list[dict[str, Any]]) -> list[str]:
 # ---------------------------------------------------------------------------------------
 
 def write_outputs(result: AppraisalResult, out: str | Path, command: str = "") -> Path:
-    """Write appraisal.json, CSV tables, PNG charts and appraisal.md; all or nothing."""
+    """Write appraisal.md, appraisal.xlsx, appraisal.json, CSV tables and PNG charts; all or
+    nothing."""
     out = Path(out)
     with atomic_output_dir(out, "appraisal") as tmp:
         write_json(tmp / "appraisal.json", _clean(result.to_dict()))
+        write_workbook(result, tmp / "appraisal.xlsx")
+        pd.DataFrame(result.summary_table()).to_csv(tmp / "summary.csv", index=False)
         result.base.partners().to_csv(tmp / "partners.csv", index=False)
+        result.base.beneficiaries().to_csv(tmp / "beneficiaries.csv", index=False)
         result.base.by_year().to_csv(tmp / "flows_by_year.csv", index=False)
         result.samples_table().to_csv(tmp / "samples.csv", index=False)
-        if result.option is not None:
-            result.option.partners().to_csv(tmp / "option_partners.csv", index=False)
-            result.option.by_year().to_csv(tmp / "option_flows_by_year.csv", index=False)
+        pd.DataFrame(result.sensitivities).to_csv(tmp / "sensitivities.csv", index=False)
+        pd.DataFrame(result.tornado).to_csv(tmp / "tornado.csv", index=False)
+        stems: set[str] = set()
+        for o in result.options:
+            stem = file_stem(o.name)
+            while stem in stems:  # two names that differ only in unsafe characters
+                stem += "_"
+            stems.add(stem)
+            o.by_year(incremental=True).to_csv(tmp / f"flows_by_year_{stem}.csv", index=False)
+            (tmp / f"option_{stem}_scenario.toml").write_text(o.scenario.to_toml())
         (tmp / "assumptions.toml").write_text(assumptions_toml(result.assumptions))
         (tmp / "scenario.toml").write_text(result.base.scenario.to_toml())
-        if result.option is not None:
-            (tmp / "option_scenario.toml").write_text(result.option.scenario.to_toml())
-        figs = {"npsv_distribution.png": npsv_figure(result),
-                "tornado.png": tornado_figure(
-                    result.tornado, f"What the NPSV of {result.base.scenario.name} depends on"),
-                "partners.png": partners_figure(result),
-                "cashflow.png": cashflow_figure(result)}
-        for fname, fig in figs.items():
+        for fname, fig in figures(result).items():
             fig.savefig(tmp / fname, dpi=110, bbox_inches="tight")
             plt.close(fig)
         (tmp / "appraisal.md").write_text(markdown(result, command))
     return out
+
+
+def file_stem(name: str) -> str:
+    """A scenario name as part of a file name: names are identifiers, never paths."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", name)[:60] or "option"
+
+
+def figures(result: AppraisalResult) -> dict[str, Figure]:
+    """The appraisal's charts by file name."""
+    return {"npsv_distribution.png": npsv_figure(result),
+            "tornado.png": tornado_figure(
+                result.tornado, f"What the NPSV of {result.base.name} depends on", top=15),
+            "partners.png": partners_figure(result),
+            "cashflow.png": cashflow_figure(result)}
 
 
 def _clean(o: Any) -> Any:
@@ -372,4 +491,4 @@ def _clean(o: Any) -> Any:
     return o
 
 
-__all__ = ["central_summary", "markdown", "write_outputs"]
+__all__ = ["assumptions_markdown", "central_summary", "markdown", "write_outputs"]

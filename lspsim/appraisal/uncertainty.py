@@ -1,5 +1,5 @@
 """Uncertainty: Monte Carlo over assumption distributions crossed with model replications,
-switching values and a tornado.
+its standard error, switching values and a tornado.
 
 Sampling is seeded and reproducible: assumption draws come from their own stream,
 ``SeedSequence(seed, spawn_key=(SAMPLING_KEY,))``, apart from the replication streams
@@ -52,15 +52,42 @@ def sample(a: AppraisalAssumptions, n: int, seed: int) -> Params:
     qs = a.quantities()
     names = a.uncertain()
     u = sampling_rng(seed).random((n, len(names)))
-    out = {p: np.full(n, q.value) for p, q in qs.items()}
+    out = {p: np.full(n, q.value * a.price_factor(q)) for p, q in qs.items()}
     for j, p in enumerate(names):
-        out[p] = ppf(qs[p], u[:, j])
+        out[p] = ppf(qs[p], u[:, j]) * a.price_factor(qs[p])
     return out
 
 
+def crossed_standard_error(x: np.ndarray) -> float:
+    """Monte Carlo standard error of the grand mean of an (S, R) table in which every
+    assumption draw s is priced on the same R replications: the draws and the replications are
+    two crossed random samples, so Var(mean) = var_draws/S + var_reps/R + var_residual/(SR),
+    estimated by the two-way analysis of variance (row means, column means, residuals). Treating
+    the S x R cells as independent understates it when the rows or columns differ."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 1:
+        x = x[:, None]
+    s, r = x.shape
+    if s * r < 2:
+        return float("nan")
+    row, col, grand = x.mean(axis=1), x.mean(axis=0), x.mean()
+    resid = x - row[:, None] - col[None, :] + grand
+    ms_row = r * ((row - grand) ** 2).sum() / (s - 1) if s > 1 else 0.0
+    ms_col = s * ((col - grand) ** 2).sum() / (r - 1) if r > 1 else 0.0
+    ms_res = (resid ** 2).sum() / ((s - 1) * (r - 1)) if s > 1 and r > 1 else 0.0
+    # Var(grand mean) = (MS_row + MS_col - MS_res) / (S R); with one replication the column
+    # term cannot be estimated and the rows carry every source.
+    var = (ms_row + ms_col - ms_res) / (s * r) if s > 1 and r > 1 else (
+        ms_row / (s * r) if s > 1 else ms_col / (s * r))
+    return float(np.sqrt(max(var, 0.0)))
+
+
 def describe(x: np.ndarray) -> dict[str, Any]:
-    """Mean, spread and the chance of a positive value of a Monte Carlo output."""
-    v = np.asarray(x, dtype=float).ravel()
+    """Mean, spread and the chance of a positive value of a Monte Carlo output: an (S, R)
+    table of draws x replications (its standard error from ``crossed_standard_error``) or a
+    1-D sample of independent values."""
+    arr = np.asarray(x, dtype=float)
+    v = arr.ravel()
     fin = v[np.isfinite(v)]
     if fin.size == 0:
         return {"n": int(v.size), "mean": None, "sd": None, "p5": None, "p50": None,
@@ -73,22 +100,28 @@ def describe(x: np.ndarray) -> dict[str, Any]:
         "p50": float(np.percentile(fin, 50)),
         "p95": float(np.percentile(fin, 95)),
         "prob_positive": float((fin > 0).mean()),
-        "mc_se": float(fin.std(ddof=1) / np.sqrt(fin.size)) if fin.size > 1 else None,
+        "mc_se": (crossed_standard_error(arr) if arr.ndim == 2 and fin.size == v.size
+                  else float(fin.std(ddof=1) / np.sqrt(fin.size)) if fin.size > 1 else None),
     }
 
 
-def expected_npsv(flows: list[Flows], choices: dict[str, str]) -> Objective:
-    """NPSV averaged over the replications, for each assumption set."""
+def expected_npsv(flows: list[Flows], choices: dict[str, str],
+                  counterfactual: str = "assumed") -> Objective:
+    """NPSV averaged over the replications, for each assumption set (an arrangement against
+    no partnership: the counterfactual assumed)."""
     def f(params: Params) -> np.ndarray:
-        return npsv_over_reps(flows, params, choices)["npsv"].mean(axis=1)
+        return npsv_over_reps(flows, params, choices,
+                              counterfactual=counterfactual)["npsv"].mean(axis=1)
     return f
 
 
 def incremental_npsv(base: list[Flows], option: list[Flows], choices: dict[str, str]) -> Objective:
-    """NPSV of ``option`` minus NPSV of ``base``, averaged over paired replications."""
+    """NPSV of ``option`` (with its transition costs) minus NPSV of the do-minimum ``base``,
+    averaged over paired replications; the counterfactual is simulated, so no deadweight."""
     def f(params: Params) -> np.ndarray:
-        b = npsv_over_reps(base, params, choices)["npsv"]
-        o = npsv_over_reps(option, params, choices)["npsv"]
+        b = npsv_over_reps(base, params, choices, counterfactual="simulated")["npsv"]
+        o = npsv_over_reps(option, params, choices, counterfactual="simulated",
+                           baselines=base)["npsv"]
         return (o - b).mean(axis=1)
     return f
 
@@ -182,7 +215,7 @@ def tornado(objective: Objective, a: AppraisalAssumptions,
     base = float(objective(central)[0])
     rows = {p: np.repeat(v, 2 * len(names)) for p, v in central.items()}
     for j, p in enumerate(names):
-        lo, hi = ppf(qs[p], np.array(percentiles))
+        lo, hi = ppf(qs[p], np.array(percentiles)) * a.price_factor(qs[p])
         rows[p] = rows[p].copy()
         rows[p][2 * j], rows[p][2 * j + 1] = lo, hi
     f = objective(rows)
@@ -191,7 +224,7 @@ def tornado(objective: Objective, a: AppraisalAssumptions,
     for j, p in enumerate(names):
         out.append({
             "path": p, "unit": specs[p]["unit"], "description": specs[p]["description"],
-            "base_value": qs[p].value, "low_value": float(rows[p][2 * j]),
+            "base_value": qs[p].value * a.price_factor(qs[p]), "low_value": float(rows[p][2 * j]),
             "high_value": float(rows[p][2 * j + 1]), "npsv_low": float(f[2 * j]),
             "npsv_high": float(f[2 * j + 1]), "npsv_base": base,
             "swing": float(abs(f[2 * j + 1] - f[2 * j])),

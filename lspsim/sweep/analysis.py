@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from lspsim import stats
 from lspsim.errors import InputError
 from lspsim.io import atomic_output_dir, check_output_dir, write_json
 
@@ -36,9 +37,7 @@ class Analysis:
 def point_summary(runs: pd.DataFrame, factors: list[str], metrics: list[str],
                   level: float = 0.95) -> pd.DataFrame:
     """Per design point: factor values, runs ok/failed, and each metric's mean, sd and t-based
-    CI over its successful replications (the formula of lspsim.results.mean_ci, vectorised)."""
-    from scipy import stats
-
+    CI over its successful replications (lspsim.stats.mean_ci, vectorised)."""
     ok = runs[runs["status"] == "ok"]
     first = runs.groupby("point", sort=True)[factors].first()
     out = first.copy()
@@ -50,7 +49,7 @@ def point_summary(runs: pd.DataFrame, factors: list[str], metrics: list[str],
         mm = mean[m].reindex(out.index)
         nn = n[m].reindex(out.index, fill_value=0)
         ss = sd[m].reindex(out.index)
-        half = stats.t.ppf(0.5 + level / 2, np.maximum(nn - 1, 1)) * ss / np.sqrt(nn)
+        half = stats.half_width(ss, nn, level)
         half = half.where(nn > 1)
         out[f"{m}_mean"] = mm
         out[f"{m}_sd"] = ss.where(nn > 1)

@@ -51,15 +51,14 @@ def run_seed(seed: int, point: int, replication: int) -> int:
 
 
 def simulate(scenario: Scenario, seed: int) -> Evaluation:
-    """The default evaluator: one PartnershipModel run, as ``run_replication(sc, seed, 0)``."""
-    from lspsim.model import PartnershipModel
-    from lspsim.results import SUMMARY_METRICS, replication_rng
+    """The default evaluator: replication 0 of ``seed`` by the run engine (lspsim.runner), as
+    ``run_replication(sc, seed, 0)``."""
+    from lspsim.runner import run_model, summary_metrics
 
-    model = PartnershipModel(scenario, rng=replication_rng(seed, 0))
-    model.run_months(scenario.months)
+    model = run_model(scenario, seed, 0, scenario.months)
     series = model.series()
-    release(model)
-    return {m: float(series[s][-1]) for m, s in SUMMARY_METRICS.items()}, series
+    release(model)  # as runner.evaluate, then freed: a worker builds thousands of models
+    return summary_metrics(series), series
 
 
 def release(model: Any) -> None:

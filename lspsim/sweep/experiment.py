@@ -40,7 +40,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from lspsim._data import data_dir
-from lspsim.errors import InputError
+from lspsim.errors import InputError, from_validation_error
 from lspsim.scenario import (
     Scenario,
     load_scenario,
@@ -145,9 +145,9 @@ class Experiment(_Strict):
 
     @property
     def metric_names(self) -> list[str]:
-        from lspsim.results import SUMMARY_METRICS
+        from lspsim.outcomes import summary_names
 
-        return list(self.metrics) if self.metrics is not None else list(SUMMARY_METRICS)
+        return list(self.metrics) if self.metrics is not None else list(summary_names())
 
     @property
     def n_points(self) -> int:
@@ -277,17 +277,8 @@ def experiment_from_dict(data: dict[str, Any], source: str = "experiment",
     try:
         exp = Experiment.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        value = err.get("input")
-        if isinstance(value, dict):
-            value = "{...}"
-        allowed = err["msg"]
-        if err["type"] == "extra_forbidden":
-            allowed = "no such field (see docs/sweeps.md for the experiment file format)"
-        elif err["type"] == "missing":
-            value, allowed = None, "this field is required"
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise InputError(source, _loc(err["loc"]), value, allowed + more) from None
+        raise from_validation_error(exc, source, empty="(experiment)", loc=_loc, extra_hint=(
+            "see docs/sweeps.md for the experiment file format")) from None
     exp._source = source
     return exp.resolve(base_dir)
 
@@ -311,8 +302,9 @@ def _get(sc: Scenario, path: str) -> Any:
 
 
 def _resolve(exp: Experiment, base_dir: Path) -> None:
-    from lspsim.model import SERIES
-    from lspsim.results import SUMMARY_METRICS
+    from lspsim.outcomes import names, summary_names
+
+    series_names, metric_names = names("model"), summary_names()
 
     src = exp.source
     # base scenario: a file beside the experiment, a path, or a preset name
@@ -328,15 +320,15 @@ def _resolve(exp: Experiment, base_dir: Path) -> None:
 
     if exp.metrics is not None:
         if not exp.metrics:
-            raise InputError(src, "metrics", [], "at least one of " + ", ".join(SUMMARY_METRICS))
+            raise InputError(src, "metrics", [], "at least one of " + ", ".join(metric_names))
         for i, m in enumerate(exp.metrics):
-            if m not in SUMMARY_METRICS:
-                raise InputError(src, f"metrics[{i}]", m, "one of " + ", ".join(SUMMARY_METRICS))
+            if m not in metric_names:
+                raise InputError(src, f"metrics[{i}]", m, "one of " + ", ".join(metric_names))
         if len(set(exp.metrics)) != len(exp.metrics):
             raise InputError(src, "metrics", exp.metrics, "each metric once")
     for i, s in enumerate(exp.series):
-        if s not in SERIES:
-            raise InputError(src, f"series[{i}]", s, "one of " + ", ".join(SERIES))
+        if s not in series_names:
+            raise InputError(src, f"series[{i}]", s, "one of " + ", ".join(series_names))
 
     if not exp.parameters:
         raise InputError(src, "parameters", None, "at least one parameter to vary, e.g. "
