@@ -88,6 +88,7 @@ def test_a_report_is_replaced_only_with_force_and_only_by_its_own_kind(home, cap
     assert main(COMMANDS["appraise"] + ["--out", "r", "--force"]) == 2
     assert "lspsim run output" in capsys.readouterr().err
     assert sorted(p.name for p in (home / "sub").iterdir()) == ["r"]
+    CASES.extend(["a run report rerun without --force", "an appraisal onto a run report"])
 
 
 BAD_NAMES = ["../../victimdir", "x/../../../victim2", "a/b", "..", ".", "", " lead",
@@ -139,6 +140,7 @@ def test_messages_suggest_the_close_spelling(capsys):
     assert "did you mean default" in capsys.readouterr().err
     assert main(["run", "default", "--set", "trust.gian=0.2", "-q"]) == 2
     assert "did you mean trust.gain" in capsys.readouterr().err
+    CASES.extend(["a misspelt preset", "a misspelt --set path"])
 
 
 def test_zero_budgets_with_one_paying_kind_still_run():
@@ -273,6 +275,7 @@ def test_analyse_replaces_its_own_analysis_only_with_force(tmp_path, sweep_dir):
     assert main(["analyse", str(d), "-q", "--force"]) == 0
     assert main(["analyse", str(d), "--out", str(d), "-q", "--force"]) == 2  # the sweep itself
     assert (d / "runs.parquet").is_file()
+    CASES.extend(["analyse rerun without --force", "analyse --out onto its own sweep"])
 
 
 # -- the environment failing --------------------------------------------------------------------
@@ -316,7 +319,11 @@ def test_leftovers_of_an_interrupted_write_are_cleaned_or_the_swap_undone(home):
 
 def test_the_tally_of_covered_cases():
     # printed for the closing note (pytest -s); every entry is exercised above
-    print(f"\n{len(CASES)} bad inputs and faults covered in tests/test_safety.py")
+    import test_faults
+
+    print(f"\n{len(CASES)} bad inputs and environment faults in tests/test_safety.py; "
+          f"{len(test_faults.FAULTS)} sweep faults in tests/test_faults.py (and 2 more on a real "
+          "Dask cluster in tests/test_dask_faults.py)")
     assert len(CASES) >= 50
     pd.Series(CASES)  # a list of distinct descriptions
     assert len(set(CASES)) == len(CASES)
