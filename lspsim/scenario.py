@@ -419,6 +419,8 @@ def _scenario_allowed(err: Any, field: str) -> str | None:
     if err["type"] == "extra_forbidden":
         return (f"no such field ({_did_you_mean(field)}`lspsim validate --list` shows every "
                 "path)")
+    if err["type"] == "value_error":  # a validator's own sentence, without pydantic's prefix
+        return str(err["msg"]).removeprefix("Value error, ")
     if err["type"] == "string_pattern_mismatch" and err["loc"][-1:] == ("name",):
         return ("an identifier: 1-64 letters, digits, '_' or '-', starting with a letter or "
                 "digit (names become folder names; no paths, spaces or control characters)")

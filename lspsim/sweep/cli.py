@@ -20,6 +20,12 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if args.workers is not None and args.scheduler:
         raise InputError("--workers", "workers", args.workers, "either --workers (local) or "
                          "--scheduler (Dask), not both")
+    from lspsim.sweep.executors import max_workers
+
+    if args.workers is not None and not 0 <= args.workers <= max_workers():
+        raise InputError("--workers", "workers", args.workers, f"an integer from 0 (in this "
+                         f"process) to {max_workers()} (twice this machine's CPUs: more "
+                         "processes than cores only share them, each with its own memory)")
     exp = load_experiment(args.experiment)
     out = Path(f"out/sweeps/{exp.name}" if args.out is None else args.out)
     # sizes from the design's parameters: a dry run never builds the design
