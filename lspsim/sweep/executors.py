@@ -476,7 +476,6 @@ def _sweep(exp: Any, store: Any, design: Any, metrics: list[str], n_runs: int, b
     suspects: list[int] = []
     pending: dict[Future, int] = {}
     alone: int | None = None
-    crashed: list[int] = []
     lost: list[str] = []
 
     def put(b: int) -> bool:
@@ -526,8 +525,6 @@ def _sweep(exp: Any, store: Any, design: Any, metrics: list[str], n_runs: int, b
                 suspects.append(b)
                 return isinstance(exc, BrokenProcessPool)
             _, table, stable, _failed = _failed_batch(task(b), exc, kind == "died")
-            if kind == "died":
-                crashed.append(b)
             broke = isinstance(exc, BrokenProcessPool)
         else:
             broke = False
@@ -595,7 +592,9 @@ def _sweep(exp: Any, store: Any, design: Any, metrics: list[str], n_runs: int, b
 
     status = pq.read_table(store.path / "runs.parquet", columns=["status"]).column(0)
     failed = int(sum(1 for s in status.to_pylist() if s != "ok"))
-    crashed = sorted(set(crashed) | (set(crashed_before) - set(todo)))
+    # from the dataset, not this session: a crash before an interruption counts too
+    crashed = sorted({i // batch_size for i, s in enumerate(status.to_pylist())
+                      if s == "crashed"})
     manifest.update(status="complete", finished=now(), failed_runs=failed,
                     crashed_batches=crashed or None)
     store.write_manifest(manifest)
