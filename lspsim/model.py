@@ -15,6 +15,7 @@ from threadpoolctl import threadpool_limits
 
 from lspsim import outcomes
 from lspsim.agents import PartnerOrganisation
+from lspsim.events import scenario_in_force
 from lspsim.mechanisms import (
     clip01,
     delivery,
@@ -37,6 +38,11 @@ from lspsim.scenario import COUNCIL_KINDS, Scenario, load_scenario, partner_kind
 # (a Dask nanny pins one thread, a plain run does not). It is also faster for (n, n) products on
 # few cores, and parallel sweeps want one thread per process anyway.
 threadpool_limits(limits=1, user_api="blas")
+
+# Derived quantities that say who the partners are: a replaced scenario keeps them.
+_WHO_THE_PARTNERS_ARE = frozenset({"kinds", "n_partners", "partner_names", "partner_themes",
+                                   "statutory", "is_council", "tier", "is_chair_org",
+                                   "_budget_by_kind"})
 
 _NONE = np.zeros(0, dtype=np.int64)  # no leavers this month
 _NONE.flags.writeable = False
@@ -226,18 +232,28 @@ class PartnershipModel(mesa.Model):
         # meeting pattern (_pattern): a handful recur all year.
         self._patterns: dict[bytes, tuple[Any, ...]] = {}
         self._month_pattern: list[tuple[Any, ...] | None] = [None] * 12
-        if self._patterns_for is not None:  # a replaced scenario: take its levers
+        if self._patterns_for is not None:  # a replaced scenario (an event): take its levers
             d = derived(sc)
             if d["kinds"] != self.kinds:
                 raise ValueError("a running model's scenario can change its levers, not its "
                                  "partners")
             self.__dict__.update({key: value for key, value in d.items()
-                                  if key.startswith("_") or key in ("style", "voice")})
+                                  if key not in _WHO_THE_PARTNERS_ARE})
+            if self._draws is not None:
+                # Keep this year's draws (the same random stream with or without the event,
+                # so an event's effect is a paired difference); rescale them for the new levers.
+                self._scale_draws()
+        else:
+            self._draws = None
         self._patterns_for = sc
-        self._draws = None  # a new year of draws, scaled for this scenario
         self._expect_scale = self.slope * self._pull_keep / max(n - 1, 1)
         self._pot = resources.pooled_pot(self.budget, sc.resources.pooled_share)
         self._aligned_per_commitment = self.budget * sc.resources.mainstream_alignment
+        # From this month on, aligned spend = commitment @ this vector (an event can change it).
+        segments = self.__dict__.setdefault("_aligned_segments", [])
+        if segments and segments[-1][0] == self.steps:
+            segments.pop()
+        segments.append((self.steps, self._aligned_per_commitment))
         need = sc.resources.need_share * float(self.budget.sum()) / k
         # adequacy = pot / K / need + efficiency x (chain_share @ aligned) / need
         self._adequacy_matrix = (layers.allocation_efficiency(sc.layers.clarity) / need
@@ -297,16 +313,29 @@ class PartnershipModel(mesa.Model):
         if slot == 0 or self._draws is None:
             n = self.n_partners
             self._draws = (self.rng.random((12, n)), self.rng.standard_normal((12, 2, n)))
-            self._scaled = self._draws[1] * self._noise_sd
-            leave = self._draws[0] < self._monthly_turnover
-            self._leavers = [row.nonzero()[0] if has else _NONE
-                             for row, has in zip(leave, leave.any(axis=1).tolist(), strict=True)]
+            self._scale_draws()
         z = self._scaled
         return self._leavers[slot], z[slot, 0], z[slot, 1]
+
+    def _scale_draws(self) -> None:
+        self._scaled = self._draws[1] * self._noise_sd
+        leave = self._draws[0] < self._monthly_turnover
+        self._leavers = [row.nonzero()[0] if has else _NONE
+                         for row, has in zip(leave, leave.any(axis=1).tolist(), strict=True)]
+
+    def _apply_events(self, month: int) -> None:
+        """Scheduled events (``Scenario.events``, lspsim/events.py): the scenario in force
+        this month replaces ``self.scenario`` at the start of the month."""
+        if self.scenario is not self.__dict__.get("_in_force"):  # as built, or replaced
+            self._event_base, self._in_force_cache = self.scenario, {}
+        self.scenario = self._in_force = scenario_in_force(self._event_base, month,
+                                                           self._in_force_cache)
 
     # ------------------------------------------------------------------ the schedule
     def step(self) -> None:
         """One month, in the ODD's order."""
+        if self.scenario.events:
+            self._apply_events(self.steps)
         sc = self.scenario
         if self._patterns_for is not sc:  # the scenario object was replaced: start afresh
             self._prepare_schedule(sc)
@@ -421,7 +450,7 @@ class PartnershipModel(mesa.Model):
     # ------------------------------------------------------------------ recording
     # Each month _record stores the partner-level rows and a few model-level quantities that
     # cannot be recovered later; series() derives the rest from them for all months at once.
-    _RAW = ("dense_pairs", "maturity", "turnover_events", "meetings_held")
+    _RAW = ("dense_pairs", "maturity", "turnover_events", "meetings_held", "pooled_pot")
 
     def _alloc_records(self, months: int) -> None:
         # Partner rows are kept as one small array per month (fresh large buffers would cost
@@ -463,6 +492,7 @@ class PartnershipModel(mesa.Model):
             self.maturity,
             self.leavers.size,
             self._meetings_held if t > 0 else 0.0,
+            self._pot,  # recorded, not derived at the end: an event can change the share
         ))
 
     # ------------------------------------------------------------------ views
@@ -479,8 +509,6 @@ class PartnershipModel(mesa.Model):
         pairs = n * (n - 1)
         prog = self._progress_series[:months]
         nan = np.full(months, np.nan)
-        aligned = c @ self._aligned_per_commitment
-        aligned[0] = 0.0  # nothing is aligned before the first month
         out = {
             "mean_trust": trust_out.sum(axis=1) / n if n > 1 else nan,
             "mean_commitment": c.sum(axis=1) / n,
@@ -496,14 +524,26 @@ class PartnershipModel(mesa.Model):
             "targets_met": np.count_nonzero(prog >= 1.0, axis=1) / k,
             "mean_effective_capacity": p[:, 3].sum(axis=1) / n,
             "meetings_held": raw["meetings_held"],
-            "pooled_pot": np.full(months, self._pot),
-            "aligned_spend": aligned,
+            "pooled_pot": raw["pooled_pot"],
+            "aligned_spend": self._aligned_spend(c),
             "mean_resource_adequacy": self._adequacy_series[:months].sum(axis=1) / k,
             "mean_chain_strength": self._weakest_series[:months].sum(axis=1) / k,
             "scrutiny_pressure": p[:, 4].sum(axis=1) / n,
             "turnover_events": raw["turnover_events"],
         }
         return {name: out[name] for name in SERIES}
+
+    def _aligned_spend(self, c: np.ndarray) -> np.ndarray:
+        """Aligned spend per month from the commitment rows ``c``: the levers of each stretch of
+        months (one stretch for a run without events)."""
+        months = c.shape[0]
+        out = np.empty(months)
+        starts = [s for s, _ in self._aligned_segments] + [months]
+        for (start, vec), end in zip(self._aligned_segments, starts[1:], strict=True):
+            if start < months:  # the full product, sliced: bit-identical to a run without
+                out[start:min(end, months)] = (c @ vec)[start:min(end, months)]  # events
+        out[0] = 0.0  # nothing is aligned before the first month
+        return out
 
     def partner_series(self, rows: np.ndarray | None = None) -> np.ndarray:
         """(months + 1, len(PARTNER_SERIES), n) partner-level series so far. ``trust_in`` and

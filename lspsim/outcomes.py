@@ -171,7 +171,7 @@ SERIES: tuple[TimeSeriesOutcome, ...] = (
     TimeSeriesOutcome(
         "pooled_pot", "pooled pot", "GBP m/year", 0, None,
         "Money the partners pool for joint priorities (`resources.pooled_share` of budgets); "
-        "constant over a run.",
+        "constant over a run unless an event changes the share.",
         "sum over partners"),
     TimeSeriesOutcome(
         "aligned_spend", "mainstream spend aligned", "GBP m/year", 0, None,

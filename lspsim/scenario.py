@@ -7,13 +7,22 @@ app's controls, docs/scenarios.md) goes through this schema. Each field carries 
 
 from __future__ import annotations
 
+import copy
 import difflib
 import math
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from lspsim._data import data_dir
 from lspsim.errors import InputError, from_validation_error
@@ -284,6 +293,51 @@ class Delivery(Section):
                                  ge=0, le=2)
 
 
+# Read once, when the partnership is built (who the partners are, their targets, where they
+# start): an event cannot change these in a running partnership.
+FIXED_AT_START: tuple[str, ...] = (
+    "name", "description", "months", "seed", "events", "structure.", "delivery.",
+    "commitment.initial", "commitment.conditional_share", "commitment.conditional_slope",
+    "commitment.free_rider_slope", "trust.initial", "network.initial_",
+    "monitoring.initial_maturity", "leadership.chair_kind")
+_FIXED_KIND_FIELDS = ("budget", "statutory", "themes")
+
+
+def fixed_at_start(path: str) -> bool:
+    """True for a parameter that only matters when the partnership is built."""
+    return (any(path == p or (p.endswith((".", "_")) and path.startswith(p))
+                for p in FIXED_AT_START)
+            or (path.startswith("kinds.") and path.rsplit(".", 1)[-1] in _FIXED_KIND_FIELDS))
+
+
+def _flatten(d: dict, prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_flatten(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+class Event(Section):
+    """Something that happens to the partnership at the start of a month (``[[events]]``)."""
+
+    month: int = F(1, "Month at whose start the event happens", "month", ge=1, le=600)
+    label: str = F("", "What happens, in plain English (shown on the app's charts)")
+    changes: dict[str, Any] = F({}, "Parameters it changes, by dotted path "
+                                "(`changes = { \"leadership.chair_style\" = \"directive\" }`)")
+    lasts: int = F(0, "Months the changes last before the values in force before return "
+                   "(0: for good)", "months", ge=0, le=600)
+
+    @field_validator("changes", mode="before")
+    @classmethod
+    def _dotted(cls, v: Any) -> Any:
+        # `changes = { leadership.chair_style = "x" }` (unquoted dotted keys) reads as nested
+        # tables in TOML: flatten to dotted paths.
+        return _flatten(v) if isinstance(v, dict) else v
+
+
 class Scenario(Section):
     """One local strategic partnership and everything that drives it."""
 
@@ -305,6 +359,10 @@ class Scenario(Section):
     scrutiny: Scrutiny = Field(default_factory=Scrutiny)
     resources: Resources = Field(default_factory=Resources)
     delivery: Delivery = Field(default_factory=Delivery)
+    events: list[Event] = Field(default_factory=list, description=(
+        "Scheduled events, `[[events]]` tables: `month` (1-600), `label`, `changes` (dotted "
+        "path = value; not the fields fixed when the partnership is built) and `lasts` (months; "
+        "0 = for good), applied at the start of their month"))
 
     @model_validator(mode="after")
     def _runnable(self) -> Scenario:
@@ -326,6 +384,33 @@ class Scenario(Section):
                              f"partner here; partners are {sorted(kinds)}")
         return self
 
+    @model_validator(mode="after")
+    def _events_valid(self, info: ValidationInfo) -> Scenario:
+        """Each event's changes are checked like any field: a known path that a running
+        partnership can change, and a value the schema accepts in this scenario."""
+        if not self.events:
+            return self
+        source = (info.context or {}).get("source", "scenario")
+        plain = self.model_dump(exclude={"events"})
+        for k, ev in enumerate(self.events):
+            for path, value in ev.changes.items():
+                where = f"events.{k}.changes.{path}"
+                if path not in parameter_paths():
+                    raise InputError(source, where, value, "a known parameter path; see "
+                                     "`lspsim validate --list`")
+                if fixed_at_start(path):
+                    raise InputError(source, where, value, "a parameter a running partnership "
+                                     "can change (this one is fixed when it is built)")
+            data = copy.deepcopy(plain)
+            for path, value in ev.changes.items():
+                set_path(data, path, value, source)
+            try:
+                Scenario.model_validate(data)
+            except ValidationError as exc:
+                raise from_validation_error(exc, source, empty="(scenario)",
+                                            prefix=f"events.{k}.changes.") from None
+        return self
+
     # -- conveniences -------------------------------------------------------------------
     def with_updates(self, updates: dict[str, Any], source: str = "--set") -> Scenario:
         """A new validated Scenario with dotted-path updates applied (sweeps, app, --set)."""
@@ -342,7 +427,10 @@ class Scenario(Section):
         return node
 
     def to_toml(self) -> str:
-        return dumps_toml(self.model_dump(mode="json"))
+        data = self.model_dump(mode="json")
+        if not data["events"]:
+            del data["events"]
+        return dumps_toml(data)
 
 
 def partner_kinds(s: Scenario) -> list[str]:
@@ -442,7 +530,7 @@ def validate_scenario(data: dict, source: str) -> Scenario:
     _reject_nan(data, source)
     _reject_bool_numbers(data, source)
     try:
-        return Scenario.model_validate(_merge(_DEFAULTS, data))
+        return Scenario.model_validate(_merge(_DEFAULTS, data), context={"source": source})
     except ValidationError as exc:
         raise from_validation_error(exc, source, empty="(scenario)", extra_hint=(
             "check the spelling; `lspsim validate --list` shows every path"),
@@ -573,6 +661,9 @@ def _toml_value(v: Any) -> str:
         return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
     if isinstance(v, list):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):  # an inline table (events); keys quoted, as they may be dotted
+        return "{" + ", ".join(f"{_toml_value(str(k))} = {_toml_value(x)}"
+                               for k, x in v.items()) + "}"
     raise TypeError(f"cannot write {type(v).__name__} to TOML")
 
 

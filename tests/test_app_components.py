@@ -20,6 +20,7 @@ from lspsim.app.controls import (  # noqa: E402
     current_value,
     main_controls,
     parse_typed,
+    plain_label,
     try_updates,
 )
 from lspsim.app.runs import AppRun  # noqa: E402
@@ -46,7 +47,8 @@ def test_controls_take_labels_ranges_and_kinds_from_the_schema() -> None:
     fields, numeric = parameter_paths(), numeric_parameters()
     for spec in main_controls():
         info = fields[spec.path]
-        assert spec.label == info.description
+        assert spec.label == plain_label(info.description)
+        assert ".md" not in spec.label and ".md" not in spec.help
         if typing.get_origin(info.annotation) is typing.Literal:
             assert spec.kind == "select"
             assert spec.choices == typing.get_args(info.annotation)
@@ -57,7 +59,8 @@ def test_controls_take_labels_ranges_and_kinds_from_the_schema() -> None:
             assert (spec.low, spec.high, spec.unit) == (lo, hi, unit)
             assert spec.kind == ("int" if info.annotation is int else "float")
             assert 0 < spec.step <= (hi - lo) / 10
-        assert spec.path in spec.help
+        assert "." not in spec.path or spec.path not in spec.help
+        assert spec.expert_help.endswith(spec.path)
 
 
 def test_every_main_lever_is_a_real_path_and_has_a_default(default) -> None:
@@ -200,41 +203,36 @@ def test_comparison_words_agree_with_the_numbers(default) -> None:
 
 
 # --------------------------------------------------------------------- the page
-@solara.component
-def _InLayout():
-    """The page as `solara run` shows it: inside an AppLayout, so the sidebar renders too."""
+def _page():
     from lspsim.app.app import Page
 
-    with solara.AppLayout():
-        Page()
-
-
-def _page():
-    return solara.render(_InLayout(), handle_error=False)[1]
+    return solara.render(Page(), handle_error=False)[1]
 
 
 def _month(rc) -> str:
     return rc.find(v.Html, class_="lsp-month").widget.children[0]
 
 
-def _images(rc) -> list[bytes]:
-    import ipywidgets as w
+def _all_html(rc) -> list[str]:
+    from solara.widgets.widgets import HTML
 
-    return [bytes(x.value) for x in rc.find(w.Image).widgets]
+    return [x.unsafe_innerHTML or "" for x in rc.find(HTML).widgets]
 
 
-def _typed_box(rc, path: str):
+def _charts(rc) -> list[str]:
+    return [h for h in _all_html(rc) if h.startswith("<svg")]
+
+
+def _typed_box(rc, path: str, whatif: bool = False):
     """The typed-value box of the numeric control for ``path`` (baseline levers come first)."""
     numeric = [c.path for c in main_controls() if c.kind in ("int", "float")]
-    return rc.find(v.TextField, class_="lsp-typed").widgets[numeric.index(path)]
+    return rc.find(v.TextField, class_="lsp-typed").widgets[
+        numeric.index(path) + (len(numeric) if whatif else 0)]
 
 
 def _html(rc, css_class: str) -> str:
-    from solara.widgets.widgets import HTML
-
-    found = [x.unsafe_innerHTML for x in rc.find(HTML).widgets
-             if css_class in (getattr(x, "unsafe_innerHTML", None) or "")]
-    assert len(found) == 1
+    found = [x for x in _all_html(rc) if css_class in x]
+    assert len(found) == 1, css_class
     return found[0]
 
 
@@ -242,30 +240,52 @@ def _refusals(rc) -> list[str]:
     return [x.children[0] for x in rc.find(v.Html, class_="lsp-refused").widgets]
 
 
+def _click(rc, css_class: str) -> None:
+    rc.find(v.Btn, class_=css_class).widget.click()
+
+
+def _steps(rc, n: int) -> None:
+    for _ in range(n):
+        _click(rc, "lsp-step")
+
+
+def _tab(rc, index: int) -> None:
+    rc.find(v.Tabs).widget.v_model = index
+
+
 def test_page_renders_and_step_redraws_the_charts() -> None:
     rc = _page()
     assert _month(rc).startswith("Month 0 of")
-    before = _images(rc)
-    assert len(before) == 2
-    rc.find(v.Btn, class_="lsp-step").widget.click()
+    before = _charts(rc)
+    assert len(before) == 5  # the network and four time series
+    _steps(rc, 1)
     assert _month(rc).startswith("Month 1 of")
-    after = _images(rc)
+    after = _charts(rc)
     assert all(a != b for a, b in zip(before, after, strict=True))
-    rc.find(v.Btn, class_="lsp-reset").widget.click()
+    _click(rc, "lsp-reset")
     assert _month(rc).startswith("Month 0 of")
+
+
+def test_chart_text_is_at_least_14_px() -> None:
+    import re
+
+    rc = _page()
+    _steps(rc, 2)
+    for chart in _charts(rc):
+        sizes = [int(x) for x in re.findall(r'font-size="(\d+)"', chart)]
+        assert sizes and min(sizes) >= 14
 
 
 def test_two_sessions_have_independent_models() -> None:
     first, second = _page(), _page()
-    for _ in range(3):
-        first.find(v.Btn, class_="lsp-step").widget.click()
+    _steps(first, 3)
     assert _month(first).startswith("Month 3")
     assert _month(second).startswith("Month 0")
 
 
 def test_bad_typed_value_is_refused_and_a_good_one_restarts_the_run() -> None:
     rc = _page()
-    rc.find(v.Btn, class_="lsp-step").widget.click()
+    _steps(rc, 1)
     box = _typed_box(rc, "leadership.council_dominance")
     box.v_model = "7"
     box.fire_event("keyup.enter", None)
@@ -275,6 +295,7 @@ def test_bad_typed_value_is_refused_and_a_good_one_restarts_the_run() -> None:
     box.v_model = "5"
     box.fire_event("keyup.enter", None)
     assert _month(rc).startswith("Month 0")
+    _tab(rc, 2)
     chains = _html(rc, "lsp-chains")
     assert chains.count("<tr>") == 5 + 1  # one row per target, and the header
     assert not any("n_targets" in r for r in _refusals(rc))
@@ -283,47 +304,98 @@ def test_bad_typed_value_is_refused_and_a_good_one_restarts_the_run() -> None:
 def test_seed_changes_the_run_and_a_negative_seed_is_refused() -> None:
     rc = _page()
     seed_box = rc.find(v.TextField, class_="lsp-seed").widget
-    first = _html(rc, "lsp-chains")
+    first = _charts(rc)[0]
     seed_box.v_model = "-3"
     seed_box.fire_event("keyup.enter", None)
     assert any("seed" in r.lower() and "greater than or equal to 0" in r for r in _refusals(rc))
     seed_box.v_model = "12345"
     seed_box.fire_event("keyup.enter", None)
     assert not _refusals(rc)
-    for _ in range(2):
-        rc.find(v.Btn, class_="lsp-step").widget.click()
-    assert _html(rc, "lsp-chains") != first
+    assert _charts(rc)[0] != first  # another seed, another network
 
 
-def test_preset_switch_and_comparison_take_effect() -> None:
-    from lspsim.model import PartnershipModel
+def test_preset_menu_is_in_plain_words_without_research_presets() -> None:
+    from lspsim.app.app import plain_name, research_only
+
+    rc = _page()
+    menu = rc.find(v.Select, class_="lsp-preset").widget
+    presets = list_presets()
+    trainer = [k for k in presets if not research_only(k)]
+    assert menu.items == [plain_name(k, presets[k]) for k in trainer]
+    assert not any("public" in x.lower() or "_" in x for x in menu.items)
+    assert len(set(menu.items)) == len(menu.items)
+    rc.find(v.Switch, class_="lsp-expert").widget.v_model = True
+    assert len(rc.find(v.Select, class_="lsp-preset").widget.items) == len(presets)
+    assert any("dotted" not in h and "leadership.chair_style" in h
+               for h in [x.children[0] for x in rc.find(v.Html, class_="lsp-help").widgets])
+
+
+def test_no_text_on_the_page_names_a_file_the_user_does_not_have() -> None:
+    rc = _page()
+    _steps(rc, 3)
+    texts = _all_html(rc) + [str(x.children) for x in rc.find(v.Html).widgets]
+    texts += [str(getattr(x, "label", "")) for x in rc.find(v.Select).widgets]
+    for t in texts:
+        assert ".md" not in t, t
+
+
+def test_preset_switch_takes_effect() -> None:
+    from lspsim.app.app import plain_name
     from lspsim.scenario import partner_kinds
 
     presets = list_presets()
-    sizes = {name: len(partner_kinds(load_scenario(name))) for name in presets}
+    sizes = {name: len(partner_kinds(load_scenario(name))) for name in presets
+             if not name.startswith("public_goods")}
     other = max(sizes, key=sizes.get)
-    if sizes[other] == sizes["default"]:
-        pytest.skip("no preset differs from the default in its number of partners")
     rc = _page()
-    rc.find(v.Btn, class_="lsp-step").widget.click()
+    _steps(rc, 1)
+    _tab(rc, 3)
     assert _html(rc, "lsp-layers").count("<tr>") == sizes["default"] + 1
-    rc.find(v.Select, label="Partnership (preset scenario)").widget.v_model = other
+    rc.find(v.Select, class_="lsp-preset").widget.v_model = plain_name(other, presets[other])
     assert _month(rc) == f"Month 0 of {load_scenario(other).months}"
     assert _html(rc, "lsp-layers").count("<tr>") == sizes[other] + 1
-    assert PartnershipModel(load_scenario(other), rng=0).n_partners == sizes[other]
 
+
+def test_comparing_does_not_reset_the_run_and_says_what_differs() -> None:
+    rc = _page()
+    _steps(rc, 5)
+    net_before = _charts(rc)[0]
     rc.find(v.Switch, class_="lsp-compare").widget.v_model = True
+    assert _month(rc).startswith("Month 5 of")  # the run carried on where it was
+    assert _charts(rc)[0] == net_before
     numeric = [c for c in main_controls() if c.kind in ("int", "float")]
     assert len(rc.find(v.TextField, class_="lsp-typed").widgets) == 2 * len(numeric)
-    box = rc.find(v.TextField, class_="lsp-typed").widgets[
-        len(numeric) + [c.path for c in numeric].index("monitoring.investment")]
+    box = _typed_box(rc, "monitoring.investment", whatif=True)
     box.v_model = "0"
     box.fire_event("keyup.enter", None)
-    for _ in range(3):
-        rc.find(v.Btn, class_="lsp-step").widget.click()
-    card = rc.find(v.Card, class_="ma-0 lsp-comparison")
-    assert card.widgets
-    assert "what-if" in _html(rc, "lsp-outcomes")
+    assert _month(rc).startswith("Month 5 of")
+    text = _html(rc, "lsp-outcomes")
+    assert "what-if" in text
+    _steps(rc, 3)
+    assert _month(rc).startswith("Month 8 of")
+    assert "After 8 months" in " ".join(x.children[0] for x in rc.find(v.Html, tag="p").widgets
+                                        if x.children and isinstance(x.children[0], str)) \
+        or "After 8 months" in "".join(_all_html(rc))
+    # the legend says which lines are the what-if, above the plot, once per chart
+    assert all("dashed: the what-if" in c for c in _charts(rc)[1:])
+    rc.find(v.Switch, class_="lsp-compare").widget.v_model = False
+    assert _month(rc).startswith("Month 8 of")
+
+
+def test_firing_an_event_marks_the_charts_and_changes_the_run_from_next_month() -> None:
+    from lspsim.events import PREPARED
+
+    rc = _page()
+    _steps(rc, 6)
+    choice = rc.find(v.Select, class_="lsp-event-choice").widget
+    assert PREPARED[0].label in choice.items
+    choice.v_model = PREPARED[0].label
+    _click(rc, "lsp-fire")
+    series = _charts(rc)[1:]
+    assert all('class="lsp-event-mark" data-month="7"' in c for c in series)
+    assert any("Events:" in h or "month 7" in h for h in _all_html(rc))
+    _steps(rc, 4)
+    assert all('opacity="1"' in c.split('lsp-event-mark')[1][:60] for c in _charts(rc)[1:])
 
 
 def test_lever_control_accepts_good_and_refuses_bad_values(default) -> None:
@@ -384,3 +456,200 @@ def test_app_command_refuses_bad_arguments(argv, capsys) -> None:
     assert cli_main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("lspsim: error: --") and "Traceback" not in err
+
+
+# --------------------------------------------------------------------- events, replay, sessions
+def _fire_some(run, sc):
+    from lspsim.events import prepared_for
+
+    p = prepared_for(sc)
+    for _ in range(7):
+        run.step()
+    run.fire(p["new_chair"].label, p["new_chair"].changes(sc))
+    for _ in range(6):
+        run.step()
+    run.fire(p["election"].label, p["election"].changes(sc), p["election"].lasts)
+    for _ in range(9):
+        run.step()
+
+
+def test_events_fired_live_equal_a_rerun_from_the_seed_with_the_log(default) -> None:
+    from lspsim.events import with_events
+
+    run = AppRun(default, 5)
+    _fire_some(run, default)
+    assert [ev.month for ev in run.fired] == [8, 14]
+    again = PartnershipModel_run(with_events(default, run.fired), 5, run.month)
+    for key, values in run.base.series().items():
+        np.testing.assert_array_equal(values, again[key], err_msg=key)
+
+
+def PartnershipModel_run(sc, seed, months):
+    return run_replication(sc, seed, 0, months=months).series
+
+
+def test_going_back_and_replaying_returns_to_the_same_state(default) -> None:
+    run = AppRun(default, 5, default.with_updates({"layers.clarity": 0.3}),
+                 {"layers.clarity": (0.8, 0.3)})
+    _fire_some(run, default)
+    month = run.month
+    before = {k: v.copy() for k, v in run.base.series().items()}
+    alt_before = run.alt.series()["mean_trust"].copy()
+    chains = run.chains_html()
+    run.goto(10)
+    assert run.month == 10 and run.alt.steps == 10
+    for key, values in run.base.series().items():
+        np.testing.assert_array_equal(values, before[key][:11], err_msg=key)
+    while run.month < month:
+        run.step()
+    for key, values in run.base.series().items():
+        np.testing.assert_array_equal(values, before[key], err_msg=key)
+    np.testing.assert_array_equal(run.alt.series()["mean_trust"], alt_before)
+    assert run.chains_html() == chains
+
+
+def test_forgetting_later_events_replays_without_them(default) -> None:
+    run = AppRun(default, 5)
+    _fire_some(run, default)
+    run.goto(10)
+    assert run.forget_after() == 1 and [ev.month for ev in run.fired] == [8]
+    assert [mk.month for mk in run.event_marks()] == [8]
+
+
+def test_a_what_if_joins_at_the_current_month_without_touching_the_run(default) -> None:
+    run = AppRun(default, 2)
+    for _ in range(9):
+        run.step()
+    before = run.base.series()["mean_trust"].copy()
+    model = run.base
+    alt = default.with_updates({"leadership.chair_style": "directive"})
+    run.set_whatif(alt, {"leadership.chair_style": ("facilitative", "directive")})
+    assert run.base is model and run.alt.steps == 9
+    np.testing.assert_array_equal(run.base.series()["mean_trust"], before)
+    fresh = run_replication(alt, 2, 0, months=9).series
+    np.testing.assert_array_equal(run.alt.series()["mean_trust"], fresh["mean_trust"])
+    run.set_whatif(None)
+    assert run.alt is None and run.month == 9
+
+
+def test_session_file_saves_and_reopens_the_same_run(default, tmp_path) -> None:
+    from lspsim.app.app import read_session
+
+    run = AppRun(default, 11)
+    _fire_some(run, default)
+    text = run.session_toml()
+    assert len(text) < 5000 and "events = [" in text and f"# month = {run.month}" in text
+    sc, month = read_session(text.encode(), "saved.toml")
+    assert month == run.month and sc.seed == 11 and sc.events == run.fired
+    reopened = AppRun(sc, sc.seed, month=month)
+    for key, values in run.base.series().items():
+        np.testing.assert_array_equal(reopened.base.series()[key], values, err_msg=key)
+    # ... and the file is an ordinary scenario: `lspsim run` reproduces the run
+    path = tmp_path / "saved.toml"
+    path.write_text(text)
+    rep = run_replication(load_scenario(path), 11, 0, months=month)
+    np.testing.assert_array_equal(rep.series["mean_trust"], run.base.series()["mean_trust"])
+
+
+def test_a_bad_session_file_is_refused_with_a_message() -> None:
+    from lspsim.app.app import read_session
+
+    with pytest.raises(InputError) as exc:
+        read_session(b"months = -4\n", "broken.toml")
+    assert exc.value.field == "months" and exc.value.source == "broken.toml"
+
+
+def test_debrief_states_turning_points_event_effects_and_questions(default) -> None:
+    from lspsim.app.debrief import RECOMMENDATIONS, debrief
+
+    run = AppRun(default, 5)
+    _fire_some(run, default)
+    for _ in range(10):
+        run.step()
+    d = debrief(run)
+    trust = run.base.series()["mean_trust"]
+    assert d.turning_points and any(p.startswith("Trust") for p in d.turning_points)
+    # the largest fall it names is the largest 3-month fall in the series
+    falls = trust[3:] - trust[:-3]
+    a = int(np.argmin(falls))
+    if falls[a] < -0.02:
+        assert f"between month {a} and month {a + 3}" in d.turning_points[0]
+    assert len(d.event_effects) == 2 and d.event_effects[0].startswith("Event 1 (A new chair")
+    assert d.held_back and d.held_back[0].startswith("Most often holding the chains back")
+    recs = {r for r, _ in RECOMMENDATIONS.values()}
+    assert 3 <= len(d.questions) <= 4 and all(r in recs for r, _ in d.questions)
+
+
+def test_event_effect_is_zero_for_an_event_that_changes_nothing(default) -> None:
+    """Common random numbers: an event setting a lever to the value it already has leaves the
+    run exactly as it was, so the debrief reports no effect at all."""
+    from lspsim.app.debrief import debrief
+
+    run = AppRun(default, 3)
+    for _ in range(5):
+        run.step()
+    run.fire("Nothing really", {"leadership.chair_style": default.leadership.chair_style})
+    for _ in range(10):
+        run.step()
+    plain = run_replication(default, 3, 0, months=15).series
+    np.testing.assert_array_equal(run.base.series()["mean_trust"], plain["mean_trust"])
+    assert "(+0.00)" in debrief(run).event_effects[0]
+
+
+def test_briefing_is_self_contained_html(default) -> None:
+    import re
+
+    from lspsim.app.briefing import briefing_html
+
+    run = AppRun(default, 5, default.with_updates({"layers.clarity": 0.3}),
+                 {"layers.clarity": (0.8, 0.3)})
+    _fire_some(run, default)
+    page = briefing_html(run)
+    assert page.startswith("<!DOCTYPE html>") and page.count("<svg") == 5
+    assert not re.search(r"(src|href)\s*=|<script|<link|@import|url\(", page, re.I)
+    assert "@page { size: A4" in page
+    for words in ("What happened", "Beside the what-if", "Turning points",
+                  "Questions for discussion", "A new chair"):
+        assert words in page
+    assert ".md" not in page
+
+
+def test_lever_changes_can_be_events_that_do_not_restart_the_run() -> None:
+    rc = _page()
+    rc.find(v.Switch, class_="lsp-lever-events").widget.v_model = True
+    _steps(rc, 3)
+    box = _typed_box(rc, "leadership.council_dominance")
+    box.v_model = "0.9"
+    box.fire_event("keyup.enter", None)
+    assert _month(rc).startswith("Month 3 of")  # no restart
+    assert not _refusals(rc)
+    assert _typed_box(rc, "leadership.council_dominance").v_model == "0.9"  # next month's value
+    series = _charts(rc)[1:]
+    assert all('class="lsp-event-mark" data-month="4"' in c for c in series)
+    # a parameter fixed when the partnership is built cannot be an event
+    box = _typed_box(rc, "delivery.n_targets")
+    box.v_model = "5"
+    box.fire_event("keyup.enter", None)
+    assert any("fixed when it is built" in r and "targets" in r and "events." not in r
+               for r in _refusals(rc))
+    assert _month(rc).startswith("Month 3 of")
+
+
+def test_chart_legends_sit_above_the_plot_so_they_never_cover_a_line(default) -> None:
+    import re
+
+    alt = default.with_updates({"leadership.council_dominance": 0.9})
+    run = AppRun(default, 1, alt, {"leadership.council_dominance": (0.3, 0.9)})
+    for _ in range(12):
+        run.step()
+    for chart in run.series_svgs():
+        frame = re.findall(r'<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)" '
+                           r'fill="none"', chart)[-1]
+        top = float(frame[0])
+        legend_y = [float(y) for y in re.findall(r'<text x="[\d.]+" y="([\d.]+)" fill="#333"',
+                                                 chart)]
+        assert len(legend_y) == 3  # two lines and "dashed: the what-if"
+        assert max(legend_y) < top
+        line_y = [float(p.split(",")[1]) for pts in re.findall(r'points="([^"]+)"', chart)
+                  for p in pts.split()]
+        assert line_y and min(line_y) >= top

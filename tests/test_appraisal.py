@@ -25,6 +25,7 @@ from lspsim.appraisal.evaluate import (
     choices_of,
     cost_shares,
     monetise,
+    npsv_over_reps,
 )
 from lspsim.appraisal.flows import Flows
 from lspsim.appraisal.uncertainty import (
@@ -45,7 +46,6 @@ CHOICES = choices_of(A)
 def zero_params(**values: float) -> dict[str, np.ndarray]:
     """Every quantity 0 (so nothing is priced) apart from those given; discounting at 0%."""
     p = {k: np.zeros(1) for k in central_params(A)}
-    p["discounting.long_term_after"] = np.array([30.0])
     p["distribution.area_income_ratio"] = np.array([1.0])
     for k, v in values.items():
         p[k.replace("__", ".")] = np.array([float(v)])
@@ -82,7 +82,7 @@ def test_meeting_cost_by_hand() -> None:
     p = zero_params(**{"meetings.hours.strategic": 4, "meetings.people_per_seat.strategic": 1.5,
                        "meetings.hourly_cost.unitary_council": 60,
                        "meetings.hourly_cost.voluntary_community": 30,
-                       "meetings.hourly_cost_scale": 1, "discounting.rate": 0.035})
+                       "meetings.hourly_cost_scale": 1, "discounting.standard.years_0_30": 0.035})
     m = monetise(tiny_flows(), p, CHOICES)
     assert m.cost_pv["meetings_strategic"][0] == pytest.approx([360.0, 180.0])
     assert m.pv_costs[0] == pytest.approx(540.0)   # month 1 is not discounted
@@ -93,7 +93,7 @@ def test_support_team_discounted_by_hand() -> None:
     # 2 FTE x GBP 36k = GBP 6,000 a month, paid by the council. Annual (Green Book) timing:
     # year 0 undiscounted, year 1 at 1/1.035.
     p = zero_params(**{"support_team.fte": 2, "support_team.cost_per_fte": 36000,
-                       "discounting.rate": 0.035})
+                       "discounting.standard.years_0_30": 0.035})
     m = monetise(tiny_flows(24), p, CHOICES)
     assert m.pv_costs[0] == pytest.approx(72000 + 72000 / 1.035, rel=1e-12)
     assert m.cost_pv["support_team"][0, 1] == 0.0
@@ -167,6 +167,29 @@ def test_each_outcome_valued_once_by_hand() -> None:
     gov = BENEFICIARIES.index("central_government")
     assert other.benefit_pv["fiscal_cashable"][0, gov] == pytest.approx(18.5 * 250)
     assert other.benefit_pv["fiscal_cashable"][0, police] == 0.0
+
+
+def test_wellbeing_on_the_health_schedule_and_the_lower_rate_test_by_hand() -> None:
+    # Same outcome as above: 6.5 units in year 0, 12 units in year 1 (persistence). Standard
+    # schedule 3.5% in year 1; health 1.5% (wellbeing only, when chosen); lower-rate test 3.0%.
+    p = zero_params(**OUTCOME, **{"horizon.benefit_persistence": 1,
+                                  "discounting.standard.years_0_30": 0.035,
+                                  "discounting.health.years_0_30": 0.015,
+                                  "discounting.lower_rate_test.years_0_30": 0.03})
+    residents = BENEFICIARIES.index("residents")
+    std = monetise(tiny_flows(), p, CHOICES | {"discounting.wellbeing_schedule": "standard"})
+    assert std.benefit_pv["social"][0, residents] == pytest.approx(
+        6.5 * 1300 + 12 * 1300 / 1.035, rel=1e-12)
+    hl = monetise(tiny_flows(), p, CHOICES | {"discounting.wellbeing_schedule": "health"})
+    assert hl.benefit_pv["social"][0, residents] == pytest.approx(
+        6.5 * 1300 + 12 * 1300 / 1.015, rel=1e-12)
+    # Only wellbeing moves to the health schedule; the economic benefit stays at 3.5%.
+    assert hl.benefit_pv["economic"][0, residents] == pytest.approx(
+        6.5 * 500 + 12 * 500 / 1.035, rel=1e-12)
+    # Payback uses each category's own factors: the discounted net sums to the NPSV.
+    assert hl.discounted_net_monthly.sum() == pytest.approx(hl.npsv[0], rel=1e-12)
+    low = monetise(tiny_flows(), p, CHOICES | {"discounting.schedule": "lower_rate_test"})
+    assert low.pv_benefits[0] == pytest.approx(6.5 * 2800 + 12 * 2800 / 1.03, rel=1e-12)
 
 
 def test_additionality_split_by_hand() -> None:
@@ -344,6 +367,29 @@ def test_incremental_switching_value_put_back(runs: list[Flows]) -> None:
             assert abs(objective(p)[0]) < 1e-3
 
 
+def test_switching_values_on_the_expected_value_put_back(runs: list[Flows]) -> None:
+    """With the Monte Carlo's draws, a switching value makes the *expected* NPSV zero: fixed
+    at it in every draw (the other inputs as drawn), the mean NPSV over draws and replications
+    is zero by brute force; it differs from the modal-case switching value."""
+    objective = expected_npsv(runs, CHOICES)
+    draws = sample(A, 30, seed=3)
+    paths = ["outcomes.value_scale", "meetings.hourly_cost_scale", "support_team.fte",
+             "horizon.benefit_persistence"]
+    rows = switching_values(objective, A, paths, draws=draws)
+    modal = {r["path"]: r["switching_value"] for r in switching_values(objective, A, paths)}
+    scale = float(np.mean([monetise(f, central_params(A), CHOICES).pv_costs[0] for f in runs]))
+    found = [r for r in rows if r["switching_value"] is not None]
+    assert found and all(r["basis"].startswith("expected value") for r in rows)
+    for r in found:
+        p = {k: np.asarray(v, dtype=float).copy() for k, v in draws.items()}
+        p[r["path"]] = np.full(30, r["switching_value"])
+        brute = npsv_over_reps(runs, p, CHOICES)["npsv"].mean()
+        assert abs(brute) < 1e-6 * scale, r
+    assert any(modal[r["path"]] is not None
+               and abs(r["switching_value"] - modal[r["path"]]) > 0.01 * abs(modal[r["path"]])
+               for r in found)
+
+
 # ---------------------------------------------------------------------------------------
 # Sampling, reproducibility, comparison
 # ---------------------------------------------------------------------------------------
@@ -358,7 +404,7 @@ def test_distributions_quantiles() -> None:
     draws = sample(A, 4000, seed=1)
     assert draws["support_team.fte"].min() >= 2.0 and draws["support_team.fte"].max() <= 5.0
     assert draws["support_team.fte"].mean() == pytest.approx(10 / 3, abs=0.05)
-    assert np.all(draws["discounting.rate"] == 0.035)
+    assert np.all(draws["discounting.standard.years_0_30"] == 0.035)
 
 
 def test_sampling_is_seeded_and_prefix_stable() -> None:

@@ -36,8 +36,12 @@ def test_defaults_have_units_sources_and_illustrative_marks() -> None:
     for path, q in qs.items():
         assert q.unit == quantity_specs()[path]["unit"]
         assert q.source.strip()
-    assert a.discounting.rate.value == 0.035
-    assert "Green Book" in a.discounting.rate.source
+    assert a.discounting.standard.years_0_30.value == 0.035
+    assert "Green Book (February 2026" in a.discounting.standard.years_0_30.source
+    # The 1.5% health rate is the health schedule, not the lower-rate test (3.0%).
+    assert a.discounting.health.years_0_30.value == 0.015
+    assert a.discounting.lower_rate_test.years_0_30.value == 0.03
+    assert "2022" not in a.discounting.standard.years_31_75.source.replace("supersedes 2022", "")
     assert sum(q.illustrative for q in qs.values()) > len(qs) // 2
     assert a.uncertain()
 
@@ -65,8 +69,8 @@ def test_set_updates_values_and_distribution_parameters() -> None:
 
 BAD = {
     "negative discount rate": (
-        '[appraisal.discounting]\nrate = { value = -0.01, unit = "1/year", source = "x" }\n',
-        "appraisal.discounting.rate.value", "from 0 to 0.2"),
+        '[appraisal.discounting.standard]\nyears_0_30 = { value = -0.01, unit = "1/year", '
+        'source = "x" }\n', "appraisal.discounting.standard.years_0_30.value", "from 0 to 0.2"),
     "missing unit": (
         '[appraisal.meetings]\nhourly_cost.police = { value = 45.0, source = "x" }\n',
         "appraisal.meetings.hourly_cost.police.unit", "GBP/hour"),
@@ -119,8 +123,8 @@ BAD = {
         'source = "x" }\n', "appraisal.outcomes.agency.safer_communities",
         "central_government"),
     "base year without a deflator": (
-        '[appraisal.prices]\nbase_year = { value = 2024, unit = "year", source = "x" }\n',
-        "appraisal.prices.deflator", "base year 2024"),
+        '[appraisal.prices]\nbase_year = { value = 2030, unit = "year", source = "x" }\n',
+        "appraisal.prices.deflator", "base year 2030"),
     "unknown rule": (
         '[appraisal.support_team]\npaid_by = { value = "the council", source = "x" }\n',
         "appraisal.support_team.paid_by", "councils, budget, equal"),
@@ -169,7 +173,8 @@ def test_cli_bad_assumptions_exit_2_and_write_nothing(tmp_path: Path, capsys, ca
     (["--samples", "0"], "samples"),
     (["--replications", "-1"], "replications"),
     (["--set", "appraisal.support_team.headcount=3"], "appraisal.support_team.headcount"),
-    (["--set", "appraisal.discounting.rate=-0.5"], "appraisal.discounting.rate.value"),
+    (["--set", "appraisal.discounting.standard.years_0_30=-0.5"],
+     "appraisal.discounting.standard.years_0_30.value"),
     (["--set", "layers.clarty=0.5"], "layers.clarty"),
     (["--compare-set", "layers.clarity=2"], "layers.clarity"),
     (["--compare", "no_such_preset"], "(scenario)"),

@@ -42,7 +42,7 @@ def pair() -> tuple[list, list]:
 
 
 def undiscounted(params: dict) -> dict:
-    return params | {"discounting.rate": np.zeros(1), "discounting.long_term_rate": np.zeros(1)}
+    return params | {k: np.zeros(1) for k in params if k.startswith("discounting.")}
 
 
 def test_ledger_each_outcome_and_each_pound_once(pair: tuple[list, list]) -> None:
@@ -192,10 +192,25 @@ def test_options_table_carries_transition_costs_and_conventions(result) -> None:
     assert set(d["result"]["non_monetised_end_state"]) >= {"mean_trust", "targets_met"}
 
 
+def test_incremental_payback_and_expected_switching_values(result) -> None:
+    d = result.to_dict()
+    assert "not a pass/fail test" in d["conventions"]["bcr_use"]
+    assert "expected" in d["conventions"]["switching_values"]
+    for comp in d["comparisons"]:
+        pb = comp["incremental_payback_years"]
+        # Payback within the period exactly when the expected extra NPSV is not negative
+        # (the cumulative discounted net at the horizon is that NPSV).
+        assert (pb is not None) == (comp["incremental"]["npsv"] >= 0)
+        if pb is not None:
+            assert 0 < pb <= result.options[0].inc_detail.flows["economic"].shape[1] / 12
+        assert all(s["basis"].startswith("expected value") for s in comp["switching_values"])
+    assert all(s["basis"].startswith("expected value") for s in d["switching_values"])
+
+
 def test_tornado_covers_every_uncertain_input_and_the_sensitivities(result) -> None:
     paths = {r["path"] for r in result.tornado}
     assert set(A.uncertain()) <= paths
-    assert {"discounting.rate (schedule)", "costs.optimism_bias",
+    assert {"discounting.schedule", "discounting.wellbeing_schedule", "costs.optimism_bias",
             "distribution.weighting"} <= paths
     assert any(p.startswith("meetings.hourly_cost.") for p in A.uncertain())
     assert any(p.startswith("outcomes.units.") for p in A.uncertain())
@@ -209,17 +224,35 @@ def test_tornado_covers_every_uncertain_input_and_the_sensitivities(result) -> N
 
 
 def test_price_base_year_conversion(tmp_path: Path) -> None:
-    """A value in 2015 prices with a deflator 90 (2015) / 100 (2019) is 100/90 times larger
-    in 2019 prices; the sensitivity table then offers the 2015 price base too."""
+    """A value in 2015 prices, with a 2015 index of 75 laid over the default HM Treasury
+    series (2019 = 81.1085, 2024 = 100), is 81.1085/75 times larger in 2019 prices; the
+    sensitivity table then offers the 2015 and 2024 price bases too."""
     f = tmp_path / "a.toml"
-    f.write_text('[appraisal.prices]\ndeflator = { "2015" = 90.0 }\n'
+    f.write_text('[appraisal.prices]\ndeflator = { "2015" = 75.0 }\n'
                  '[appraisal.support_team]\ncost_per_fte = { value = 45000.0, '
                  'unit = "GBP/FTE/year", price_year = 2015, source = "test" }\n')
     a = load_assumptions(f)
-    assert a.prices.deflator == {"2015": 90.0, "2019": 100.0}
-    assert a.central()["support_team.cost_per_fte"] == pytest.approx(50000.0)
+    assert a.prices.deflator["2015"] == 75.0 and a.prices.deflator["2019"] == 81.1085
+    assert a.central()["support_team.cost_per_fte"] == pytest.approx(45000.0 * 81.1085 / 75.0)
     from lspsim.appraisal.pipeline import sensitivity_cases
-    assert any("price base year 2015" in label for label, _, _ in sensitivity_cases(a))
+    labels = [label for label, _, _ in sensitivity_cases(a)]
+    assert any("price base year 2015" in x for x in labels)
+    assert any("price base year 2024 (deflator x1.233)" in x for x in labels)
+
+
+def test_sourced_employment_value_in_base_year_prices() -> None:
+    """HM Treasury (2014) / New Economy: GBP 9,234 (DWP) + GBP 566 (NHS) a person-year, taken
+    in 2014 prices, is 9,800 x 81.1085 / 74.6524 = GBP 10,647.53 in 2019 prices."""
+    a = default_assumptions()
+    q = a.outcomes.fiscal.economy_skills
+    assert (q.value, q.price_year, q.illustrative) == (9800.0, 2014, False)
+    assert "9,234" in q.source and "566" in q.source
+    assert a.central()["outcomes.fiscal.economy_skills"] == pytest.approx(10647.53, abs=0.01)
+    # Every money quantity carries a price year with a deflator index; the rest say so.
+    for path, qq in a.quantities().items():
+        if qq.unit.startswith("GBP"):
+            assert str(qq.price_year) in a.prices.deflator, path
+    assert "GDP deflators" in a.prices.deflator_source
 
 
 def test_agencies_are_public_bodies() -> None:

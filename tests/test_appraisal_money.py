@@ -24,7 +24,7 @@ def test_annual_timing_discounts_whole_green_book_years() -> None:
     assert f[12:24] == pytest.approx([D1] * 12, abs=1e-10)
     assert f[24:] == pytest.approx([D2] * 6, abs=1e-10)
     # Years 31 and beyond at the long-term rate: year 31 = 1.035^-30 x 1.03^-1.
-    g = money.monthly_discount_factors(12 * 32, 0.035, 0.03, 30.0, timing="annual")
+    g = money.monthly_discount_factors(12 * 32, [0.035, 0.03], timing="annual")
     assert g[12 * 31] == pytest.approx(1.035 ** -30 / 1.03, rel=1e-12)
 
 
@@ -47,10 +47,50 @@ def test_end_and_mid_timing() -> None:
 
 
 def test_long_term_rate_after_thirty_years() -> None:
-    f = money.discount_factor(31.0, 0.035, 0.03, 30.0)
+    f = money.discount_factor(31.0, [0.035, 0.03])
     assert f == pytest.approx(1.035 ** -30 / 1.03, rel=1e-12)
-    # Before the step the long-term rate plays no part.
-    assert money.discount_factor(10.0, 0.035, 0.0, 30.0) == pytest.approx(1.035 ** -10)
+    # Before the step the later rate plays no part.
+    assert money.discount_factor(10.0, [0.035, 0.0]) == pytest.approx(1.035 ** -10)
+
+
+GREEN_BOOK_2026 = [0.035, 0.03, 0.025, 0.02, 0.015, 0.01]
+
+
+def test_whole_declining_schedule_by_hand() -> None:
+    # Green Book 2026: 3.5% for years 0-30, 3.0% 31-75, 2.5% 76-125, 2.0% 126-200, 1.5%
+    # 201-300, 1.0% after. Year 100 = 30 years at 3.5%, 45 at 3.0%, 25 at 2.5%.
+    f100 = money.discount_factor(100.0, GREEN_BOOK_2026)
+    assert f100 == pytest.approx(1.035 ** -30 * 1.03 ** -45 * 1.025 ** -25, rel=1e-12)
+    # Year 350: every band, the last for 50 years.
+    f350 = money.discount_factor(350.0, GREEN_BOOK_2026)
+    assert f350 == pytest.approx(1.035 ** -30 * 1.03 ** -45 * 1.025 ** -50 * 1.02 ** -75
+                                 * 1.015 ** -100 * 1.01 ** -50, rel=1e-12)
+    # At each step the factor is continuous and the one-year ratio takes the new rate.
+    for end, r_next in zip(money.BAND_ENDS, GREEN_BOOK_2026[1:], strict=True):
+        a, b = money.discount_factor(np.array([end, end + 1.0]), GREEN_BOOK_2026)
+        assert a / b == pytest.approx(1.0 + r_next, rel=1e-12)
+    # A shorter list holds its last rate: two rates = 3.5% then 3.0% for ever.
+    assert money.discount_factor(350.0, [0.035, 0.03]) == pytest.approx(
+        1.035 ** -30 * 1.03 ** -320, rel=1e-12)
+
+
+def test_health_and_lower_rate_schedules_by_hand() -> None:
+    from lspsim.appraisal import default_assumptions
+    from lspsim.appraisal.evaluate import central_params, schedule_rates
+    p = central_params(default_assumptions())
+    health = [float(r[0, 0]) for r in schedule_rates(p, "health")]
+    lower = [float(r[0, 0]) for r in schedule_rates(p, "lower_rate_test")]
+    standard = [float(r[0, 0]) for r in schedule_rates(p, "standard")]
+    # The Green Book 2026 values as EVIDENCE.md records them.
+    assert standard == GREEN_BOOK_2026
+    assert health == [0.015, 0.0129, 0.0107, 0.0086, 0.0064, 0.0043]
+    assert lower[:3] == [0.03, 0.0257, 0.0214]
+    # Year 40 on the health schedule: 30 years at 1.5%, 10 at 1.29%.
+    assert money.discount_factor(40.0, health) == pytest.approx(
+        1.015 ** -30 * 1.0129 ** -10, rel=1e-12)
+    # Year 130 on the lower-rate test: 30 at 3.0%, 45 at 2.57%, 50 at 2.14%, 5 at the fourth.
+    assert money.discount_factor(130.0, lower) == pytest.approx(
+        1.03 ** -30 * 1.0257 ** -45 * 1.0214 ** -50 * (1 + lower[3]) ** -5, rel=1e-12)
 
 
 def test_zero_rate_is_undiscounted() -> None:

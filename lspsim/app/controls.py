@@ -12,6 +12,7 @@ the schema's own message (an ``InputError``), never a stack trace.
 from __future__ import annotations
 
 import math
+import re
 import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -78,8 +79,12 @@ class ControlSpec:
             parts.append("one of " + ", ".join(pretty(c) for c in self.choices))
         elif self.kind == "bool":
             parts.append("on or off")
-        parts.append(self.path)
         return " · ".join(parts)
+
+    @property
+    def expert_help(self) -> str:
+        """The help line with the parameter's dotted path (for `--set` and sweeps)."""
+        return " · ".join(p for p in (self.help, self.path) if p)
 
 
 def fmt(v: Any) -> str:
@@ -113,7 +118,7 @@ def control_spec(path: str) -> ControlSpec:
     if path not in fields:
         raise InputError(SOURCE, path, None, "a known parameter path; `lspsim validate --list`")
     info = fields[path]
-    label = info.description or path
+    label = plain_label(info.description or path)
     unit = (info.json_schema_extra or {}).get("unit", "")
     ann = info.annotation
     if typing.get_origin(ann) is typing.Literal:
@@ -128,6 +133,14 @@ def control_spec(path: str) -> ControlSpec:
         return ControlSpec(path, label, "float", unit, low, high, _nice_step(low, high))
     raise InputError(SOURCE, path, None, "a number with bounds, a choice or an on/off switch "
                      "(lists and text cannot be app controls)")
+
+
+def plain_label(text: str) -> str:
+    """A schema description as a label for trainers: no references to files they do not
+    have (``EVIDENCE.md``)."""
+    from lspsim.app.components import plain
+
+    return plain(text)
 
 
 def main_controls(paths: Iterable[str] = MAIN_LEVERS) -> list[ControlSpec]:
@@ -182,8 +195,11 @@ def refusal(exc: InputError) -> str:
         shown = f"{fmt(exc.value)} "
     else:
         shown = f"{exc.value!r} "
-    label = parameter_paths().get(exc.field)
-    name = label.description if label is not None and label.description else exc.field
+    # An event's change names its parameter after "events.N.changes.": show the parameter.
+    field = re.sub(r"^events\.\d+\.changes\.", "", exc.field)
+    label = parameter_paths().get(field)
+    name = (plain_label(label.description) if label is not None and label.description
+            else field)
     allowed = exc.allowed.replace("input should be ", "a value ")
     return f"Refused {shown}for “{name}”: expected {allowed}."
 
@@ -194,7 +210,7 @@ def refusal(exc: InputError) -> str:
 
 @solara.component
 def LeverControl(spec: ControlSpec, value: Any, on_value: Callable[[Any], str | None],
-                 baseline: Any = None) -> None:
+                 baseline: Any = None, expert: bool = False) -> None:
     """One lever. ``on_value`` returns None when the value was accepted, else a message, which
     is shown under the control (the typed text stays, so the trainer sees what was refused).
     ``baseline``: when given and different, the control is marked as changed from it."""
@@ -240,15 +256,17 @@ def LeverControl(spec: ControlSpec, value: Any, on_value: Callable[[Any], str | 
         if refused:
             solara.Text(refused[1], style={"color": "#b00020", "font-size": "0.85em"},
                         classes=["lsp-refused"])
-        solara.Text(spec.help, style={"color": "#666", "font-size": "0.75em"})
+        solara.Text(spec.expert_help if expert else spec.help,
+                    style={"color": "#666", "font-size": "0.8em"}, classes=["lsp-help"])
 
 
 @solara.component
 def LeverPanel(scenario: Scenario, specs: list[ControlSpec],
                on_change: Callable[[str, Any], str | None],
-               baseline: Scenario | None = None) -> None:
+               baseline: Scenario | None = None, expert: bool = False) -> None:
     """All levers for one scenario. ``on_change(path, value)`` returns None or a refusal."""
     for spec in specs:
         LeverControl(spec, current_value(scenario, spec.path),
                      on_value=lambda v, p=spec.path: on_change(p, v),
-                     baseline=None if baseline is None else current_value(baseline, spec.path))
+                     baseline=None if baseline is None else current_value(baseline, spec.path),
+                     expert=expert)

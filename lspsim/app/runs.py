@@ -21,24 +21,20 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 
+from lspsim import outcomes
+from lspsim.app import svg
+from lspsim.events import with_events
 from lspsim.mechanisms.layers import LAYER_NAMES
 from lspsim.model import PartnershipModel
 from lspsim.plots import KIND_COLOURS, TIER_MARKERS
 from lspsim.results import replication_rng
-from lspsim.scenario import Scenario
+from lspsim.scenario import Event, Scenario
 
-# The four panels of the time-series chart: title -> [(series, label, colour)].
+# The four panels of the time-series chart, from the outcome registry:
+# title -> [(series, legend, colour)].
 PANELS: dict[str, list[tuple[str, str, str]]] = {
-    "Trust between partners": [("mean_trust", "all partners", "#1f77b4"),
-                               ("trust_in_council_non_statutory", "non-statutory in council",
-                                "#ff7f0e")],
-    "Commitment to joint priorities": [("commitment_statutory", "statutory", "#1f4e79"),
-                                       ("commitment_non_statutory", "non-statutory", "#ff7f0e")],
-    "Targets": [("mean_target_progress", "average progress", "#2ca02c"),
-                ("targets_met", "share met", "#d62728")],
-    "Monitoring and networks": [("monitoring_maturity", "monitoring maturity", "#8c564b"),
-                                ("network_density", "network density", "#9467bd")],
-}
+    title: [(o.name, o.legend or o.label, o.colour or "#555555") for o in series]
+    for title, series in outcomes.panels().items()}
 DPI = 80
 
 
@@ -58,23 +54,48 @@ def layout(model: PartnershipModel, seed: int = 0) -> np.ndarray:
 
 
 class AppRun:
-    """A partnership (and optionally a what-if of it) stepping month by month in step.
+    """A partnership (and optionally a what-if of it) stepping month by month in step, with
+    the events fired so far.
 
     Both runs use the same seed: replication 0 of ``seed``, exactly as
-    ``lspsim run SCENARIO --seed SEED`` runs it, so what the app shows can be reproduced.
+    ``lspsim run SCENARIO --seed SEED`` runs it, so what the app shows can be reproduced. Every
+    state the page shows is a function of (scenario, seed, events, month): going back to a
+    month re-runs from the seed with the same events (runs take milliseconds), and a session
+    file holds just those.
     """
 
     def __init__(self, scenario: Scenario, seed: int, whatif: Scenario | None = None,
-                 changes: dict[str, tuple[Any, Any]] | None = None) -> None:
+                 changes: dict[str, tuple[Any, Any]] | None = None,
+                 events: list[Event] | None = None, month: int = 0) -> None:
         self.seed = seed
-        self.base = PartnershipModel(scenario, rng=replication_rng(seed, 0))
-        self.alt = (PartnershipModel(whatif, rng=replication_rng(seed, 0))
-                    if whatif is not None else None)
+        # The events live in ``fired`` (the log), not in the scenario: the scenario's own
+        # scheduled events start the log, so all of them can be replayed and forgotten alike.
+        self.fired: list[Event] = list(scenario.events) + list(events or [])
+        self.scenario = (scenario.with_updates({"events": []}, source="app")
+                         if scenario.events else scenario)
+        self.whatif = (whatif.with_updates({"events": []}, source="app")
+                       if whatif is not None and whatif.events else whatif)
         self.changes = changes or {}
-        self.pos = layout(self.base, seed)
-        self._net: Blitter | None = None
-        self._ser: Blitter | None = None
         self._lock = threading.RLock()
+        self.base = self._model(self.scenario)
+        self.alt = self._model(self.whatif) if self.whatif is not None else None
+        self.pos = layout(self.base, seed)
+        self._net: Figure | None = None
+        self._ser: Figure | None = None
+        if month:
+            self.goto(month)
+
+    # ------------------------------------------------------------------ running
+    def full(self, scenario: Scenario | None = None) -> Scenario:
+        """``scenario`` (default: this partnership) with the event log as its events."""
+        sc = self.scenario if scenario is None else scenario
+        return with_events(sc, self.fired) if self.fired else sc
+
+    def _model(self, scenario: Scenario, month: int = 0) -> PartnershipModel:
+        m = PartnershipModel(self.full(scenario), rng=replication_rng(self.seed, 0))
+        for _ in range(month):
+            m.step()
+        return m
 
     @property
     def month(self) -> int:
@@ -89,14 +110,104 @@ class AppRun:
         return self.month >= self.months
 
     def step(self) -> None:
-        self.base.step()
-        if self.alt is not None:
-            self.alt.step()
+        with self._lock:
+            self.base.step()
+            if self.alt is not None:
+                self.alt.step()
 
-    # ------------------------------------------------------------------ charts
-    # Each chart is built once per reset. Axes, ticks, labels and legends are drawn once into a
-    # cached background; each month only the moving parts (lines, edges, nodes, the title)
-    # are drawn over it ("blitting"). Redrawing the text each month would cost four times more.
+    def goto(self, month: int) -> None:
+        """Back (or on) to ``month``: re-run from the seed with the same events."""
+        month = max(0, int(month))
+        with self._lock:
+            self.base = self._model(self.scenario, month)
+            if self.whatif is not None:
+                self.alt = self._model(self.whatif, month)
+
+    def set_whatif(self, whatif: Scenario | None,
+                   changes: dict[str, tuple[Any, Any]] | None = None) -> None:
+        """Put a what-if beside this partnership (or take it away) without touching the
+        partnership's run: the what-if is run from the seed up to the current month."""
+        with self._lock:
+            self.whatif = whatif
+            self.changes = changes or {}
+            self.alt = self._model(whatif, self.month) if whatif is not None else None
+            self._ser = None
+
+    def fire(self, label: str, changes: dict[str, Any], lasts: int = 0) -> Event:
+        """An event now: it takes effect at the start of the next month, in both runs.
+        Raises InputError (nothing changes) if the changes are not allowed."""
+        with self._lock:
+            ev = Event(month=self.month + 1, label=label, changes=changes, lasts=lasts)
+            fired = [*self.fired, ev]
+            base = with_events(self.scenario, fired)  # validates: InputError if refused
+            alt = with_events(self.whatif, fired) if self.whatif is not None else None
+            self.fired = fired
+            # Replacing the running models' scenario: from the next month they follow the
+            # new log, exactly as a re-run from the seed with that log would.
+            self.base.scenario = base
+            if self.alt is not None:
+                self.alt.scenario = alt
+            return ev
+
+    def forget_after(self, month: int | None = None) -> int:
+        """Drop the events scheduled after ``month`` (default: now); returns how many."""
+        month = self.month if month is None else month
+        with self._lock:
+            keep = [ev for ev in self.fired if ev.month <= month]
+            dropped = len(self.fired) - len(keep)
+            if dropped:
+                self.fired = keep
+                self.goto(self.month)
+            return dropped
+
+    def event_marks(self) -> list[svg.Mark]:
+        """Every event in the log, numbered in order of month."""
+        order = sorted(range(len(self.fired)), key=lambda k: (self.fired[k].month, k))
+        return [svg.Mark(self.fired[k].month, n + 1, self.fired[k].label or "an event",
+                         future=self.fired[k].month > self.month)
+                for n, k in enumerate(order)]
+
+    # ------------------------------------------------------------------ session files
+    def session_toml(self) -> str:
+        """The session as a scenario file: the scenario, the seed and the events (what
+        ``lspsim run FILE`` runs too), with the month and the what-if as comments."""
+        sc = self.full().with_updates({"seed": self.seed}, source="app")
+        head = [f"# lspsim app session, saved at month {self.month}",
+                f"# month = {self.month}"]
+        if self.changes:
+            head.append("# what-if: " + ", ".join(f"{p} = {new!r}" for p, (_, new)
+                                                  in self.changes.items()))
+        return "\n".join(head) + "\n" + sc.to_toml()
+
+    # ------------------------------------------------------------------ live charts (SVG)
+    def series_svgs(self, width: int = 240, height: int = 290) -> list[str]:
+        """The four time-series charts; the what-if dashed; events marked."""
+        with self._lock:
+            models = [self.base] + ([self.alt] if self.alt is not None else [])
+            data = [m.series() for m in models]
+            marks = self.event_marks()
+            x_max = max(self.months, self.month)
+            out = []
+            for title, panel in PANELS.items():
+                lines = [svg.Line(d[key], colour, dashed=r > 0)
+                         for r, d in enumerate(data) for key, _, colour in panel]
+                out.append(svg.line_chart(
+                    title, lines, [(label, colour) for _, label, colour in panel], x_max,
+                    marks, width, height, whatif_key=self.alt is not None))
+            return out
+
+    def network_svg(self, width: int = 400, height: int = 300) -> str:
+        with self._lock:
+            m = self.base
+            return svg.network(
+                self.pos, m.partner_names, [KIND_COLOURS.get(k, "#999999") for k in m.kinds],
+                m.budget, [int(t) for t in m.tier], m.ties, m.trust,
+                m.scenario.network.tie_threshold, f"Who works with whom, month {self.month}",
+                width, height)
+
+    # ------------------------------------------------------------------ PNG export
+    # matplotlib figures for "Download charts (PNG)" only (the page shows SVG): drawn in full
+    # on demand, on Figure objects (never pyplot, whose global state is not thread-safe).
     def _network_fig(self) -> Blitter:
         if self._net is not None:
             return self._net
@@ -248,6 +359,8 @@ class AppRun:
         if self.changes:
             head += "; what-if " + ", ".join(f"{p}={new}" for p, (_, new) in
                                              self.changes.items())
+        for mk in self.event_marks():
+            head += f"; event {mk.number} at month {mk.month}: {mk.label}"
         return head + "\n" + self.series_frame().to_csv(index=False)
 
     # ------------------------------------------------------------------ tables

@@ -10,17 +10,15 @@ from typing import Any
 
 import numpy as np
 
+from lspsim import outcomes
 from lspsim.app.controls import control_spec, fmt
 from lspsim.model import PartnershipModel
 
-# What the comparison reports, in order: series name -> (words, scale for "points").
+# What the comparison reports, in order; the words are the outcome registry's labels.
 OUTCOMES: dict[str, str] = {
-    "targets_met": "share of targets met",
-    "mean_target_progress": "average progress towards the targets",
-    "mean_trust": "trust between partners",
-    "mean_commitment": "commitment to joint priorities",
-    "monitoring_maturity": "shared monitoring maturity",
-}
+    name: outcomes.get(name).label
+    for name in ("targets_met", "mean_target_progress", "mean_trust", "mean_commitment",
+                 "monitoring_maturity")}
 # Changes smaller than this (on a 0-1 scale) are called "about the same".
 STEADY = 0.01
 

@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
+from lspsim.appraisal.money import BANDS
 from lspsim.errors import InputError, from_validation_error
 from lspsim.scenario import PARTNER_KINDS, THEMES, preset_file, read_toml
 
@@ -147,16 +148,23 @@ class Prices(_Strict):
     deflator_source: str = Field(..., description="Where the deflator index comes from")
 
 
+DiscountSchedule = _table("DiscountSchedule", BANDS, "1/year",
+                          "Discount rate in the band of years", 0, 0.2)
+WELLBEING_SCHEDULES = ("standard", "health")
+
+
 class Discounting(_Strict):
-    rate: Quantity = Q("1/year", "Discount rate for the first years (Green Book STPR)", 0, 0.2)
-    long_term_rate: Quantity = Q("1/year", "Discount rate after `long_term_after` years", 0, 0.2)
-    long_term_after: Quantity = Q("years", "Years after which the long-term rate applies", 1, 100)
-    lower_rate: Quantity = Q("1/year", "Lower-rate test: rate for the first years (the Green "
-                             "Book's rate without its wealth effect, used for health)", 0, 0.2)
-    lower_long_term_rate: Quantity = Q("1/year", "Lower-rate test: rate after "
-                                       "`long_term_after` years", 0, 0.2)
+    standard: DiscountSchedule = Field(..., description="Green Book social time preference "  # type: ignore[valid-type]
+                                       "rate schedule: the headline discounting of every flow")
+    health: DiscountSchedule = Field(..., description="Green Book health schedule (the rate "  # type: ignore[valid-type]
+                                     "without the wealth effect) for health and wellbeing values")
+    lower_rate_test: DiscountSchedule = Field(..., description="Green Book lower-rate "  # type: ignore[valid-type]
+                                              "sensitivity test schedule")
+    wellbeing_schedule: Choice = C(WELLBEING_SCHEDULES, "Schedule for residents' wellbeing "
+                                   "(WELLBY-valued) benefits in the headline: standard, or the "
+                                   "health schedule (the other is reported as a sensitivity)")
     timing: Choice = C(TIMINGS, "How flows are discounted: annual (Green Book: each year's "
-                       "flows at (1 + r)^-t, year 0 undiscounted), or monthly at the start, "
+                       "flows at year t's factor, year 0 undiscounted), or monthly at the start, "
                        "middle or end of each month")
 
 

@@ -54,10 +54,14 @@ RESIDENTS = BENEFICIARIES.index("residents")
 # Partners whose costs are not public spending (their time is still a social cost).
 NON_PUBLIC_KINDS = ("voluntary_community", "business")
 COUNTERFACTUALS = ("assumed", "simulated")
-CHOICES = ("discounting.timing", "support_team.paid_by", "monitoring.paid_by",
-           "distribution.weighting") + tuple(f"outcomes.agency.{t}" for t in THEMES)
+CHOICES = ("discounting.timing", "discounting.wellbeing_schedule", "support_team.paid_by",
+           "monitoring.paid_by", "distribution.weighting") + tuple(
+               f"outcomes.agency.{t}" for t in THEMES)
 
 Params = dict[str, np.ndarray]
+# The headline schedule of every flow: "standard", or "lower_rate_test" as a sensitivity (a rule
+# passed in ``choices``, not an assumption, since the Green Book fixes the headline schedule).
+SCHEDULE_CHOICE = "discounting.schedule"
 
 
 def central_params(a: AppraisalAssumptions) -> Params:
@@ -80,6 +84,8 @@ class Money:
     benefit_monthly: dict[str, np.ndarray]
     public: np.ndarray = field(default_factory=lambda: np.zeros(0, bool), repr=False)  # (n,)
     detail: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # (S, n|B, H)
+    # (S, H) factors for residents' wellbeing (social) benefits, when on another schedule.
+    social_discount: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def pv_costs(self) -> np.ndarray:
@@ -113,12 +119,40 @@ class Money:
 
     @property
     def discounted_net_monthly(self) -> np.ndarray:
-        net = (sum(self.benefit_monthly.values()) - sum(self.cost_monthly.values()))
-        return net * self.discount
+        social = self.discount if self.social_discount is None else self.social_discount
+        out = -sum(self.cost_monthly.values()) * self.discount
+        for cat, flow in self.benefit_monthly.items():
+            out = out + flow * (social if cat == "social" else self.discount)
+        return out
 
     @property
     def payback_months(self) -> np.ndarray:
         return money.discounted_payback(self.discounted_net_monthly)
+
+
+def n_draws(params: Params) -> int:
+    """S, the number of assumption sets in ``params``."""
+    return int(np.asarray(next(iter(params.values()))).shape[0])
+
+
+def schedule_rates(params: Params, schedule: str) -> list[np.ndarray]:
+    """(S, 1) rates of each band of a discount schedule ("standard", "health",
+    "lower_rate_test")."""
+    return [_col(params, f"discounting.{schedule}.{b}") for b in money.BANDS]
+
+
+def discount_factors(params: Params, choices: dict[str, str], h: int
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """(S, h) discount factors for every flow, and for residents' wellbeing benefits (the
+    health schedule when ``discounting.wellbeing_schedule`` is "health")."""
+    timing = choices["discounting.timing"]
+    main = choices.get(SCHEDULE_CHOICE, "standard")
+    d = money.monthly_discount_factors(h, schedule_rates(params, main), timing)
+    d = np.broadcast_to(d, (n_draws(params), h))
+    if choices.get("discounting.wellbeing_schedule", "standard") != "health":
+        return d, d
+    w = money.monthly_discount_factors(h, schedule_rates(params, "health"), timing)
+    return d, np.broadcast_to(w, (n_draws(params), h))
 
 
 def _col(params: Params, path: str) -> np.ndarray:
@@ -204,7 +238,7 @@ def distributional_weight(params: Params, choices: dict[str, str]) -> np.ndarray
     """(S, 1) weight on residents' benefits: (area income / UK median)^-elasticity when
     weighting is on (Green Book Annex A3), else 1."""
     if choices.get("distribution.weighting", "off") != "on":
-        return np.ones((np.asarray(params["discounting.rate"]).shape[0], 1))
+        return np.ones((n_draws(params), 1))
     return np.power(_col(params, "distribution.area_income_ratio"),
                     -_col(params, "distribution.elasticity"))
 
@@ -216,7 +250,7 @@ def terms(flows: Flows, params: Params, choices: dict[str, str], h: int,
     months (see the module docstring). ``baseline``: the do-minimum's run, against which the
     transition costs are counted (none without it)."""
     n, m_run = flows.n_partners, flows.months
-    s = np.asarray(params["discounting.rate"]).shape[0]
+    s = n_draws(params)
     in_run = np.zeros((1, h))
     in_run[0, :m_run] = 1.0
     one_off = np.zeros((1, h))
@@ -322,12 +356,10 @@ def monetise(flows: Flows, params: Params, choices: dict[str, str],
     ``detail`` keeps (S, n|B, H) monthly flows per partner or beneficiary and category (for
     tables; S small). ``baseline``: the do-minimum run, for transition costs."""
     h = horizon if horizon is not None else horizon_months(flows, params)
-    discount = money.monthly_discount_factors(
-        h, _col(params, "discounting.rate"), _col(params, "discounting.long_term_rate"),
-        _col(params, "discounting.long_term_after"), choices["discounting.timing"])
+    discount, social = discount_factors(params, choices, h)
     cost_pv, benefit_pv, cost_m, benefit_m, by = {}, {}, {}, {}, {}
     for cat, parts in terms(flows, params, choices, h, counterfactual, baseline).items():
-        pv = sum(t.pv(discount) for t in parts)
+        pv = sum(t.pv(social if cat == "social" else discount) for t in parts)
         total = sum(t.monthly() for t in parts)
         if cat in BENEFIT_CATEGORIES:
             benefit_pv[cat], benefit_m[cat] = pv, total
@@ -336,19 +368,18 @@ def monetise(flows: Flows, params: Params, choices: dict[str, str],
         if detail:
             by[cat] = sum(t.detail() for t in parts)
     public = np.array([k not in NON_PUBLIC_KINDS for k in flows.kinds])
-    return Money(cost_pv, benefit_pv, discount, cost_m, benefit_m, public, by)
+    return Money(cost_pv, benefit_pv, discount, cost_m, benefit_m, public, by,
+                 None if social is discount else social)
 
 
 def detail_sums(flows: Flows, params: Params, choices: dict[str, str], horizon: int,
                 counterfactual: str = "assumed", baseline: Flows | None = None
                 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """category -> (n or B, H) flows summed over the S draws, undiscounted and discounted."""
-    discount = money.monthly_discount_factors(
-        horizon, _col(params, "discounting.rate"), _col(params, "discounting.long_term_rate"),
-        _col(params, "discounting.long_term_after"), choices["discounting.timing"])
+    discount, social = discount_factors(params, choices, horizon)
     out = {}
     for cat, parts in terms(flows, params, choices, horizon, counterfactual, baseline).items():
-        sums = [t.detail_sums(discount) for t in parts]
+        sums = [t.detail_sums(social if cat == "social" else discount) for t in parts]
         out[cat] = (sum(u for u, _ in sums), sum(d for _, d in sums))
     return out
 
@@ -363,7 +394,7 @@ def npsv_over_reps(flows_list: list[Flows], params: Params, choices: dict[str, s
                    horizon: int | None = None) -> dict[str, np.ndarray]:
     """(S, R) present values, NPSV and payback for every assumption set and run. ``baselines``
     (one do-minimum run per replication, the same streams) adds the transition costs."""
-    s = np.asarray(params["discounting.rate"]).shape[0]
+    s = n_draws(params)
     r = len(flows_list)
     out = {k: np.empty((s, r)) for k in MEASURES}
     for j, fl in enumerate(flows_list):

@@ -1,10 +1,13 @@
 """Discounting and the Green Book summary measures, as pure functions over arrays.
 
-HM Treasury's Green Book discounts a flow ``t`` years from the start by ``(1 + r)^-t`` with the
-social time preference rate ``r`` = 3.5% a year for years 0-30 and 3.0% after. With the default
-"annual" timing the model's monthly flows are summed by year and year ``t`` (months
-``12t + 1 .. 12t + 12``) is discounted by ``(1 + r)^-t``: year 0 is undiscounted, as the Green Book
-asks. "start" discounts each month by its exact time in years, ``t = (m - 1)/12`` for month ``m``
+HM Treasury's Green Book (February 2026 edition) discounts with a declining schedule: the social
+time preference rate is 3.5% a year for years 0-30, 3.0% for 31-75, 2.5% for 76-125, 2.0% for
+126-200, 1.5% for 201-300 and 1.0% after (``BAND_ENDS``, ``BANDS``). A flow ``t`` years from the
+start is discounted by ``prod_i (1 + r_i)^-(years of [0, t) spent in band i)``: for t <= 30 that is
+``(1.035)^-t``, and at t = 31 it is ``1.035^-30 x 1.03^-1``. With the default "annual" timing the
+model's monthly flows are summed by year and year ``t`` (months ``12t + 1 .. 12t + 12``) is
+discounted at ``t``: year 0 is undiscounted, as the Green Book asks.
+"start" discounts each month by its exact time in years, ``t = (m - 1)/12`` for month ``m``
 (1-based); "mid" uses ``(m - 1/2)/12`` and "end" ``m/12``.
 
 Every function broadcasts: a rate of shape (S, 1) against months of shape (H,) gives (S, H).
@@ -12,9 +15,17 @@ Every function broadcasts: a rate of shape (S, 1) against months of shape (H,) g
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 ArrayLike = float | np.ndarray
+
+# HM Treasury, The Green Book (February 2026): the discount rate steps down after years 30, 75,
+# 125, 200 and 300; the bands below name the rates of each schedule in the assumptions.
+BAND_ENDS = (30.0, 75.0, 125.0, 200.0, 300.0)
+BANDS = ("years_0_30", "years_31_75", "years_76_125", "years_126_200", "years_201_300",
+         "years_301_on")
 
 
 def month_times(n_months: int, timing: str = "start") -> np.ndarray:
@@ -26,24 +37,29 @@ def month_times(n_months: int, timing: str = "start") -> np.ndarray:
     return (m - offset) / 12.0
 
 
-def discount_factor(t_years: ArrayLike, rate: ArrayLike, long_term_rate: ArrayLike | None = None,
-                    long_term_after: ArrayLike = 30.0) -> np.ndarray:
-    """Green Book discount factor ``(1 + r)^-min(t, T) (1 + r_long)^-max(t - T, 0)``."""
+def discount_factor(t_years: ArrayLike, rates: ArrayLike | Sequence[ArrayLike]) -> np.ndarray:
+    """Green Book discount factor at ``t_years`` for a declining schedule.
+
+    ``rates`` is one rate (a flat schedule) or a sequence of rates for the bands of ``BANDS``
+    in order (years 0-30, 31-75, ...); a shorter sequence holds its last rate for the later
+    bands. Each rate may be an array (e.g. (S, 1) for S assumption sets).
+    """
     t = np.asarray(t_years, dtype=float)
-    r = np.asarray(rate, dtype=float)
-    r_long = r if long_term_rate is None else np.asarray(long_term_rate, dtype=float)
-    after = np.asarray(long_term_after, dtype=float)
-    early = np.minimum(t, after)
-    late = np.maximum(t - after, 0.0)
-    return np.power(1.0 + r, -early) * np.power(1.0 + r_long, -late)
+    seq = list(rates) if isinstance(rates, (list, tuple)) else [rates]
+    seq = seq + [seq[-1]] * (len(BANDS) - len(seq))
+    starts = (0.0,) + BAND_ENDS
+    ends = BAND_ENDS + (np.inf,)
+    out = np.ones(np.broadcast_shapes(t.shape, *(np.shape(r) for r in seq)))
+    for r, lo, hi in zip(seq, starts, ends, strict=True):
+        years_in_band = np.clip(t - lo, 0.0, hi - lo)
+        out = out * np.power(1.0 + np.asarray(r, dtype=float), -years_in_band)
+    return out
 
 
-def monthly_discount_factors(n_months: int, rate: ArrayLike,
-                             long_term_rate: ArrayLike | None = None,
-                             long_term_after: ArrayLike = 30.0,
+def monthly_discount_factors(n_months: int, rates: ArrayLike | Sequence[ArrayLike],
                              timing: str = "start") -> np.ndarray:
-    """Discount factors for months 1..n_months; ``rate`` of shape (S, 1) gives (S, n_months)."""
-    return discount_factor(month_times(n_months, timing), rate, long_term_rate, long_term_after)
+    """Discount factors for months 1..n_months; rates of shape (S, 1) give (S, n_months)."""
+    return discount_factor(month_times(n_months, timing), rates)
 
 
 def present_value(flows: np.ndarray, factors: np.ndarray) -> np.ndarray:

@@ -35,6 +35,7 @@ from lspsim.appraisal.evaluate import (
     BENEFICIARIES,
     BENEFIT_CATEGORIES,
     COST_CATEGORIES,
+    SCHEDULE_CHOICE,
     Money,
     Params,
     central_params,
@@ -42,6 +43,7 @@ from lspsim.appraisal.evaluate import (
     detail_sums,
     horizon_months,
     monetise,
+    n_draws,
     npsv_over_reps,
 )
 from lspsim.appraisal.flows import (
@@ -52,6 +54,8 @@ from lspsim.appraisal.flows import (
     flows_from_replication,
     simulate,
 )
+from lspsim.appraisal.money import BAND_ENDS, BANDS
+from lspsim.appraisal.money import discounted_payback as money_payback
 from lspsim.model import PartnershipModel
 from lspsim.results import RunResult
 from lspsim.scenario import Scenario, load_scenario
@@ -61,6 +65,14 @@ BCR_CONVENTION = ("BCR = PV of every monetised benefit (fiscal, economic and soc
                   "businesses' time, with optimism bias); nothing is netted off the costs. For "
                   "an option: extra benefits / extra costs (transition costs included) over "
                   "the do-minimum. Expected values, so a ratio of means.")
+# HM Treasury, The Green Book (February 2026), as EVIDENCE.md records it.
+BCR_USE = ("A benefit-cost ratio is not a pass/fail test and is not for comparing places "
+           "(Green Book 2026): read it with the NPSV, the non-monetised effects, the ranges and "
+           "the switching values, for options for this partnership only.")
+INC_PAYBACK_NOTE = ("discounted payback of an option over the do-minimum: the first Green Book "
+                    "month after which the cumulative discounted extra benefits less extra "
+                    "costs (transition costs included) of the expected flows stay at or above "
+                    "zero to the horizon; none if they never do")
 ROI_CONVENTION = ("Financial return to the public sector = PV of fiscal benefits (cashable and "
                   "non-cashable) / PV of the costs public bodies bear; the cashable return "
                   "counts only cashable fiscal benefits.")
@@ -81,7 +93,7 @@ def mean_money(items: list[Money]) -> Money:
         return {k: np.mean([get(m)[k] for m in items], axis=0) for k in keys}
     return Money(avg(lambda m: m.cost_pv), avg(lambda m: m.benefit_pv), items[0].discount,
                  avg(lambda m: m.cost_monthly), avg(lambda m: m.benefit_monthly),
-                 items[0].public, avg(lambda m: m.detail))
+                 items[0].public, avg(lambda m: m.detail), items[0].social_discount)
 
 
 def central_summary(m: Money) -> dict[str, Any]:
@@ -136,7 +148,7 @@ def expected_detail(flows: list[Flows], params: Params, choices: dict[str, str],
                     counterfactual: str, baselines: list[Flows] | None = None) -> Detail:
     """Mean flows over every draw and replication, so their discounted sums are exactly the
     expected present values the summary reports."""
-    s = np.asarray(params["discounting.rate"]).shape[0]
+    s = n_draws(params)
     h = horizon_months(flows[0], params)  # one horizon for every arrangement and draw
     und: dict[str, np.ndarray] = {}
     dis: dict[str, np.ndarray] = {}
@@ -258,6 +270,13 @@ class Arrangement:
         }
 
 
+def schedule_text(schedule: Any) -> str:
+    """"3.00% years 0-30, 2.57% years 31-75, ..." for a discount schedule."""
+    labels = ["years 0-30", "31-75", "76-125", "126-200", "201-300", "after 300"]
+    return ", ".join(f"{getattr(schedule, b).value:.2%} {lab}"
+                     for b, lab in zip(BANDS, labels, strict=True))
+
+
 def sensitivity_cases(a: AppraisalAssumptions) -> list[tuple[str, Callable[[Params], Params],
                                                             dict[str, str]]]:
     """(label, how the draws change, how the rules change) for each sensitivity the Green Book
@@ -266,6 +285,7 @@ def sensitivity_cases(a: AppraisalAssumptions) -> list[tuple[str, Callable[[Para
     cat = a.costs.optimism_bias_category.value
     lo, hi = OPTIMISM_BIAS_BOUNDS[cat]
     d = a.discounting
+    health_wb = d.wellbeing_schedule.value == "health"
 
     def setting(**values: float) -> Callable[[Params], Params]:
         def edit(p: Params) -> Params:
@@ -277,11 +297,16 @@ def sensitivity_cases(a: AppraisalAssumptions) -> list[tuple[str, Callable[[Para
         return edit
 
     cases: list[tuple[str, Callable[[Params], Params], dict[str, str]]] = [
-        ("central (Green Book discount schedule)", setting(), {}),
-        (f"lower-rate test: {d.lower_rate.value:.2%} for {d.long_term_after.value:g} years, "
-         f"then {d.lower_long_term_rate.value:.2%}",
-         setting(discounting__rate=d.lower_rate.value,
-                 discounting__long_term_rate=d.lower_long_term_rate.value), {}),
+        ("central (Green Book 2026 standard discount schedule"
+         + (", health schedule on wellbeing)" if health_wb else ")"), setting(), {}),
+        ("lower-rate test (Green Book 2026): every flow on the lower-rate schedule, "
+         f"{schedule_text(d.lower_rate_test)}",
+         setting(), {SCHEDULE_CHOICE: "lower_rate_test"}),
+        (("wellbeing on the standard schedule instead of the health schedule"
+          if health_wb else
+          "health schedule on residents' wellbeing (WELLBY) benefits, "
+          f"{schedule_text(d.health)}"),
+         setting(), {"discounting.wellbeing_schedule": "standard" if health_wb else "health"}),
         (f"optimism bias at the lower bound for {cat} ({lo:.0%})",
          setting(costs__optimism_bias=lo), {}),
         (f"optimism bias at the upper bound for {cat} ({hi:.0%})",
@@ -350,6 +375,14 @@ class AppraisalResult:
         transition = float(opt.inc_detail.discounted["transition"].sum()) \
             if opt.inc_detail is not None else 0.0
         end_o, end_b = opt.end_state(), self.base.end_state()
+        payback = None
+        if opt.inc_detail is not None:
+            net = sum(v.sum(axis=0) for k, v in opt.inc_detail.discounted.items()
+                      if k in BENEFIT_CATEGORIES) - \
+                sum(v.sum(axis=0) for k, v in opt.inc_detail.discounted.items()
+                    if k in COST_CATEGORIES)
+            months = float(money_payback(np.asarray(net)[None, :])[0])
+            payback = None if np.isnan(months) else months / 12.0
         return {
             "base": self.base.name,
             "option": opt.name,
@@ -359,6 +392,8 @@ class AppraisalResult:
             "modal_incremental_npsv": modal[0] if modal else None,
             "incremental": e,
             "pv_transition_costs": transition,
+            "incremental_payback_years": payback,
+            "incremental_payback_note": INC_PAYBACK_NOTE,
             "incremental_npsv": unc.describe(inc["npsv"]),
             "incremental_pv_costs": unc.describe(inc["pv_costs"]),
             "incremental_pv_benefits": unc.describe(inc["pv_benefits"]),
@@ -429,19 +464,27 @@ class AppraisalResult:
             "replications": self.replications,
             "months": self.base.flows[0].months,
             "price_base_year": int(a.prices.base_year.value),
-            "discounting": {"rate": a.discounting.rate.value,
-                            "long_term_rate": a.discounting.long_term_rate.value,
-                            "long_term_after_years": a.discounting.long_term_after.value,
-                            "timing": a.discounting.timing.value},
-            "conventions": {"bcr": BCR_CONVENTION, "financial_return": ROI_CONVENTION,
+            "discounting": {
+                "edition": "HM Treasury, The Green Book (February 2026)",
+                "band_ends_years": list(BAND_ENDS),
+                **{name: [getattr(getattr(a.discounting, name), b).value for b in BANDS]
+                   for name in ("standard", "health", "lower_rate_test")},
+                "wellbeing_schedule": a.discounting.wellbeing_schedule.value,
+                "timing": a.discounting.timing.value},
+            "conventions": {"bcr": BCR_CONVENTION, "bcr_use": BCR_USE,
+                            "financial_return": ROI_CONVENTION,
                             "central_case": "the expected value over assumption draws and "
                                             "model replications; the modal case is reported "
                                             "beside it, labelled",
                             "standard_error": "over draws and replications as two crossed "
                                               "samples (unc.crossed_standard_error)",
-                            "switching_values": "each input's value, all others at their "
-                                                "central values, at which the modal-case "
-                                                "NPSV is zero (money in base-year prices)",
+                            "switching_values": "each input's value at which the expected "
+                                                "NPSV (the central case: the mean over "
+                                                f"the first {unc.SWITCHING_DRAWS} "
+                                                "assumption draws, the other inputs as "
+                                                "drawn, and the model replications) is "
+                                                "zero; money in base-year prices",
+                            "incremental_payback": INC_PAYBACK_NOTE,
                             "counterfactual": COUNTERFACTUAL_NOTE},
             "summary_table": self.summary_table(),
             "result": self.base.summary(),
@@ -512,10 +555,6 @@ def sensitivity_tornado_rows(a: AppraisalAssumptions, objective_for: Callable[
     lo, hi = OPTIMISM_BIAS_BOUNDS[cat]
     d = a.discounting
     rows_in = [
-        ("discounting.rate (schedule)", "1/year", "Discount schedule: lower-rate test vs "
-         "Green Book", {"discounting.rate": d.lower_rate.value,
-                        "discounting.long_term_rate": d.lower_long_term_rate.value},
-         {}, d.lower_rate.value, d.rate.value),
         ("costs.optimism_bias", "share", f"Optimism bias within the bounds for {cat}",
          {"costs.optimism_bias": lo}, {"costs.optimism_bias": hi}, lo, hi),
         ("horizon.continuing_cost_share", "share", "Running costs continuing after the run",
@@ -535,6 +574,19 @@ def sensitivity_tornado_rows(a: AppraisalAssumptions, objective_for: Callable[
                     "low_value": lv, "high_value": hv, "npsv_low": vals[0],
                     "npsv_high": vals[1], "npsv_base": base,
                     "swing": abs(vals[1] - vals[0]), "kind": "sensitivity"})
+    lower = float(objective_for(choices | {SCHEDULE_CHOICE: "lower_rate_test"})(cp)[0])
+    out.append({"path": "discounting.schedule", "unit": "", "description":
+                "Discount schedule: Green Book 2026 lower-rate test / standard", "base_value": None,
+                "low_value": d.lower_rate_test.years_0_30.value,
+                "high_value": d.standard.years_0_30.value, "npsv_low": lower, "npsv_high": base,
+                "npsv_base": base, "swing": abs(base - lower), "kind": "sensitivity"})
+    other = "standard" if d.wellbeing_schedule.value == "health" else "health"
+    wb = float(objective_for(choices | {"discounting.wellbeing_schedule": other})(cp)[0])
+    out.append({"path": "discounting.wellbeing_schedule", "unit": "", "description":
+                f"Wellbeing benefits on the {other} schedule / as in the headline",
+                "base_value": None, "low_value": 0.0, "high_value": 1.0, "npsv_low": wb,
+                "npsv_high": base, "npsv_base": base, "swing": abs(base - wb),
+                "kind": "sensitivity"})
     w = float(objective_for(choices | {"distribution.weighting": "on"})(cp)[0])
     out.append({"path": "distribution.weighting", "unit": "", "description":
                 "Distributional weights off / on", "base_value": None, "low_value": 0.0,
@@ -562,7 +614,7 @@ def appraise(scenario: Scenario | str | Path = "default",
     base_flows = simulate(sc, seed, replications, months)
     base = price(sc, base_flows, a, params)
     objective = unc.expected_npsv(base_flows, choices)
-    switching = unc.switching_values(objective, a, _switch_paths(a))
+    switching = unc.switching_values(objective, a, _switch_paths(a), draws=params)
     torn = unc.tornado(objective, a) + sensitivity_tornado_rows(
         a, lambda ch: unc.expected_npsv(base_flows, ch))
     torn.sort(key=lambda r: -r["swing"])
@@ -596,7 +648,7 @@ def appraise(scenario: Scenario | str | Path = "default",
                   - monetise(bf, cp, choices, counterfactual="simulated").npsv[0])
             for of, bf in zip(ofl, base_flows, strict=True)])
         arr.inc_switching = unc.switching_values(
-            unc.incremental_npsv(base_flows, ofl, choices), a, _switch_paths(a))
+            unc.incremental_npsv(base_flows, ofl, choices), a, _switch_paths(a), draws=params)
         opts.append(arr)
     sens = _sensitivities(a, params, base_flows, [(o.name, o.flows) for o in opts])
     return AppraisalResult(a, seed, samples, replications, base, opts, params, switching,
@@ -605,7 +657,7 @@ def appraise(scenario: Scenario | str | Path = "default",
 
 def _switch_paths(a: AppraisalAssumptions) -> list[str]:
     """Uncertain inputs, and the fixed ones a reader most often asks about."""
-    extra = ["costs.optimism_bias", "discounting.rate"]
+    extra = ["costs.optimism_bias", "discounting.standard.years_0_30"]
     return a.uncertain() + [p for p in extra if p not in a.uncertain()]
 
 

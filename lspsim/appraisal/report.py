@@ -19,10 +19,13 @@ from matplotlib.figure import Figure  # noqa: E402
 from lspsim.appraisal.assumptions import assumptions_toml  # noqa: E402
 from lspsim.appraisal.evaluate import BENEFIT_CATEGORIES, COST_CATEGORIES  # noqa: E402
 from lspsim.appraisal.pipeline import (  # noqa: E402
+    BCR_USE,
     COUNTERFACTUAL_NOTE,
     AppraisalResult,
     central_summary,
+    schedule_text,
 )
+from lspsim.appraisal.uncertainty import SWITCHING_DRAWS  # noqa: E402
 from lspsim.appraisal.workbook import write_workbook  # noqa: E402
 from lspsim.io import atomic_output_dir, write_json  # noqa: E402
 
@@ -247,8 +250,11 @@ def markdown(result: AppraisalResult, command: str = "") -> str:
         f"do-minimum `{base}` and the options {opts}, each run through the model "
         f"({d['months']} months, {d['replications']} replications with the same random "
         f"streams) and priced with the assumptions `{a.name}` over {d['samples']} draws. "
-        f"GBP in {year} prices; flows by Green Book year, year 0 undiscounted, then "
-        f"{a.discounting.rate.value:.1%} a year.",
+        f"GBP in {year} prices; flows by Green Book year, year 0 undiscounted, then on the "
+        f"Green Book (February 2026) standard schedule, {schedule_text(a.discounting.standard)}"
+        + ("; residents' wellbeing benefits on the health schedule, "
+           f"{schedule_text(a.discounting.health)}"
+           if a.discounting.wellbeing_schedule.value == "health" else "") + ".",
         "",
         "## Summary table",
         "",
@@ -271,6 +277,7 @@ def markdown(result: AppraisalResult, command: str = "") -> str:
     lines += [
         "",
         f"- **BCR convention.** {d['conventions']['bcr']}",
+        f"- **Reading the BCR.** {BCR_USE}",
         f"- **Financial return to the public sector.** {d['conventions']['financial_return']} "
         "It sits beside, not in place of, the public value (NPSV).",
         f"- **Modal case** (every assumption at its central value, labelled so because it is "
@@ -280,6 +287,11 @@ def markdown(result: AppraisalResult, command: str = "") -> str:
         f"- **Monte Carlo standard error** of the expected NPSV: {gbp(c['npsv_mc_se'])} "
         f"(draws and replications treated as two crossed samples).",
     ]
+    for cmp in d["comparisons"]:
+        pb = cmp["incremental_payback_years"]
+        lines.append(f"- **Discounted payback** of `{cmp['option']}` over `{base}`: "
+                     + ("none within the appraisal period" if pb is None else
+                        f"{pb:.1f} years") + " (of the expected extra flows).")
     for row in d["summary_table"]:
         if row.get("bcr_note") and row["bcr"] is None:
             lines.append(f"- `{row['arrangement']}` over `{base}`: {row['bcr_note']}.")
@@ -294,6 +306,8 @@ def markdown(result: AppraisalResult, command: str = "") -> str:
         lines.append(f"| {label} | " + " | ".join(f"{e[k]:.2f}" for e in ends) + " |")
     if d["comparisons"]:
         lines += ["", "### Switching values nearest to the central case (options)", "",
+                  "The value of an input at which the option's expected extra NPSV over the "
+                  "do-minimum is zero.", "",
                   "| option | input | assumed | switching value | change |",
                   "|---|---|---:|---:|---:|"]
         for row in d["summary_table"]:
@@ -358,7 +372,9 @@ def markdown(result: AppraisalResult, command: str = "") -> str:
               "`appraisal.json` and `tornado.csv` list them all.", "",
               "![tornado](tornado.png)", "",
               "**Switching values** (do-minimum against no partnership): the value each input "
-              f"would need, all else central, for the modal-case NPSV to be zero ({year} prices).",
+              "would need for the expected NPSV (the central case: the mean over the "
+              f"first {SWITCHING_DRAWS} assumption draws with the other inputs as drawn, and "
+              f"over the replications) to be zero ({year} prices).",
               "", "| input | assumed | switching value | change |", "|---|---:|---:|---:|"]
     lines += _switching_rows(d["switching_values"])
     for cmp in d["comparisons"]:

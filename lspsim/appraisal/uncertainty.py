@@ -19,12 +19,17 @@ import numpy as np
 from scipy import optimize, stats
 
 from lspsim.appraisal.assumptions import AppraisalAssumptions, Quantity, quantity_specs
-from lspsim.appraisal.evaluate import Params, central_params, npsv_over_reps
+from lspsim.appraisal.evaluate import Params, central_params, n_draws, npsv_over_reps
 from lspsim.appraisal.flows import Flows
 
 # Spawn key of the assumption-sampling stream: far above any replication index.
 SAMPLING_KEY = 2**32 - 1
 TORNADO_PERCENTILES = (0.05, 0.95)
+# Assumption draws over which a switching value's expected NPSV is taken: the first draws of
+# the run's sample (draw i is the same whatever the sample size). Fifty keep the Monte Carlo
+# error of a switching value modest (it is an estimate: rerun with other seeds to see it) and
+# a root search over ~100 trial values quick (200 draws made the README example 8x slower).
+SWITCHING_DRAWS = 50
 
 Objective = Callable[[Params], np.ndarray]
 
@@ -189,16 +194,42 @@ def _brentq(objective: Objective, central: Params, path: str, x0: float,
     return float(optimize.brentq(g, a, b, xtol=1e-10 * max(abs(x0), 1.0), rtol=1e-12))
 
 
+def expected_over_draws(objective: Objective, draws: Params, path: str) -> Objective:
+    """An objective of one input: for each trial value of ``path`` (the others in the
+    argument are ignored), the mean of ``objective`` over the assumption ``draws`` with
+    ``path`` fixed at that value and every other input as drawn. Its root is the switching
+    value on the expected NPSV (the central case), not on the modal case."""
+    n = n_draws(draws)
+
+    def f(params: Params) -> np.ndarray:
+        xs = np.asarray(params[path], dtype=float)
+        rows = {p: np.tile(np.asarray(v, dtype=float), xs.size) for p, v in draws.items()}
+        rows[path] = np.repeat(xs, n)
+        return objective(rows).reshape(xs.size, n).mean(axis=1)
+    return f
+
+
 def switching_values(objective: Objective, a: AppraisalAssumptions,
-                     paths: list[str] | None = None) -> list[dict[str, Any]]:
-    """Switching values of every uncertain quantity (or of ``paths``), with descriptions."""
+                     paths: list[str] | None = None,
+                     draws: Params | None = None) -> list[dict[str, Any]]:
+    """Switching values of every uncertain quantity (or of ``paths``), with descriptions.
+
+    With ``draws`` (the Monte Carlo's assumption sets; the first ``SWITCHING_DRAWS`` are used)
+    each is the input's value at which the *expected* NPSV over the other inputs' draws is
+    zero; without, the value at which the NPSV with every other input at its central value
+    (the modal case) is zero."""
     specs = quantity_specs()
     central = central_params(a)
+    sub = None if draws is None else {p: np.asarray(v)[:SWITCHING_DRAWS]
+                                      for p, v in draws.items()}
     out = []
     for p in paths if paths is not None else a.uncertain():
-        sv = switching_value(objective, central, p, specs[p]["ge"], specs[p]["le"])
+        obj = objective if sub is None else expected_over_draws(objective, sub, p)
+        sv = switching_value(obj, central, p, specs[p]["ge"], specs[p]["le"])
         sv["unit"] = specs[p]["unit"]
         sv["description"] = specs[p]["description"]
+        sv["basis"] = ("modal case" if sub is None else
+                       f"expected value over {n_draws(sub)} assumption draws")
         out.append(sv)
     return out
 

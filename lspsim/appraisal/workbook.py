@@ -17,7 +17,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from lspsim.appraisal.evaluate import BENEFICIARIES, BENEFIT_CATEGORIES, COST_CATEGORIES
-from lspsim.appraisal.pipeline import AppraisalResult, Arrangement, Detail
+from lspsim.appraisal.pipeline import AppraisalResult, Arrangement, Detail, schedule_text
 
 BOLD = Font(bold=True)
 MONEY = '#,##0;[Red]-#,##0'
@@ -135,9 +135,11 @@ def write_workbook(result: AppraisalResult, path: str | Path) -> Path:
         ws.column_dimensions[get_column_letter(j)].width = 18
 
     rate_note = (f"Green Book year 0 = months 1-12, undiscounted; discounting "
-                 f"{a.discounting.timing.value} at {a.discounting.rate.value:.1%} "
-                 f"({a.discounting.long_term_rate.value:.1%} after "
-                 f"{a.discounting.long_term_after.value:g} years); GBP, "
+                 f"{a.discounting.timing.value} on the Green Book 2026 standard schedule "
+                 f"({schedule_text(a.discounting.standard)}"
+                 + ("; wellbeing on the health schedule"
+                    if a.discounting.wellbeing_schedule.value == "health" else "")
+                 + "); GBP, "
                  f"{int(a.prices.base_year.value)} prices; expected flows")
     arrangements: list[tuple[str, Arrangement, Detail]] = [
         (f"{result.base.name} vs none", result.base, result.base.detail)]
@@ -166,7 +168,7 @@ def write_workbook(result: AppraisalResult, path: str | Path) -> Path:
         sv += [dict(s, appraisal=f"{o.name} vs {result.base.name}") for s in o.inc_switching]
     _table_sheet(wb.create_sheet(_sheet_name("Switching values", used)), sv,
                  ["appraisal", "path", "unit", "base", "switching_value", "change_pct",
-                  "within_range", "method"])
+                  "within_range", "method", "basis"])
     _table_sheet(wb.create_sheet(_sheet_name("Tornado", used)), result.tornado,
                  ["path", "unit", "low_value", "high_value", "npsv_low", "npsv_high",
                   "npsv_base", "swing"])

@@ -167,6 +167,8 @@ class Experiment(_Strict):
         """Identifies what the results depend on (not the description)."""
         data = self.model_dump(mode="json", exclude={"description"})
         data["base_scenario"] = self.base.model_dump(mode="json")
+        if not data["base_scenario"]["events"]:  # as before events existed: old sweeps resume
+            del data["base_scenario"]["events"]
         blob = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()
 
