@@ -14,8 +14,9 @@ from lspsim.runner import run_model
 
 
 def write_report(result: RunResult, out: str | Path) -> Path:
-    """Write everything about ``result`` into ``out`` (replaced whole, never half-written)."""
-    with atomic_output_dir(out) as tmp:
+    """Write everything about ``result`` into ``out`` (a new folder, or an lspsim run report
+    replaced whole with ``--force``; never half-written: see lspsim.io)."""
+    with atomic_output_dir(out, "run") as tmp:
         result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
         result.partners.to_parquet(tmp / "partners.parquet", index=False)
         result.targets.to_parquet(tmp / "targets.parquet", index=False)

@@ -51,6 +51,36 @@ def crash(scenario: Scenario, seed: int) -> dict[str, float]:
     return {"target_achievement": scenario.network.initial_strength}
 
 
+def _fault_once(scenario: Scenario, name: str) -> bool:
+    """True the first time the last design point (trust.gain above 0.45) runs while
+    $LSPSIM_TEST_FAULT_DIR holds no marker `name` (the marker is then written): a fault
+    injected exactly once, at a fixed place in the sweep."""
+    where = os.environ.get("LSPSIM_TEST_FAULT_DIR")
+    if not where or scenario.trust.gain <= 0.45:
+        return False
+    marker = Path(where) / name
+    if marker.exists():
+        return False
+    marker.touch()
+    return True
+
+
+def kills_scheduler(scenario: Scenario, seed: int) -> dict[str, float]:
+    """As `linear`, but kills the Dask scheduler (its pid in $LSPSIM_TEST_FAULT_DIR/scheduler.pid)
+    once, at the last design point."""
+    if _fault_once(scenario, "scheduler-killed"):
+        pid = int((Path(os.environ["LSPSIM_TEST_FAULT_DIR"]) / "scheduler.pid").read_text())
+        os.kill(pid, 9)
+    return linear(scenario, seed)
+
+
+def kills_worker(scenario: Scenario, seed: int) -> dict[str, float]:
+    """As `linear`, but its worker process dies once (the nanny starts another), at the last
+    design point."""
+    if _fault_once(scenario, "worker-killed"):
+        os._exit(1)
+    return linear(scenario, seed)
+
 def stall_rule(scenario: Scenario, seed: int) -> dict[str, float]:
     """A known failure region for scenario discovery: targets stall (< 0.1) exactly when the
     council dominance is above 0.6 and there are no common data standards; elsewhere the

@@ -236,15 +236,19 @@ def test_cli_writes_full_output(tmp_path: Path) -> None:
 
 
 def test_option_names_are_identifiers_not_paths(tmp_path: Path) -> None:
-    """A scenario named like a path writes inside the output directory, and two options with
-    the same name are told apart."""
+    """A scenario named like a path is refused (names are identifiers: lspsim.scenario), and
+    two options with the same name are told apart."""
     sc = tmp_path / "odd.toml"
     sc.write_text('name = "../../escape"\nmonths = 6\n[layers]\nclarity = 0.9\n')
     out = tmp_path / "out"
-    assert main(["appraise", "default", "--months", "6", "--samples", "5", "-r", "1",
-                 "--option", str(sc), "--option", str(sc), "--out", str(out), "-q"]) == 0
+    argv = ["appraise", "default", "--months", "6", "--samples", "5", "-r", "1",
+            "--option", str(sc), "--option", str(sc), "--out", str(out), "-q"]
+    assert main(argv) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["odd.toml"]
+    sc.write_text('name = "odd"\nmonths = 6\n[layers]\nclarity = 0.9\n')
+    assert main(argv) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["odd.toml", "out"]
     d = json.loads((out / "appraisal.json").read_text())
-    assert d["options"] == ["../../escape", "../../escape_2"]
-    assert (out / "flows_by_year_______escape.csv").exists()
-    assert (out / "flows_by_year_______escape_2.csv").exists()
+    assert d["options"] == ["odd", "odd_2"]
+    assert (out / "flows_by_year_odd.csv").exists()
+    assert (out / "flows_by_year_odd_2.csv").exists()

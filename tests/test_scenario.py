@@ -60,6 +60,16 @@ def test_toml_round_trip_is_exact(tmp_path):
     assert load_scenario(p) == sc
 
 
+@pytest.mark.parametrize("preset", ["default", "two_tier_county", "new_council_dominated"])
+def test_changed_only_toml_is_small_and_reloads_the_same_scenario(tmp_path, preset):
+    sc = load_scenario(preset, {"trust.gain": 0.0123})
+    short, full = sc.to_toml(changed_only=True), sc.to_toml()
+    assert len(short) < len(full) / 3 and "gain = 0.0123" in short
+    p = tmp_path / "s.toml"
+    p.write_text(short)
+    assert load_scenario(p) == sc
+
+
 def test_parameter_paths_cover_every_leaf_with_description():
     paths = parameter_paths()
     assert "leadership.chair_style" in paths and "kinds.police.openness" in paths

@@ -187,7 +187,7 @@ def test_out_must_be_new_or_a_sweep_and_resume_of_nothing_starts(tmp_path, capsy
     busy.mkdir()
     (busy / "notes.txt").write_text("mine")
     assert main(["sweep", str(p), "--out", str(busy), "--workers", "0", "-q"]) == 2
-    assert "empty directory" in capsys.readouterr().err
+    assert "new or empty folder" in capsys.readouterr().err
     assert (busy / "notes.txt").read_text() == "mine"
     assert main(["sweep", str(p), "--out", str(tmp_path / "new"), "--resume", "--workers", "0",
                  "-q"]) == 0

@@ -169,15 +169,15 @@ class AppRun:
 
     # ------------------------------------------------------------------ session files
     def session_toml(self) -> str:
-        """The session as a scenario file: the scenario, the seed and the events (what
-        ``lspsim run FILE`` runs too), with the month and the what-if as comments."""
+        """The session as a scenario file: what differs from the defaults, the seed and the
+        events (what ``lspsim run FILE`` runs too), with the month and the what-if as comments."""
         sc = self.full().with_updates({"seed": self.seed}, source="app")
         head = [f"# lspsim app session, saved at month {self.month}",
                 f"# month = {self.month}"]
         if self.changes:
             head.append("# what-if: " + ", ".join(f"{p} = {new!r}" for p, (_, new)
                                                   in self.changes.items()))
-        return "\n".join(head) + "\n" + sc.to_toml()
+        return "\n".join(head) + "\n" + sc.to_toml(changed_only=True)
 
     # ------------------------------------------------------------------ live charts (SVG)
     def series_svgs(self, width: int = 240, height: int = 290) -> list[str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import shlex
 import textwrap
-from pathlib import Path
 from typing import Any
 
 from lspsim.errors import InputError
@@ -57,10 +56,17 @@ def register(subparsers: Any) -> None:
                    help="the second arrangement as SCENARIO (or SCENARIO2) with these changes, "
                         "e.g. layers.clarity=0.95")
     p.add_argument("--out", default=None, help="output directory (default: out/appraisal-NAME)")
+    p.add_argument("--force", action="store_true",
+                   help="replace the lspsim appraisal already in the output folder")
     p.add_argument("--list", action="store_true",
                    help="list every assumption with its unit, value, distribution and source")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
     p.set_defaults(func=cmd_appraise)
+
+
+# samples x replications: 8 bytes each, per flow and year, in the Monte Carlo's arrays;
+# 10^8 keeps them under 1 GiB (10^6 x 10^4 tried to allocate 74.5 GiB).
+MAX_DRAWS = 100_000_000
 
 
 def _check_int(flag: str, value: int | None, lo: int, hi: int) -> None:
@@ -116,6 +122,11 @@ def cmd_appraise(args: argparse.Namespace) -> int:
     _check_int("--replications", args.replications, 1, 10_000)
     _check_int("--seed", args.seed, 0, 2**63 - 1)
     _check_int("--months", args.months, 1, 600)
+    if args.samples * args.replications > MAX_DRAWS:
+        raise InputError("--samples", "samples x replications",
+                         args.samples * args.replications, f"at most {MAX_DRAWS:,}: the Monte "
+                         "Carlo holds 8 bytes per draw and replication for each yearly flow, "
+                         "so 10^10 needed 74.5 GiB where this machine class has 24 GiB")
     scenario_items, updates = split_set(args.set)
     scenario_updates = parse_set(scenario_items)
     a = load_assumptions(args.assumptions, updates)
@@ -130,7 +141,10 @@ def cmd_appraise(args: argparse.Namespace) -> int:
                 changes["name"] = f"{sc.name}_option"
             option = option.with_updates(changes, source="--compare-set")
     seed = sc.seed if args.seed is None else args.seed
-    out = Path(args.out or f"out/appraisal-{sc.name}")
+    from lspsim.io import check_output_dir
+
+    out = check_output_dir(f"out/appraisal-{sc.name}" if args.out is None else args.out,
+                           "appraisal", force=args.force)
 
     from lspsim.appraisal.pipeline import appraise
     from lspsim.appraisal.report import write_outputs

@@ -455,7 +455,7 @@ def write_outputs(result: AppraisalResult, out: str | Path, command: str = "") -
     """Write appraisal.md, appraisal.xlsx, appraisal.json, CSV tables and PNG charts; all or
     nothing."""
     out = Path(out)
-    with atomic_output_dir(out) as tmp:
+    with atomic_output_dir(out, "appraisal") as tmp:
         write_json(tmp / "appraisal.json", _clean(result.to_dict()))
         write_workbook(result, tmp / "appraisal.xlsx")
         pd.DataFrame(result.summary_table()).to_csv(tmp / "summary.csv", index=False)

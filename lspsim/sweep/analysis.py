@@ -14,10 +14,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from lspsim import stats
 from lspsim.errors import InputError
-from lspsim.io import atomic_output_dir, write_json
+from lspsim.io import atomic_output_dir, check_output_dir, write_json
 
 MAX_MD_ROWS = 60
 MAX_PANELS = 12
@@ -270,20 +271,59 @@ def markdown_table(df: pd.DataFrame, digits: int = 4) -> str:
     return "\n".join([head, rule, *body])
 
 
-def analyse(sweep_dir: str | Path, out: str | Path | None = None) -> Analysis:
-    """Summarise the sweep in ``sweep_dir``; write tables and figures to ``out``
-    (default ``sweep_dir/analysis``), atomically."""
-    import matplotlib.pyplot as plt
-
-    from lspsim.sweep.store import SweepStore
-
-    store = SweepStore(sweep_dir)
+def _read_sweep(store: Any) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    """The manifest, runs and design of a complete sweep, checked: a broken folder is one
+    InputError naming the file and what is wrong, never a traceback."""
     manifest = store.read_manifest()
     runs_path = store.path / "runs.parquet"
     if manifest.get("status") != "complete" or not runs_path.is_file():
         raise InputError(str(store.path), "status", manifest.get("status"), "a complete sweep "
                          "(finish it with `lspsim sweep EXPERIMENT --resume --out DIR`)")
-    runs = pd.read_parquet(runs_path)
+    design = manifest.get("design")
+    factors = design.get("factors") if isinstance(design, dict) else None
+    if not (isinstance(factors, list) and all(isinstance(f, dict) and isinstance(
+            f.get("name"), str) and "kind" in f for f in factors)
+            and isinstance(design.get("kind"), str) and "points" in design):
+        raise InputError(str(store.manifest_path), "design", None, "the design summary "
+                         "`lspsim sweep` writes (a table with a list of factors)")
+    if not (isinstance(manifest.get("metrics"), list) and manifest["metrics"]
+            and isinstance(manifest.get("seed"), int)):
+        raise InputError(str(store.manifest_path), "metrics/seed", None, "the metrics list "
+                         "and integer seed `lspsim sweep` writes")
+    lacking = [k for k in ("name", "experiment_hash", "replications", "months", "versions")
+               if k not in manifest]
+    if lacking or not isinstance(manifest["versions"], dict):
+        raise InputError(str(store.manifest_path), ", ".join(lacking or ["versions"]), None,
+                         "every field `lspsim sweep` writes into its manifest")
+    frames = []
+    for path in (runs_path, store.path / "design.parquet"):
+        try:
+            frames.append(pd.read_parquet(path))
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            raise InputError(str(path), "(file)", None, "a readable Parquet file written by "
+                             f"`lspsim sweep` ({type(exc).__name__}: {exc})") from None
+    runs, table = frames
+    needed = ["point", "status", *manifest["metrics"], *(f["name"] for f in factors)]
+    missing = [c for c in needed if c not in runs.columns]
+    if missing or "point" not in table.columns:
+        raise InputError(str(runs_path), "columns", None, "the columns the manifest names; "
+                         f"missing: {', '.join(missing or ['point (design.parquet)'])}")
+    return manifest, runs, table
+
+
+def analyse(sweep_dir: str | Path, out: str | Path | None = None, *,
+            force: bool = False) -> Analysis:
+    """Summarise the sweep in ``sweep_dir``; write tables and figures to ``out``
+    (default ``sweep_dir/analysis``), atomically. An existing analysis there is replaced only
+    with ``force`` (lspsim.io.check_output_dir)."""
+    import matplotlib.pyplot as plt
+
+    from lspsim.sweep.store import SweepStore
+
+    store = SweepStore(sweep_dir)
+    manifest, runs, design = _read_sweep(store)
+    target = check_output_dir(store.path / "analysis" if out is None else out, "analysis",
+                              force=force)
     for f in manifest["design"]["factors"]:
         if f["kind"] != "numeric" and f.get("values"):
             # categories in the order the experiment gave them, not alphabetical
@@ -291,7 +331,6 @@ def analyse(sweep_dir: str | Path, out: str | Path | None = None) -> Analysis:
             if set(runs[f["name"]].dropna()) <= set(order):
                 runs[f["name"]] = pd.Categorical(runs[f["name"]], categories=order,
                                                  ordered=True)
-    design = pd.read_parquet(store.path / "design.parquet")
     factors = [f["name"] for f in manifest["design"]["factors"]]
     metrics = list(manifest["metrics"])
     kind = manifest["design"]["kind"]
@@ -307,8 +346,7 @@ def analyse(sweep_dir: str | Path, out: str | Path | None = None) -> Analysis:
     if failed:
         notes.append(f"{failed} of {len(runs)} runs failed; means use the successful ones")
 
-    target = Path(out) if out is not None else store.path / "analysis"
-    with atomic_output_dir(target) as tmp:
+    with atomic_output_dir(target, "analysis") as tmp:
         points.to_csv(tmp / "points.csv", index=False)
         if sens is not None:
             sens.to_csv(tmp / "sensitivity.csv", index=False)

@@ -15,25 +15,29 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from lspsim.sweep.executors import run_sweep
     from lspsim.sweep.experiment import load_experiment
 
-    if args.workers is not None and args.workers < 0:
-        raise InputError("--workers", "workers", args.workers, "an integer >= 0 (0: in-process)")
     if args.batch_size is not None and args.batch_size < 1:
         raise InputError("--batch-size", "batch_size", args.batch_size, "an integer >= 1")
     if args.workers is not None and args.scheduler:
         raise InputError("--workers", "workers", args.workers, "either --workers (local) or "
                          "--scheduler (Dask), not both")
+    from lspsim.sweep.executors import max_workers
+
+    if args.workers is not None and not 0 <= args.workers <= max_workers():
+        raise InputError("--workers", "workers", args.workers, f"an integer from 0 (in this "
+                         f"process) to {max_workers()} (twice this machine's CPUs: more "
+                         "processes than cores only share them, each with its own memory)")
     exp = load_experiment(args.experiment)
-    design = exp.sample()
-    out = Path(args.out or f"out/sweeps/{exp.name}")
-    line = (f"{exp.name}: {design.kind} design, {design.n_points} points x "
-            f"{exp.replications} replications = {design.n_points * exp.replications} runs of "
+    out = Path(f"out/sweeps/{exp.name}" if args.out is None else args.out)
+    # sizes from the design's parameters: a dry run never builds the design
+    line = (f"{exp.name}: {exp.design.kind} design, {exp.n_points} points x "
+            f"{exp.replications} replications = {exp.n_runs} runs of "
             f"{exp.base.months} months")
     if exp.adaptive is not None:
         line += (f" in the first round; then rounds of {exp.adaptive.round_size} more until "
                  f"precise, at most {exp.adaptive.max_replications} a point (adaptive)")
     if args.dry_run:
         print(line)
-        for f in design.factors:
+        for f in exp.factors:
             rng = (f"[{f.low:g}, {f.high:g}]" if f.kind == "numeric" and not f.values
                    else str(f.values))
             print(f"  {f.name:45s} {f.kind:12s} {rng}")
@@ -55,7 +59,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 def _cmd_analyse(args: argparse.Namespace) -> int:
     from lspsim.sweep.analysis import analyse
 
-    res = analyse(args.dir, out=args.out)
+    res = analyse(args.dir, out=args.out, force=args.force)
     if not args.quiet:
         print(f"{res.out}: " + ", ".join(sorted(p.name for p in res.out.iterdir())))
     return 0
@@ -119,6 +123,8 @@ def register(sub: Any) -> None:
                        help="summarise a sweep: means and CIs, sensitivity indices, figures")
     a.add_argument("dir", metavar="DIR", help="a sweep directory")
     a.add_argument("--out", default=None, help="output directory (default: DIR/analysis)")
+    a.add_argument("--force", action="store_true",
+                   help="replace the lspsim analysis already in the output folder")
     a.add_argument("--quiet", "-q", action="store_true")
     a.set_defaults(func=_cmd_analyse)
 

@@ -10,13 +10,25 @@ Run (point p, replication r) of an experiment with seed s uses the integer seed
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
 import sys
+import threading
+import time
 import traceback
-from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    CancelledError,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,9 +53,23 @@ def run_seed(seed: int, point: int, replication: int) -> int:
 def simulate(scenario: Scenario, seed: int) -> Evaluation:
     """The default evaluator: replication 0 of ``seed`` by the run engine (lspsim.runner), as
     ``run_replication(sc, seed, 0)``."""
-    from lspsim.runner import evaluate
+    from lspsim.runner import run_model, summary_metrics
 
-    return evaluate(scenario, seed)
+    model = run_model(scenario, seed, 0, scenario.months)
+    series = model.series()
+    release(model)  # as runner.evaluate, then freed: a worker builds thousands of models
+    return summary_metrics(series), series
+
+
+def release(model: Any) -> None:
+    """Let a finished model be freed. Mesa 3.3 keys a class-level id counter by model
+    (``Agent._ids``), which keeps every model a worker ever built alive: a sweep worker grew
+    192 -> 493 MiB over 3,000 runs. Mesa 3.5 has no such dictionary (nothing to do)."""
+    import mesa
+
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        ids.pop(model, None)
 
 
 @dataclass
@@ -153,8 +179,10 @@ class SerialExecutor(Executor):
 def local_executor(workers: int) -> Executor:
     if workers == 0:
         return SerialExecutor()
-    return ProcessPoolExecutor(workers, mp_context=_mp_context(), initializer=_init_worker,
-                               initargs=(dict(os.environ), os.getcwd()))
+    # forkserver (spawn where there is none), workers taking the parent's environment
+    with _no_sigint_in_children():  # the pool's helper processes start here too
+        return ProcessPoolExecutor(workers, mp_context=_mp_context(), initializer=_init_worker,
+                                   initargs=(dict(os.environ), os.getcwd()))
 
 
 def dask_client(address: str, source: str = "--scheduler") -> Any:
@@ -207,29 +235,109 @@ def default_batch_size(n_runs: int) -> int:
     return max(1, min(100, -(-n_runs // 100)))
 
 
+def max_workers() -> int:
+    """The most local worker processes a sweep may start: twice the CPUs (at least 4). More
+    processes than cores only share the cores, and each holds its own interpreter and model
+    (about 200 MB), so beyond that a sweep gets no faster, only bigger."""
+    return max(4, 2 * (os.cpu_count() or 1))
+
+
+# How a task can fail without the run itself raising (run_batch records those as data):
+_DIED = ("BrokenProcessPool", "KilledWorker")  # the worker process died under the task
+_LOST = ("CancelledError", "ClosedClientError", "CommClosedError", "FutureCancelledError",
+         "TimeoutError", "StreamClosedError")  # the executor (scheduler, client) lost it
+
+
+def _kind(exc: BaseException) -> str:
+    names = {t.__name__ for t in type(exc).__mro__}
+    if names & set(_DIED):
+        return "died"
+    if names & set(_LOST) or isinstance(exc, CancelledError | OSError):
+        return "lost"
+    return "failed"
+
+
+@contextmanager
+def _no_sigint_in_children() -> Iterator[None]:
+    """Block SIGINT while a local pool may start processes: the children inherit the mask,
+    so Ctrl-C reaches only this process (one message, no worker tracebacks), and the pending
+    signal is delivered here as soon as the block ends."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+            signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _stop(executor: Executor, own: bool, dask: bool, clean: bool) -> None:
+    """Shut an executor we own down; after a failure, without waiting on lost work."""
+    if not own:
+        return
+    if isinstance(executor, ProcessPoolExecutor):
+        if clean:
+            executor.shutdown(wait=True)
+            return
+        # Workers ignore Ctrl-C (see _no_sigint_in_children): end them now rather than wait
+        # for their batches (what they had not written is rerun by --resume). Their futures
+        # are left to the pool, which fails them all once it sees its workers gone: Python
+        # 3.11's pool raises InvalidStateError on a future cancelled before that.
+        for proc in list((getattr(executor, "_processes", None) or {}).values()):
+            proc.terminate()
+        executor.shutdown(wait=True)
+    elif dask:
+        if clean:
+            executor.shutdown(wait=True)
+    else:
+        executor.shutdown(wait=True)
+
+
 def run_sweep(experiment: Any, out: str | Path, *, workers: int | None = None,
               executor: Executor | None = None, scheduler: str | None = None,
               resume: bool = False, batch_size: int | None = None, progress: bool = False,
-              evaluator: Evaluator | None = None) -> SweepResult:
+              evaluator: Evaluator | None = None, lost_after: float = 30.0) -> SweepResult:
     """Evaluate every (design point, replication) of ``experiment`` and store the results.
 
     Args:
         experiment: an Experiment, an experiment TOML path or a preset name.
         out: the sweep directory (runs.parquet, series.parquet, manifest.json, ...).
-        workers: local worker processes (default: CPU count; 0 = run in this process).
+        workers: local worker processes (default: CPU count; 0 = run in this process; at most
+            :func:`max_workers`).
         executor: any concurrent.futures.Executor to use instead (not shut down here).
         scheduler: a Dask scheduler address (default: $DASK_SCHEDULER_ADDRESS if set and no
             workers or executor are given).
         resume: complete an interrupted sweep in ``out`` (same experiment hash required).
-        batch_size: runs per task (default: about 200 tasks; fixed for the sweep's lifetime).
+        batch_size: runs per task (default: about 100 tasks; fixed for the sweep's lifetime).
         progress: show a tqdm bar with runs/s and ETA on stderr.
         evaluator: ``f(scenario, seed) -> metrics`` or ``(metrics, series)`` replacing the
             model run (a module-level function, so worker processes can import it).
+        lost_after: seconds the Dask client may stay disconnected from its scheduler before
+            the sweep stops (EnvironmentFailure, exit 3), keeping every finished run.
+
+    Failures are told apart: a run that raises is recorded with its error (status "error");
+    a batch whose worker process dies every time, even alone, is recorded as "crashed" and
+    rerun by ``--resume``; work the executor lost (scheduler gone, client closed) is never
+    recorded: the sweep stops, keeps what finished and ``--resume`` completes it.
     """
+    from lspsim.io import check_output_dir, mark_output_dir
     from lspsim.sweep.experiment import Experiment, load_experiment
     from lspsim.sweep.store import SweepStore, now, versions
 
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
+    # Every flag is checked, and the scheduler reached, before anything is written.
+    own = executor is None
+    if own and scheduler is None and workers is None:
+        scheduler = os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    if own and not scheduler and workers is not None and not 0 <= workers <= max_workers():
+        raise InputError("--workers", "workers", workers, f"an integer from 0 (in this "
+                         f"process) to {max_workers()} (twice this machine's CPUs: more "
+                         "processes than cores only share them, each with its own memory)")
+    if batch_size is not None and batch_size < 1:
+        raise InputError("--batch-size", "batch_size", batch_size, "an integer >= 1")
+    check_output_dir(out, "sweep", existing_ok=True)
     if exp.adaptive is not None:  # rounds of replications until precise (sweep/adaptive.py)
         from lspsim.sweep.adaptive import run_adaptive
 
@@ -254,6 +362,7 @@ def run_sweep(experiment: Any, out: str | Path, *, workers: int | None = None,
         # nothing was recorded (killed before the first write, or a new folder): start afresh
         print(f"lspsim: {store.path} holds no sweep yet: starting it", file=sys.stderr)
         resume = False
+    manifest: dict[str, Any] = {}
     if resume:
         manifest = store.read_manifest()
         if manifest.get("experiment_hash") != digest:
@@ -268,26 +377,71 @@ def run_sweep(experiment: Any, out: str | Path, *, workers: int | None = None,
         if manifest.get("versions", {}).get("lspsim") != versions()["lspsim"]:
             print("lspsim: warning: this sweep was started with lspsim "
                   f"{manifest.get('versions', {}).get('lspsim')}", file=sys.stderr)
-    else:
-        if store.exists():
-            raise InputError(str(store.path), "--out", str(store.path), "a new directory, or "
-                             "--resume to complete the sweep already there")
-        if batch_size is not None and batch_size < 1:
-            raise InputError("--batch-size", "batch_size", batch_size, "an integer >= 1")
-        batch_size = batch_size or default_batch_size(n_runs)
-        ours = {"design.parquet", "scenario.toml", "runs", "series", "runs.parquet",
-                "series.parquet", ".manifest.json.tmp", ".runs.parquet.tmp",
-                ".series.parquet.tmp"}
-        if store.path.is_dir() and any(p.name not in ours for p in store.path.iterdir()):
-            raise InputError("--out", "out", str(store.path), "a new or empty directory (this "
-                             "one holds other files)")
-        store.path.mkdir(parents=True, exist_ok=True)
+    elif store.exists():
+        raise InputError(str(store.path), "--out", str(store.path), "a new directory, or "
+                         "--resume to complete the sweep already there")
+    batch_size = batch_size or default_batch_size(n_runs)
+    n_batches = -(-n_runs // batch_size)
+    crashed_before = [int(b) for b in manifest.get("crashed_batches") or []]
+    if (manifest.get("status") == "complete" and (store.path / "runs.parquet").is_file()
+            and not (crashed_before and store.runs_dir.is_dir())):
         store.remove_parts()
+        manifest["batches"] = n_batches
+        return SweepResult(store.path, n_runs, int(manifest.get("failed_runs") or 0), 0,
+                           n_batches, manifest)
+
+    client = None
+    if own and scheduler:
+        client = dask_client(scheduler)
+    with _quiet_dask() if client is not None else contextlib.nullcontext():
+        return _run_or_close(client, lambda: _sweep(
+            exp, store, design, metrics, n_runs, batch_size, n_batches, runs_schema,
+            series_schema, manifest, digest, ev_name, evaluator, crashed_before, executor,
+            client, workers, progress, lost_after, now, versions, mark_output_dir))
+
+
+def _run_or_close(client: Any, body: Callable[[], SweepResult]) -> SweepResult:
+    try:
+        return body()
+    finally:
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.close(timeout=5)
+
+
+@contextmanager
+def _quiet_dask() -> Iterator[None]:
+    """While our own client runs a sweep, a lost scheduler is reported once, by us (exit 3),
+    not also as tracebacks logged by distributed and tornado."""
+    import logging
+
+    names = ("distributed", "distributed.client", "distributed.core", "distributed.comm",
+             "distributed.batched", "tornado.application")
+    levels = {n: logging.getLogger(n).level for n in names}
+    for n in names:
+        logging.getLogger(n).setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for n, level in levels.items():
+            logging.getLogger(n).setLevel(level)
+
+
+def _sweep(exp: Any, store: Any, design: Any, metrics: list[str], n_runs: int, batch_size: int,
+           n_batches: int, runs_schema: Any, series_schema: Any, manifest: dict[str, Any],
+           digest: str, ev_name: str, evaluator: Evaluator | None, crashed_before: list[int],
+           executor: Executor | None, client: Any, workers: int | None, progress: bool,
+           lost_after: float, now: Callable[[], str], versions: Callable[[], dict[str, str]],
+           mark_output_dir: Callable[..., Path]) -> SweepResult:
+    if not manifest:
+        mark_output_dir(store.path, "sweep")
+        store.remove_parts()
+        store.remove_leftovers()
         for stale in ("runs.parquet", "series.parquet"):
             (store.path / stale).unlink(missing_ok=True)
         design.table().to_parquet(store.path / "design.parquet", index=False)
         (store.path / "scenario.toml").write_text(exp.base.to_toml())
-        manifest = {
+        manifest.update({
             "name": exp.name, "description": exp.description, "source": exp.source,
             "experiment_hash": digest, "evaluator": ev_name, "versions": versions(),
             "seed": exp.seed, "seeding": "run (point p, replication r): model rng = "
@@ -299,15 +453,19 @@ def run_sweep(experiment: Any, out: str | Path, *, workers: int | None = None,
             "experiment": exp.model_dump(mode="json"),
             "points": design.n_points, "runs": n_runs, "batch_size": batch_size,
             "status": "running", "started": now(), "finished": None, "failed_runs": None,
-        }
+        })
         store.write_manifest(manifest)
-    n_batches = -(-n_runs // batch_size)
+    else:
+        store.remove_leftovers()
+        if crashed_before:
+            # batches whose worker died are retried: their parts go, and the sweep reopens
+            store.forget_batches(crashed_before)
+            (store.path / "runs.parquet").unlink(missing_ok=True)
+            (store.path / "series.parquet").unlink(missing_ok=True)
+            manifest.update(status="running", finished=None, failed_runs=None,
+                            crashed_batches=None)
+            store.write_manifest(manifest)
     manifest["batches"] = n_batches
-
-    if manifest.get("status") == "complete" and (store.path / "runs.parquet").is_file():
-        store.remove_parts()
-        return SweepResult(store.path, n_runs, int(manifest.get("failed_runs") or 0), 0,
-                           n_batches, manifest)
 
     store.prepare()
     done = store.done_batches()
@@ -324,18 +482,14 @@ def run_sweep(experiment: Any, out: str | Path, *, workers: int | None = None,
                          series_schema, evaluator)
 
     own = executor is None
-    if own and scheduler is None and workers is None:
-        scheduler = os.environ.get("DASK_SCHEDULER_ADDRESS") or None
-    client = None
-    if own and scheduler:
-        client = dask_client(scheduler)
+    dask = client is not None
+    if dask:
         executor = client.get_executor(pure=False)
     elif own:
         n = (os.cpu_count() or 1) if workers is None else workers
-        if n < 0:
-            raise InputError("--workers", "workers", n, "an integer >= 0 (0: in this process)")
         executor = local_executor(min(n, max(1, len(todo))) if n else 0)
     assert executor is not None
+    local = own and isinstance(executor, ProcessPoolExecutor)
     slots = executor_slots(executor)
 
     from tqdm.auto import tqdm
@@ -347,83 +501,148 @@ def run_sweep(experiment: Any, out: str | Path, *, workers: int | None = None,
                dynamic_ncols=True)
     # A batch whose task fails (its worker died, or the executor lost it) becomes a suspect and
     # is retried alone, so an innocent batch sharing a broken pool is never blamed; a suspect
-    # that fails again alone has every run recorded with the error.
+    # whose worker dies again alone is recorded as crashed (and rerun by --resume).
     queue = list(reversed(todo))
     suspects: list[int] = []
     pending: dict[Future, int] = {}
     alone: int | None = None
+    lost: list[str] = []
 
-    def submit() -> None:
+    def put(b: int) -> bool:
+        """Submit batch b; False if the pool broke meanwhile (a worker can die between
+        ``wait()`` returning and this submit) or the executor is lost."""
+        try:
+            with _no_sigint_in_children() if local else contextlib.nullcontext():
+                pending[executor.submit(run_batch, task(b))] = b
+        except Exception as exc:  # noqa: BLE001 - told apart below
+            if _kind(exc) == "lost" or not isinstance(exc, BrokenProcessPool):
+                lost.append(f"{type(exc).__name__}: {exc}")
+            return False
+        return True
+
+    def submit() -> bool:
+        """Keep the executor busy; False if the pool is broken."""
         nonlocal alone
         if alone is not None:
-            return
+            return True
         if suspects:
             if not pending:
+                if not put(suspects[0]):
+                    return False
                 alone = suspects.pop(0)
-                pending[executor.submit(run_batch, task(alone))] = alone
-            return
+            return True
         while queue and len(pending) < 2 * slots + 1:
-            b = queue.pop()
-            pending[executor.submit(run_batch, task(b))] = b
+            if not put(queue[-1]):
+                return False
+            queue.pop()
+        return True
 
+    def record(fut: Future, b: int) -> bool:
+        """Store a finished batch; True if its pool broke."""
+        nonlocal alone, ran
+        was_alone, alone = alone == b, (None if alone == b else alone)
+        try:
+            _, table, stable, _failed = fut.result()
+        except BaseException as exc:  # noqa: BLE001 - the worker or executor failed
+            kind = _kind(exc)
+            if kind == "lost":
+                lost.append(f"{type(exc).__name__}: {exc}".rstrip(": "))
+                queue.append(b)  # never recorded: --resume runs it
+                return False
+            if not isinstance(exc, Exception):
+                raise
+            if not was_alone:
+                suspects.append(b)
+                return isinstance(exc, BrokenProcessPool)
+            _, table, stable, _failed = _failed_batch(task(b), exc, kind == "died")
+            broke = isinstance(exc, BrokenProcessPool)
+        else:
+            broke = False
+        store.write_batch(b, table, stable)
+        ran += table.num_rows
+        bar.update(table.num_rows)
+        return broke
+
+    def check_client() -> None:
+        if dask and client.status != "running":
+            since = watch.setdefault("since", time.monotonic())
+            if client.status in ("closing", "closed") or time.monotonic() - since > lost_after:
+                lost.append(f"the client is {client.status}")
+        else:
+            watch.pop("since", None)
+
+    watch: dict[str, float] = {}
+    clean = False
     try:
-        submit()
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            broken = False
-            for fut in finished:
-                b = pending.pop(fut)
-                was_alone, alone = alone == b, (None if alone == b else alone)
-                try:
-                    _, table, stable, _failed = fut.result()
-                except Exception as exc:  # noqa: BLE001 - the worker itself failed
-                    broken |= isinstance(exc, BrokenProcessPool)
-                    if not was_alone:
-                        suspects.append(b)
-                        continue
-                    _, table, stable, _failed = _failed_batch(task(b), exc)
-                store.write_batch(b, table, stable)
-                ran += table.num_rows
-                bar.update(table.num_rows)
-            if broken and own and isinstance(executor, ProcessPoolExecutor):
-                # every task still in the broken pool fails too: run them again, unblamed
-                queue.extend(pending.values())
-                pending.clear()
+        healthy = submit()
+        while (pending or not healthy) and not lost:
+            broken = not healthy
+            if pending:
+                finished, _ = wait(pending, timeout=1.0 if dask else None,
+                                   return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    broken |= record(fut, pending.pop(fut))
+            check_client()
+            if lost:
+                break
+            if broken:
+                if not local:
+                    raise BrokenProcessPool("the executor given to run_sweep broke")
+                # A broken pool fails every task it holds: wait for them all (they fail at
+                # once), keep those that finished before the break, and make the rest
+                # suspects, each run again alone in a fresh pool; nothing finished is rerun.
+                if pending:
+                    wait(pending)
+                    for fut in list(pending):
+                        record(fut, pending.pop(fut))
                 executor.shutdown(wait=False, cancel_futures=True)
                 executor = local_executor(slots)
-            submit()
-    except BaseException:
-        for fut in pending:
-            fut.cancel()
-        raise
+            healthy = submit()
+        clean = not lost
     finally:
         bar.close()
-        if own:
-            try:
-                executor.shutdown(wait=True, cancel_futures=True)
-            except TypeError:  # dask's ClientExecutor predates cancel_futures
-                executor.shutdown(wait=True)
-        if client is not None:
-            client.close()
+        if not local:  # our own pool's tasks end with its processes (see _stop)
+            for fut in pending:
+                fut.cancel()
+        _stop(executor, own, dask, clean)
+
+    if lost:
+        from lspsim.errors import EnvironmentFailure
+
+        kept = n_runs - left + ran
+        where = f"the Dask scheduler at {client.scheduler.address}" if dask else "the executor"
+        raise EnvironmentFailure(
+            f"lost {where} ({lost[0]}): stopped after {kept} of {n_runs} runs, all kept in "
+            f"{store.path}; nothing it lost was recorded. Complete the sweep with `lspsim sweep "
+            f"EXPERIMENT --out {store.path} --resume` once the cluster is back (or with "
+            "--workers N to run it here)")
 
     store.consolidate(n_batches, runs_schema, series_schema)
     import pyarrow.parquet as pq
 
     status = pq.read_table(store.path / "runs.parquet", columns=["status"]).column(0)
     failed = int(sum(1 for s in status.to_pylist() if s != "ok"))
-    manifest.update(status="complete", finished=now(), failed_runs=failed)
+    # from the dataset, not this session: a crash before an interruption counts too
+    crashed = sorted({i // batch_size for i, s in enumerate(status.to_pylist())
+                      if s == "crashed"})
+    manifest.update(status="complete", finished=now(), failed_runs=failed,
+                    crashed_batches=crashed or None)
     store.write_manifest(manifest)
-    store.remove_parts()
+    if not crashed:
+        store.remove_parts()  # kept otherwise: --resume reruns the crashed batches alone
     return SweepResult(store.path, n_runs, failed, ran, n_batches, manifest)
 
 
-def _failed_batch(t: BatchTask, exc: BaseException) -> tuple[int, Any, Any, int]:
-    """A batch whose worker failed twice: every run recorded with that error."""
+def _failed_batch(t: BatchTask, exc: BaseException,
+                  died: bool) -> tuple[int, Any, Any, int]:
+    """A batch whose worker failed twice (the second time alone): every run recorded with
+    that error, as "crashed" if the worker process died (``--resume`` retries those)."""
     from lspsim.sweep.store import runs_table, series_table
 
     msg = f"worker failed: {type(exc).__name__}: {exc}"
     rows = [{"point": p, "replication": r, "seed": run_seed(t.seed, p, r), **v,
-             "status": "error", "attempts": 2, "error": msg} for p, r, v, _ in t.runs]
+             "status": "crashed" if died else "error", "attempts": 2, "error": msg}
+            for p, r, v, _ in t.runs]
     table = runs_table(rows, t.schema)
     stable = (series_table([(p, r, {}) for p, r, _, _ in t.runs], t.series, t.series_schema)
               if t.series else None)

@@ -84,10 +84,14 @@ class SweepStore:
             raise InputError(str(self.path), MANIFEST, None, "a sweep directory written by "
                              "`lspsim sweep` (no manifest.json here)")
         try:
-            return json.loads(self.manifest_path.read_text())
-        except (OSError, json.JSONDecodeError) as exc:
+            data = json.loads(self.manifest_path.read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise InputError(str(self.manifest_path), "(file)", None,
-                             f"a readable manifest ({exc})") from None
+                             f"a readable manifest ({type(exc).__name__}: {exc})") from None
+        if not isinstance(data, dict):
+            raise InputError(str(self.manifest_path), "(file)", type(data).__name__,
+                             "a JSON object, as `lspsim sweep` writes")
+        return data
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         tmp = self.path / f".{MANIFEST}.tmp"
@@ -173,6 +177,17 @@ class SweepStore:
                 if buf:
                     writer.write_table(pa.concat_tables(buf), row_group_size=ROW_GROUP)
             os.replace(tmp, final)
+
+    def forget_batches(self, batches: list[int]) -> None:
+        """Remove these batches' parts, so that they are run again."""
+        for b in batches:
+            (self.runs_dir / self.part_name(b)).unlink(missing_ok=True)
+            (self.series_dir / self.part_name(b)).unlink(missing_ok=True)
+
+    def remove_leftovers(self) -> None:
+        """Temporary files of a write that was interrupted (the next write redoes it)."""
+        for name in (MANIFEST, "runs.parquet", "series.parquet"):
+            (self.path / f".{name}.tmp").unlink(missing_ok=True)
 
     def remove_parts(self) -> None:
         shutil.rmtree(self.runs_dir, ignore_errors=True)

@@ -1,0 +1,207 @@
+"""Faults injected into sweeps, deterministically: a local pool that breaks at a chosen submit,
+a worker that dies under a chosen batch. Each sweep must end with the dataset an undisturbed
+sweep gives (nothing lost, nothing run twice into the results)."""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+import pandas as pd
+import pytest
+import sweep_evaluators as ev
+
+from lspsim.sweep import executors, experiment_from_dict, run_sweep
+
+EXP = {
+    "name": "faults", "description": "cheap evaluator", "seed": 3, "months": 6,
+    "replications": 2, "series": [], "metrics": ["target_achievement"],
+    "design": {"kind": "grid"},
+    "parameters": {"trust.gain": {"range": [0.1, 0.5], "steps": 5},
+                   "trust.loss": {"range": [0.1, 0.3], "steps": 2}},
+}
+FAULTS: list[str] = []  # every fault injected below (the tally the issue asks for)
+
+
+def experiment():
+    return experiment_from_dict(EXP, source="faults.toml")
+
+
+class FaultyPool(ProcessPoolExecutor):
+    """A 'process pool' that runs tasks in this process at submit time, and breaks as told:
+    ``plan[k]`` is what the k-th submit overall (from 0, across rebuilt pools) does:
+    "raise" (the pool broke before the submit: BrokenProcessPool) or "die" (the task's worker
+    dies: its future fails with BrokenProcessPool, and the pool is broken from then on)."""
+
+    submits = 0
+    plan: dict[int, str] = {}
+    pools = 0
+    doomed: set[int] = set()  # batches whose worker dies every time they run
+
+    def __init__(self, workers: int) -> None:  # no processes: deliberately no super().__init__
+        self._max_workers = max(1, workers)
+        self._broken_now = False
+        FaultyPool.pools += 1
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+        k, FaultyPool.submits = FaultyPool.submits, FaultyPool.submits + 1
+        action = FaultyPool.plan.get(k)
+        if self._broken_now or action == "raise":
+            self._broken_now = True
+            raise BrokenProcessPool("A child process terminated abruptly (injected)")
+        fut: Future = Future()
+        if action == "die" or args[0].batch in FaultyPool.doomed:
+            self._broken_now = True
+            fut.set_exception(BrokenProcessPool("A child process terminated abruptly (injected)"))
+        else:
+            fut.set_result(fn(*args, **kwargs))
+        return fut
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        pass
+
+
+@pytest.fixture()
+def faulty(monkeypatch):
+    FaultyPool.submits, FaultyPool.pools, FaultyPool.plan, FaultyPool.doomed = 0, 0, {}, set()
+    monkeypatch.setattr(executors, "local_executor", lambda n: FaultyPool(n))
+    return FaultyPool
+
+
+@pytest.fixture(scope="module")
+def undisturbed(tmp_path_factory) -> pd.DataFrame:
+    out = tmp_path_factory.mktemp("faults") / "serial"
+    run_sweep(experiment(), out, workers=0, batch_size=2, evaluator=ev.linear)
+    return pd.read_parquet(out / "runs.parquet")
+
+
+# fault name: (what the k-th submit does, pools the sweep should have built)
+POOL_FAULTS = {
+    "submit to a pool that broke after wait() returned": ({3: "raise"}, 2),
+    "the first submit raises": ({0: "raise"}, 2),
+    "a worker dies under one batch": ({2: "die"}, 2),
+    "a worker dies, then the next submit raises": ({1: "die", 2: "raise"}, 2),
+    "a worker dies in the first pool and again in the rebuilt one": ({0: "die", 3: "die"}, 3),
+}
+FAULTS += list(POOL_FAULTS)
+CALLS: list[tuple[float, float]] = []
+
+
+def counted(scenario, seed):
+    CALLS.append((scenario.trust.gain, scenario.trust.loss))
+    return ev.linear(scenario, seed)
+
+
+@pytest.mark.parametrize("plan,pools", POOL_FAULTS.values(), ids=POOL_FAULTS.keys())
+def test_a_broken_pool_is_rebuilt_and_only_unfinished_work_resubmitted(
+        tmp_path, faulty, undisturbed, plan, pools):
+    faulty.plan = dict(plan)
+    CALLS.clear()
+    res = run_sweep(experiment(), tmp_path / "out", workers=2, batch_size=2, evaluator=counted)
+    runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    pd.testing.assert_frame_equal(runs, undisturbed)
+    assert res.failed == 0 and res.ran_now == len(undisturbed)
+    assert faulty.pools == pools  # one fresh pool per break
+    # every run evaluated exactly once: work that finished before a break is never rerun
+    assert len(CALLS) == len(undisturbed) and len(set(CALLS)) == len(undisturbed) // 2
+
+
+FAULTS += ["a batch kills its worker every time (then --resume after the cause is gone)"]
+
+
+def test_a_batch_that_always_kills_its_worker_is_recorded_crashed_and_rerun_by_resume(
+        tmp_path, faulty, undisturbed):
+    faulty.doomed = {3}
+    res = run_sweep(experiment(), tmp_path / "out", workers=2, batch_size=2, evaluator=counted)
+    runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    crashed = runs[runs["status"] == "crashed"]
+    assert res.failed == 2 and list(crashed.index) == [6, 7]  # batch 3: runs 6 and 7
+    assert crashed["error"].str.contains("worker failed: BrokenProcessPool").all()
+    assert crashed["target_achievement"].isna().all()  # never stored as a result
+    assert res.manifest["crashed_batches"] == [3]
+    faulty.doomed = set()
+    CALLS.clear()
+    again = run_sweep(experiment(), tmp_path / "out", resume=True, workers=2, evaluator=counted)
+    assert len(CALLS) == 2 and again.failed == 0  # only the crashed batch ran again
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "out" / "runs.parquet"),
+                                  undisturbed)
+    assert again.manifest["crashed_batches"] is None
+    assert not (tmp_path / "out" / "runs").exists()
+
+
+class LosingExecutor(Executor):
+    """Runs tasks here; from the k-th submit on, the executor 'loses' them, as a Dask client
+    does when its scheduler dies: their futures are cancelled."""
+
+    def __init__(self, lose_from: int) -> None:
+        self.k, self.lose_from = 0, lose_from
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+        fut: Future = Future()
+        self.k += 1
+        if self.k > self.lose_from:
+            fut.cancel()
+            fut.set_running_or_notify_cancel()
+        else:
+            fut.set_result(fn(*args, **kwargs))
+        return fut
+
+
+FAULTS += ["the executor loses its work (a scheduler lost: CancelledError)"]
+
+
+def test_lost_work_is_never_recorded_and_resume_gives_the_undisturbed_dataset(
+        tmp_path, undisturbed):
+    from lspsim.errors import EnvironmentFailure
+
+    with pytest.raises(EnvironmentFailure, match="--resume") as info:
+        run_sweep(experiment(), tmp_path / "out", executor=LosingExecutor(3), batch_size=2,
+                  evaluator=counted)
+    assert "stopped after 6 of 20 runs" in str(info.value)
+    parts = sorted(p.name for p in (tmp_path / "out" / "runs").iterdir())
+    assert parts == [f"part-00000{b}.parquet" for b in range(3)]  # only what finished
+    assert not (tmp_path / "out" / "runs.parquet").exists()
+    res = run_sweep(experiment(), tmp_path / "out", resume=True, workers=0, evaluator=counted)
+    assert res.ran_now == 14 and res.failed == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "out" / "runs.parquet"),
+                                  undisturbed)
+
+
+FAULTS += ["Ctrl-C as the sweep starts its workers", "Ctrl-C a second into the sweep"]
+
+
+@pytest.mark.parametrize("delay", [0.0, 1.0])
+def test_ctrl_c_while_workers_start_is_one_message_and_the_sweep_resumes(tmp_path, delay):
+    """SIGINT to the whole process group, as a terminal sends it, right after the sweep says
+    what it will run (its workers are starting) or a second later: exit 130, one line, no
+    traceback from the parent or any worker; --resume then completes the sweep."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+    argv = [sys.executable, "-m", "lspsim", "sweep", "leadership_network", "--workers", "2",
+            "--out", str(tmp_path / "out")]
+    proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)
+    try:
+        first = proc.stderr.readline()  # printed just before the workers start
+        assert "leadership_network" in first
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGINT)
+        err = proc.stderr.read()
+        assert proc.wait(timeout=120) == 130
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert "Traceback" not in err and "lspsim: interrupted" in err, err
+    if delay:
+        done = subprocess.run(argv + ["--resume", "-q"], env=env, capture_output=True,
+                              text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+        assert len(runs) == 320 and (runs["status"] == "ok").all()
