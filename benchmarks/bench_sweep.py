@@ -109,18 +109,14 @@ def main() -> None:
     ap.add_argument("--parallel-only", action="store_true",
                     help="only 1 and 2 local workers and Dask (the speed-up figures)")
     ap.add_argument("--start-method", choices=["default", "spawn", "forkserver"],
-                    default="default", help="worker start method (default: lspsim's choice, "
-                    "forkserver with the worker modules preloaded where available)")
+                    default="default", help="worker start method (default: lspsim's, "
+                    "spawn; forkserver preloads the worker modules)")
     a = ap.parse_args()
-    import multiprocessing
 
     import lspsim.sweep.executors as ex
 
     if a.start_method != "default":
-        method = a.start_method
-        real = ex._mp_context
-        ex._mp_context = (real if method == "forkserver"  # type: ignore[assignment]
-                          else lambda: multiprocessing.get_context(method))
+        ex.START_METHOD = a.start_method
     method = ex._mp_context().get_start_method()
     # forkserver workers are the server's children, not ours: their CPU time is not counted
     count_cpu = method != "forkserver"
