@@ -370,12 +370,14 @@ def ExpertParameters(scenario: Scenario, on_change: Callable[[str, Any], str | N
             if not entries:
                 continue
             is_open = bool(query.strip()) or name in opened
+            # Keys keep each heading's and control's widget when others open, close or are
+            # filtered out (fewer widgets rebuilt; a click never lands on a replaced button).
             solara.Button(f"{'▾' if is_open else '▸'} {pretty(name).capitalize()} "
                           f"({len(entries)})", text=True, small=True,
                           on_click=lambda n=name: toggle(n),
                           style={"text-transform": "none", "justify-content": "flex-start",
                                  "width": "100%", "font-size": "14px"},
-                          classes=["lsp-param-section"])
+                          classes=["lsp-param-section"]).key(f"section-{name}")
             if not is_open:
                 continue
             sub = None
@@ -390,7 +392,7 @@ def ExpertParameters(scenario: Scenario, on_change: Callable[[str, Any], str | N
                 if e.spec is not None:
                     LeverControl(e.spec, value, on_value=lambda v, p=e.path: on_change(p, v),
                                  expert=True, evidence=e.evidence,
-                                 classes=["lsp-param", e.css])
+                                 classes=["lsp-param", e.css]).key(e.path)
                 else:
                     with solara.Column(gap="0px", classes=["lsp-param", e.css]):
                         solara.Text(f"{e.label}: {_shown(value)}", style={"font-size": "0.9em"})
