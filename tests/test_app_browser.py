@@ -437,3 +437,62 @@ def test_two_browsers_get_independent_models(app_page, browser, solara_server) -
         assert second_watch.external == [] and second_watch.errors == []
     finally:
         other.close()
+
+
+# Where an element is against the viewport and the set-up panel, and whether the page scrolls.
+PLACE = """sel => {
+    const el = document.querySelector(sel), panel = document.querySelector('.lsp-setup');
+    const r = el.getBoundingClientRect(), p = panel.getBoundingClientRect();
+    return {inView: r.top >= 0 && r.bottom <= innerHeight + 0.5 && r.left >= 0
+                    && r.right <= innerWidth + 0.5 && r.height > 0,
+            inPanel: r.top >= p.top - 0.5 && r.bottom <= p.bottom + 0.5
+                     && r.left >= p.left - 0.5 && r.right <= p.right + 0.5,
+            panelScrolled: panel.scrollTop,
+            pageScroll: document.scrollingElement.scrollHeight - innerHeight,
+            pageScrollTop: document.scrollingElement.scrollTop + window.scrollY};
+}"""
+
+
+def _placed(page, sel: str) -> dict:
+    place = page.evaluate(PLACE, sel)
+    assert place["inView"] and place["inPanel"], f"{sel} not on screen in its panel: {place}"
+    assert place["pageScroll"] <= 0 and place["pageScrollTop"] == 0, f"page scrolls: {place}"
+    return place
+
+
+def test_expert_list_is_reachable_in_the_set_up_panel_without_page_scroll(app_page,
+                                                                         artefacts) -> None:
+    from lspsim.app.controls import expert_sections
+
+    page, watch = app_page
+    page.locator(".lsp-expert").get_by_text("Expert view").click()
+    page.locator(".lsp-params").wait_for()
+    assert page.locator(".lsp-param-section").count() == len(expert_sections())
+    page.locator(".lsp-param-filter input").scroll_into_view_if_needed()
+    place = _placed(page, ".lsp-param-filter")
+    assert place["panelScrolled"] > 0  # the panel scrolled to it, not the page
+    _placed(page, ".lsp-param-section")
+    # a section opens in place; its parameters scroll inside the panel
+    page.locator(".lsp-param-section", has_text="Leadership").click()
+    first = ".lsp-p-leadership--styles--facilitative--pull"
+    page.locator(first).wait_for()
+    page.locator(first).scroll_into_view_if_needed()
+    _placed(page, first)
+    page.screenshot(path=str(artefacts / "expert-section-1280x720.png"))
+    # the filter stays at the top of the panel and finds a parameter by words
+    page.locator(".lsp-param-filter input").fill("contact weight")
+    page.locator(".lsp-p-trust--weight_contact").wait_for()
+    _placed(page, ".lsp-param-filter")
+    _placed(page, ".lsp-p-trust--weight_contact")
+    help_line = page.locator(".lsp-p-trust--weight_contact .lsp-help").inner_text()
+    assert "trust.weight_contact" in help_line and "assumed" in help_line
+    box = page.locator(".lsp-p-trust--weight_contact .lsp-typed input")
+    box.fill("5")
+    box.press("Enter")
+    refused = page.locator(".lsp-p-trust--weight_contact .lsp-refused")
+    refused.wait_for()
+    assert "less than or equal to 1" in refused.inner_text()
+    _placed(page, ".lsp-p-trust--weight_contact .lsp-refused")
+    page.screenshot(path=str(artefacts / "expert-1280x720.png"))
+    _fold_check(page, "expert view")
+    assert watch.external == [] and watch.errors == []

@@ -653,3 +653,122 @@ def test_chart_legends_sit_above_the_plot_so_they_never_cover_a_line(default) ->
         line_y = [float(p.split(",")[1]) for pts in re.findall(r'points="([^"]+)"', chart)
                   for p in pts.split()]
         assert line_y and min(line_y) >= top
+
+
+# --------------------------------------------------------------------- the expert view
+def _widgets_with_class(root, cls: str) -> list:
+    """Every widget under ``root`` whose class list holds ``cls`` (solara adds its own)."""
+    from ipywidgets import Widget
+
+    out, todo = [], [root]
+    while todo:
+        w = todo.pop(0)
+        if cls in (getattr(w, "class_", None) or "").split():
+            out.append(w)
+        todo.extend(c for c in (getattr(w, "children", None) or []) if isinstance(c, Widget))
+    return out
+
+
+def _expert_on(rc) -> None:
+    rc.find(v.Switch, class_="lsp-expert").widget.v_model = True
+
+
+def _expert_paths(rc) -> list[str]:
+    params = _widgets_with_class(rc.find(v.Html, class_="lsp-params").widget, "lsp-param")
+    return [next(c for c in w.class_.split() if c.startswith("lsp-p-"))[6:].replace("--", ".")
+            for w in params]
+
+
+def _param(rc, path: str):
+    from lspsim.app.controls import expert_sections
+
+    css = next(e.css for es in expert_sections().values() for e in es if e.path == path)
+    (found,) = _widgets_with_class(rc.find(v.Html, class_="lsp-params").widget, css)
+    return found
+
+
+def _type_param(rc, path: str, text: str) -> None:
+    (box,) = _widgets_with_class(_param(rc, path), "lsp-typed")
+    box.v_model = text
+    box.fire_event("keyup.enter", None)
+
+
+def _find_param(rc, text: str) -> None:
+    rc.find(v.TextField, class_="lsp-param-filter").widget.v_model = text
+
+
+def test_expert_view_lists_every_schema_parameter_with_unit_range_and_evidence() -> None:
+    from lspsim.app.controls import fmt
+    from lspsim.scenario import evidence_status
+
+    rc = _page()
+    assert not rc.find(v.Html, class_="lsp-params").widgets  # not in the trainers' view
+    _expert_on(rc)
+    assert _expert_paths(rc) == []  # sections start closed
+    top = {p.split(".")[0] if "." in p else "general" for p in parameter_paths()}
+    n = len(rc.find(v.Btn, class_="lsp-param-section").widgets)
+    assert n == len(top)
+    for k in range(n):  # open every section (each click re-renders: find the button again)
+        rc.find(v.Btn, class_="lsp-param-section").widgets[k].click()
+    listed = _expert_paths(rc)
+    assert len(listed) == len(set(listed))
+    assert set(listed) == set(parameter_paths()) - {"seed"}  # the seed has its own box
+    numeric = numeric_parameters()
+    assert set(numeric) <= set(listed)
+    for path, (lo, hi, _unit, _) in numeric.items():
+        help_line = " ".join(t.children[0] for t in
+                             _widgets_with_class(_param(rc, path), "lsp-help"))
+        assert f"{fmt(lo)} to {fmt(hi)}" in help_line, path
+        assert path in help_line
+        status = evidence_status(path)
+        assert status.split(":")[0] in ("sourced", "assumed") and help_line.endswith(status)
+    # the filter finds by words in the path, label or evidence status
+    _find_param(rc, "contact weight")
+    assert "trust.weight_contact" in _expert_paths(rc)
+    assert all("contact" in p or "contact" in _param(rc, p).children[0].children[0].lower()
+               for p in _expert_paths(rc))
+    _find_param(rc, "sourced")
+    assert set(_expert_paths(rc)) == {p for p in listed
+                                      if evidence_status(p).startswith("sourced")}
+
+
+def test_a_structural_constant_in_the_expert_view_validates_and_restarts_the_run() -> None:
+    plain_run = _page()
+    _steps(plain_run, 12)
+    rc = _page()
+    _expert_on(rc)
+    _find_param(rc, "trust.weight_contact")
+    _steps(rc, 3)
+    _type_param(rc, "trust.weight_contact", "7")
+    (refused,) = _refusals(rc)
+    assert "7" in refused and "less than or equal to 1" in refused
+    assert "meeting" in refused  # names the parameter by its label
+    assert _month(rc).startswith("Month 3 of")  # a refused value changes nothing
+    _type_param(rc, "trust.weight_contact", "1")
+    assert not _refusals(rc)
+    assert _month(rc).startswith("Month 0 of")  # a change restarts, as a main lever does
+    (box,) = _widgets_with_class(_param(rc, "trust.weight_contact"), "lsp-typed")
+    assert box.v_model == "1"
+    _steps(rc, 12)
+    assert _charts(rc) != _charts(plain_run)
+
+
+def test_a_leadership_style_value_fires_as_an_event_when_changes_are_events() -> None:
+    plain_run = _page()
+    _steps(plain_run, 12)
+    rc = _page()
+    rc.find(v.Switch, class_="lsp-lever-events").widget.v_model = True
+    _expert_on(rc)
+    _find_param(rc, "styles facilitative pull")  # the default chair's style
+    assert _expert_paths(rc) == ["leadership.styles.facilitative.pull"]
+    _steps(rc, 3)
+    _type_param(rc, "leadership.styles.facilitative.pull", "1")
+    assert not _refusals(rc)
+    assert _month(rc).startswith("Month 3 of")  # no restart: an event from next month
+    assert all('class="lsp-event-mark" data-month="4"' in c for c in _charts(rc)[1:])
+    _steps(rc, 9)
+    assert _charts(rc)[1:] != _charts(plain_run)[1:]
+    # a structural constant fixed when the partnership is built is refused as an event
+    _find_param(rc, "commitment.conditional_share")
+    _type_param(rc, "commitment.conditional_share", "0.9")
+    assert any("fixed when it is built" in r for r in _refusals(rc))

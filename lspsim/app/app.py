@@ -32,6 +32,7 @@ from lspsim.app.components import (
     plain,
 )
 from lspsim.app.controls import (
+    ExpertParameters,
     LeverPanel,
     control_spec,
     current_value,
@@ -397,6 +398,8 @@ def Page() -> None:
                     solara.Switch(label="Expert view (parameter paths, research presets)",
                                   value=expert.value, on_value=expert.set,
                                   classes=["lsp-expert"])
+                    if expert.value:
+                        ExpertParameters(in_force, change_lever)
             with solara.Div(classes=["lsp-main"]):
                 if run is None:
                     solara.Error(run_message or "Nothing to run.")

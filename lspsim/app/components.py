@@ -53,6 +53,10 @@ html, body { overflow: hidden; }
 .lsp-chains th, .lsp-layers th, .lsp-outcomes th { text-align: left; }
 .lsp-month { font-size: 1.25rem; font-weight: bold; white-space: nowrap; }
 .lsp-events-line { color: #6a1b9a; }
+/* the expert list's filter stays at the top of the set-up panel while its list scrolls */
+.lsp-param-find { position: sticky; top: -6px; z-index: 2; background: #fff;
+                  padding: 6px 0 2px; border-bottom: 1px solid #ddd; }
+.lsp-params .lsp-lever { margin-bottom: 4px; }
 .lsp-presenting .lsp-caption p, .lsp-presenting .lsp-text p { font-size: 17px; }
 """
 

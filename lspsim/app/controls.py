@@ -5,6 +5,10 @@ control (its label, range, step, unit, help text, and whether it is a slider, a 
 switch) is read from the schema (``lspsim.scenario.parameter_paths()`` and
 ``numeric_parameters()``), so a change to the schema changes the app with no restating here.
 
+The expert view lists every other parameter too (``expert_sections``), by schema section, with
+its unit, range and evidence status (``lspsim.scenario.evidence_status``), again walked from the
+schema rather than listed here.
+
 Every value a trainer enters goes through ``Scenario.with_updates``; a bad one is refused with
 the schema's own message (an ``InputError``), never a stack trace.
 """
@@ -22,7 +26,7 @@ from typing import Any
 import solara
 
 from lspsim.errors import InputError
-from lspsim.scenario import Scenario, numeric_parameters, parameter_paths
+from lspsim.scenario import Scenario, evidence_status, numeric_parameters, parameter_paths
 
 # The levers shown to trainers, in the order they appear. Only paths: labels, ranges, units and
 # help come from the schema.
@@ -205,15 +209,73 @@ def refusal(exc: InputError) -> str:
 
 
 # ---------------------------------------------------------------------------------------
+# The expert view's list of every parameter
+# ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ParamEntry:
+    """One schema parameter as the expert list shows it."""
+
+    path: str
+    sub: str  # the sub-section inside its section ("styles.directive"), or ""
+    label: str
+    spec: ControlSpec | None  # None: a list or text, which the app cannot set
+    evidence: str  # "sourced: ...", "assumed", or "" for choices and switches
+    search: str  # lower-case text the filter box matches
+
+    @property
+    def css(self) -> str:
+        """A class naming the parameter (dots are not allowed in a class selector)."""
+        return "lsp-p-" + self.path.replace(".", "--")
+
+
+def _section(path: str) -> tuple[str, str]:
+    parts = path.split(".")
+    if len(parts) == 1:
+        return "general", ""
+    return parts[0], ".".join(parts[1:-1])
+
+
+@cache
+def expert_sections() -> dict[str, tuple[ParamEntry, ...]]:
+    """Every schema parameter, by its top-level section, in schema order. The seed has its
+    own box in the set-up panel and is left out; lists and text (which no slider can set)
+    are listed without a control."""
+    out: dict[str, list[ParamEntry]] = {}
+    for path, info in parameter_paths().items():
+        if path == "seed":
+            continue
+        section, sub = _section(path)
+        try:
+            spec: ControlSpec | None = control_spec(path)
+        except InputError:
+            spec = None
+        label = spec.label if spec else plain_label(info.description or path)
+        evidence = evidence_status(path)
+        unit = spec.unit if spec else ""
+        search = " ".join((path, pretty(path), label, unit, evidence)).lower()
+        out.setdefault(section, []).append(ParamEntry(path, sub, label, spec, evidence, search))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def matching(entries: Iterable[ParamEntry], query: str) -> list[ParamEntry]:
+    """The entries whose path, label, unit or evidence status contain every word typed."""
+    words = (query or "").lower().split()
+    return [e for e in entries if all(w in e.search for w in words)]
+
+
+# ---------------------------------------------------------------------------------------
 # Solara components
 # ---------------------------------------------------------------------------------------
 
 @solara.component
 def LeverControl(spec: ControlSpec, value: Any, on_value: Callable[[Any], str | None],
-                 baseline: Any = None, expert: bool = False) -> None:
+                 baseline: Any = None, expert: bool = False, evidence: str = "",
+                 classes: list[str] | None = None) -> None:
     """One lever. ``on_value`` returns None when the value was accepted, else a message, which
     is shown under the control (the typed text stays, so the trainer sees what was refused).
-    ``baseline``: when given and different, the control is marked as changed from it."""
+    ``baseline``: when given and different, the control is marked as changed from it.
+    ``evidence``: the parameter's evidence status, shown after its help line (expert list)."""
     refused, set_refused = solara.use_state(None)  # (typed text, message) or None
 
     def submit(v: Any) -> None:
@@ -230,7 +292,7 @@ def LeverControl(spec: ControlSpec, value: Any, on_value: Callable[[Any], str | 
 
     changed = baseline is not None and baseline != value
     label = spec.label + ("  (changed)" if changed else "")
-    with solara.Column(gap="0px", classes=["lsp-lever"],
+    with solara.Column(gap="0px", classes=["lsp-lever", *(classes or [])],
                        style={"border-left": "4px solid #ff7f0e" if changed else "none",
                               "padding-left": "6px" if changed else "0px"}):
         if spec.kind == "select":
@@ -256,7 +318,8 @@ def LeverControl(spec: ControlSpec, value: Any, on_value: Callable[[Any], str | 
         if refused:
             solara.Text(refused[1], style={"color": "#b00020", "font-size": "0.85em"},
                         classes=["lsp-refused"])
-        solara.Text(spec.expert_help if expert else spec.help,
+        solara.Text(" · ".join(t for t in (spec.expert_help if expert else spec.help, evidence)
+                               if t),
                     style={"color": "#666", "font-size": "0.8em"}, classes=["lsp-help"])
 
 
@@ -270,3 +333,69 @@ def LeverPanel(scenario: Scenario, specs: list[ControlSpec],
                      on_value=lambda v, p=spec.path: on_change(p, v),
                      baseline=None if baseline is None else current_value(baseline, spec.path),
                      expert=expert)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(pretty(str(x)) for x in value) or "(none)"
+    text = "" if value is None else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+@solara.component
+def ExpertParameters(scenario: Scenario, on_change: Callable[[str, Any], str | None]) -> None:
+    """Every parameter of the schema, by section: a filter box, then one collapsible heading
+    per section. A change goes through ``on_change`` exactly as a main lever's does (so it is
+    validated, and restarts the run or fires as an event)."""
+    query, set_query = solara.use_state("")
+    opened, set_opened = solara.use_state(frozenset())
+    sections = expert_sections()
+
+    def toggle(name: str) -> None:
+        set_opened(opened ^ {name})
+
+    with solara.Div(classes=["lsp-params"]):
+        with solara.Div(classes=["lsp-param-find"]):
+            solara.InputText("Find a parameter (words, path, unit, sourced or assumed)",
+                             value=query, on_value=set_query, continuous_update=True,
+                             dense=True, clearable=True, classes=["lsp-param-filter"])
+        n_all = sum(len(v) for v in sections.values())
+        hits = {name: matching(entries, query) for name, entries in sections.items()}
+        n_hits = sum(len(v) for v in hits.values())
+        solara.Text(f"{n_hits} of {n_all} parameters" if query else
+                    f"{n_all} parameters in {len(sections)} sections: open one, or type "
+                    "to find", style={"color": "#666", "font-size": "0.8em"},
+                    classes=["lsp-param-count"])
+        for name, entries in hits.items():
+            if not entries:
+                continue
+            is_open = bool(query.strip()) or name in opened
+            # Keys keep each heading's and control's widget when others open, close or are
+            # filtered out (fewer widgets rebuilt; a click never lands on a replaced button).
+            solara.Button(f"{'▾' if is_open else '▸'} {pretty(name).capitalize()} "
+                          f"({len(entries)})", text=True, small=True,
+                          on_click=lambda n=name: toggle(n),
+                          style={"text-transform": "none", "justify-content": "flex-start",
+                                 "width": "100%", "font-size": "14px"},
+                          classes=["lsp-param-section"]).key(f"section-{name}")
+            if not is_open:
+                continue
+            sub = None
+            for e in entries:
+                if e.sub != sub:
+                    sub = e.sub
+                    if sub:
+                        solara.Text(pretty(sub).replace(".", " · "),
+                                    style={"font-weight": "bold", "font-size": "0.9em",
+                                           "margin-top": "4px"}, classes=["lsp-param-sub"])
+                value = current_value(scenario, e.path)
+                if e.spec is not None:
+                    LeverControl(e.spec, value, on_value=lambda v, p=e.path: on_change(p, v),
+                                 expert=True, evidence=e.evidence,
+                                 classes=["lsp-param", e.css]).key(e.path)
+                else:
+                    with solara.Column(gap="0px", classes=["lsp-param", e.css]):
+                        solara.Text(f"{e.label}: {_shown(value)}", style={"font-size": "0.9em"})
+                        solara.Text(f"set in a scenario file · {e.path}",
+                                    style={"color": "#666", "font-size": "0.8em"},
+                                    classes=["lsp-help"])
