@@ -3,7 +3,7 @@ N runs of the default scenario on 2 local workers.
 
     python benchmarks/sweep_memory.py 2000 20000
 
-Mesa 3.3 kept every model a worker built alive (``Agent._ids``); lspsim.sweep.executors.release
+Mesa 3.3 kept every model a worker built alive (``Agent._ids``); lspsim.mesa_bridge.release
 frees it, so a worker's peak should not grow with the sweep's size.
 """
 

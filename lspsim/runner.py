@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from lspsim import outcomes
+from lspsim.mesa_bridge import release
 from lspsim.model import PartnershipModel
 from lspsim.scenario import Scenario
 
@@ -80,14 +81,14 @@ def run_replication(scenario: Scenario, seed: int, replication: int = 0,
         if model.steps else model.commitment,
         "gain": model.gains(),
     })
-    return Replication(replication, model.series(), model.partner_series(),
-                       model.progress_series(), partners, model.weakest_links())
+    out = Replication(replication, model.series(), model.partner_series(),
+                      model.progress_series(), partners, model.weakest_links())
+    release(model)  # Mesa 3.3 would keep every model of a long run or a sweep alive
+    return out
 
 
 def evaluate(scenario: Scenario, seed: int) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     """(summary metrics, model-level series) of replication 0 of ``seed``: a sweep's run."""
-    from lspsim.mesa_bridge import release
-
     model = run_model(scenario, seed, 0, scenario.months)
     series = model.series()
     release(model)  # Mesa 3.3 would keep every model of a sweep worker alive

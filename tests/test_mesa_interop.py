@@ -87,3 +87,22 @@ def test_bridge_to_mesa_experimental_scenarios():
     for a, b in zip(out, again, strict=True):
         assert a["mean_trust"] == b["mean_trust"]
     assert out[0]["mean_trust"] != out[2]["mean_trust"]
+
+
+def test_finished_runs_leave_no_model_alive() -> None:
+    """Mesa 3.3 keeps every model alive through ``Agent._ids`` unless it is released: the run
+    engine (lspsim run, sweeps, validation) frees each model it finishes, on 3.3 and 3.5."""
+    import gc
+
+    from lspsim.runner import evaluate, run_replication
+
+    def alive() -> int:
+        gc.collect()
+        return sum(isinstance(o, PartnershipModel) for o in gc.get_objects())
+
+    sc = load_scenario("default").with_updates({"months": 3})
+    before = alive()
+    for seed in range(4):
+        run_replication(sc, seed, 0)
+        evaluate(sc, seed)
+    assert alive() == before

@@ -51,25 +51,11 @@ def run_seed(seed: int, point: int, replication: int) -> int:
 
 
 def simulate(scenario: Scenario, seed: int) -> Evaluation:
-    """The default evaluator: replication 0 of ``seed`` by the run engine (lspsim.runner), as
-    ``run_replication(sc, seed, 0)``."""
-    from lspsim.runner import run_model, summary_metrics
+    """The default evaluator: replication 0 of ``seed`` by the run engine
+    (``lspsim.runner.evaluate``, which frees each finished model: a worker builds thousands)."""
+    from lspsim.runner import evaluate
 
-    model = run_model(scenario, seed, 0, scenario.months)
-    series = model.series()
-    release(model)  # as runner.evaluate, then freed: a worker builds thousands of models
-    return summary_metrics(series), series
-
-
-def release(model: Any) -> None:
-    """Let a finished model be freed. Mesa 3.3 keys a class-level id counter by model
-    (``Agent._ids``), which keeps every model a worker ever built alive: a sweep worker grew
-    192 -> 493 MiB over 3,000 runs. Mesa 3.5 has no such dictionary (nothing to do)."""
-    import mesa
-
-    ids = getattr(mesa.Agent, "_ids", None)
-    if isinstance(ids, dict):
-        ids.pop(model, None)
+    return evaluate(scenario, seed)
 
 
 @dataclass
