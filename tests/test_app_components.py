@@ -772,3 +772,25 @@ def test_a_leadership_style_value_fires_as_an_event_when_changes_are_events() ->
     _find_param(rc, "commitment.conditional_share")
     _type_param(rc, "commitment.conditional_share", "0.9")
     assert any("fixed when it is built" in r for r in _refusals(rc))
+
+
+def test_going_back_and_comparing_leave_no_model_alive(default) -> None:
+    """Mesa 3.3 keeps every model alive unless released: replay, what-ifs and the debrief
+    build many; the ones replaced are freed, and close() frees the rest."""
+    import gc
+
+    from lspsim.model import PartnershipModel
+
+    def alive() -> int:
+        gc.collect()
+        return sum(isinstance(o, PartnershipModel) for o in gc.get_objects())
+
+    before = alive()
+    run = AppRun(default, 3)
+    for month in (4, 2, 6, 1):
+        run.goto(month)
+        run.set_whatif(default.with_updates({"leadership.chair_style": "directive"}))
+    run.set_whatif(None)
+    run.close()
+    del run
+    assert alive() == before

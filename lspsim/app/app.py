@@ -151,6 +151,8 @@ def Page() -> None:
     run, run_message = solara.use_memo(
         build, dependencies=[preset.value, loaded.value, _key(updates.value), seed.value,
                              resets.value])
+    # A replaced run's models are freed (Mesa 3.3 keeps every model alive otherwise).
+    solara.use_effect(lambda: (run.close if run is not None else None), [run])
     alt_message = whatif_for(scenario, whatif.value)[1] if compare.value else None
     # The levers show what will be in force next month (events included) when lever changes
     # are events; otherwise the partnership as set up.

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from lspsim.mesa_bridge import release
 from lspsim.model import PartnershipModel
 from lspsim.results import replication_rng
 
@@ -156,6 +157,7 @@ def event_effects(model: PartnershipModel, base, events, seed: int, marks) -> li
         d_comm = s["mean_commitment"][-1] - a["mean_commitment"][-1]
         met, met_alt = (int(round(x[-1] * k)) for x in (s["targets_met"], a["targets_met"]))
         tin, tin_alt = _trust_in(model)[-1], _trust_in(alt)[-1]
+        release(alt)  # Mesa 3.3 would keep it alive
         i = int(np.argmax(np.abs(tin - tin_alt)))
         out.append(
             f"Event {mk.number} ({mk.label}, month {mk.month}): by month {now}, trust "

@@ -25,6 +25,7 @@ from lspsim import outcomes
 from lspsim.app import svg
 from lspsim.events import with_events
 from lspsim.mechanisms.layers import LAYER_NAMES
+from lspsim.mesa_bridge import release
 from lspsim.model import PartnershipModel
 from lspsim.plots import KIND_COLOURS, TIER_MARKERS
 from lspsim.results import replication_rng
@@ -91,6 +92,11 @@ class AppRun:
         sc = self.scenario if scenario is None else scenario
         return with_events(sc, self.fired) if self.fired else sc
 
+    def close(self) -> None:
+        """Free this run's models (the page calls it when it builds a new run)."""
+        with self._lock:
+            _release(self.base, self.alt)
+
     def _model(self, scenario: Scenario, month: int = 0) -> PartnershipModel:
         m = PartnershipModel(self.full(scenario), rng=replication_rng(self.seed, 0))
         for _ in range(month):
@@ -119,9 +125,11 @@ class AppRun:
         """Back (or on) to ``month``: re-run from the seed with the same events."""
         month = max(0, int(month))
         with self._lock:
+            old = (self.base, self.alt)
             self.base = self._model(self.scenario, month)
             if self.whatif is not None:
                 self.alt = self._model(self.whatif, month)
+            _release(*old)
 
     def set_whatif(self, whatif: Scenario | None,
                    changes: dict[str, tuple[Any, Any]] | None = None) -> None:
@@ -130,7 +138,9 @@ class AppRun:
         with self._lock:
             self.whatif = whatif
             self.changes = changes or {}
-            self.alt = self._model(whatif, self.month) if whatif is not None else None
+            old, self.alt = self.alt, (self._model(whatif, self.month) if whatif is not None
+                                       else None)
+            _release(old)
             self._ser = None
 
     def fire(self, label: str, changes: dict[str, Any], lasts: int = 0) -> Event:
@@ -475,3 +485,12 @@ def to_png(rgba: np.ndarray, compress_level: int = 1) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(rgba).save(buf, format="PNG", compress_level=compress_level)
     return buf.getvalue()
+
+
+def _release(*models: PartnershipModel | None) -> None:
+    """Let replaced models be freed: Mesa 3.3 keeps every model alive through ``Agent._ids``
+    unless it is released (a trainer's session builds hundreds: every Go back, what-if and
+    debrief)."""
+    for m in models:
+        if m is not None:
+            release(m)
