@@ -29,7 +29,7 @@ from concurrent.futures import (
 )
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -314,12 +314,52 @@ def run_sweep(experiment: Any, out: str | Path, *, workers: int | None = None,
     rerun by ``--resume``; work the executor lost (scheduler gone, client closed) is never
     recorded: the sweep stops, keeps what finished and ``--resume`` completes it.
     """
-    from lspsim.io import check_output_dir, mark_output_dir
     from lspsim.sweep.experiment import Experiment, load_experiment
-    from lspsim.sweep.store import SweepStore, now, versions
+    from lspsim.sweep.store import SweepStore
 
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
     # Every flag is checked, and the scheduler reached, before anything is written.
+    scheduler = _check_options(out, executor, workers, scheduler, batch_size)
+    if exp.adaptive is not None:  # rounds of replications until precise (sweep/adaptive.py)
+        from lspsim.sweep.adaptive import run_adaptive
+
+        return run_adaptive(exp, out, workers=workers, executor=executor, scheduler=scheduler,
+                            resume=resume, batch_size=batch_size, progress=progress,
+                            evaluator=evaluator)
+    store = SweepStore(out)
+    plan = _plan(exp, store, evaluator, batch_size)
+    plan = _open_store(plan, store, resume, batch_size)
+    done = _already_complete(plan, store)
+    if done is not None:
+        return done
+    return _dispatch(plan, store, executor, scheduler, workers, progress, lost_after)
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """What the stages of a sweep share: the experiment, its sampled design, how its runs are
+    batched and stored, and (on ``--resume``) the manifest of the sweep being completed."""
+
+    exp: Any
+    design: Any
+    metrics: list[str]
+    n_runs: int
+    batch_size: int
+    n_batches: int
+    runs_schema: Any
+    series_schema: Any
+    digest: str  # the experiment's hash (with the evaluator's name when one is given)
+    ev_name: str
+    evaluator: Evaluator | None
+    crashed_before: list[int] = field(default_factory=list)  # batches to rerun on --resume
+    manifest: dict[str, Any] = field(default_factory=dict)  # empty for a new sweep
+
+
+def _check_options(out: str | Path, executor: Executor | None, workers: int | None,
+                   scheduler: str | None, batch_size: int | None) -> str | None:
+    """Check every flag, before anything is written; the scheduler address to use."""
+    from lspsim.io import check_output_dir
+
     own = executor is None
     if own and scheduler is None and workers is None:
         scheduler = os.environ.get("DASK_SCHEDULER_ADDRESS") or None
@@ -330,16 +370,15 @@ def run_sweep(experiment: Any, out: str | Path, *, workers: int | None = None,
     if batch_size is not None and batch_size < 1:
         raise InputError("--batch-size", "batch_size", batch_size, "an integer >= 1")
     check_output_dir(out, "sweep", existing_ok=True)
-    if exp.adaptive is not None:  # rounds of replications until precise (sweep/adaptive.py)
-        from lspsim.sweep.adaptive import run_adaptive
+    return scheduler
 
-        return run_adaptive(exp, out, workers=workers, executor=executor, scheduler=scheduler,
-                            resume=resume, batch_size=batch_size, progress=progress,
-                            evaluator=evaluator)
+
+def _plan(exp: Any, store: Any, evaluator: Evaluator | None,
+          batch_size: int | None) -> SweepPlan:
+    """Sample the design and plan a new sweep of it: runs, batches, schemas and hash."""
     design = exp.sample()
     metrics = exp.metric_names
     n_runs = design.n_points * exp.replications
-    store = SweepStore(out)
     ev_name = (f"{evaluator.__module__}:{evaluator.__qualname__}" if evaluator
                else "lspsim.sweep.executors:simulate")
     digest = exp.hash()
@@ -347,49 +386,70 @@ def run_sweep(experiment: Any, out: str | Path, *, workers: int | None = None,
         import hashlib
 
         digest = hashlib.sha256(f"{digest}|{ev_name}".encode()).hexdigest()
-    runs_schema = store.runs_schema(design.values, design.names, metrics)
-    series_schema = store.series_schema(exp.series) if exp.series else None
+    batch_size = batch_size or default_batch_size(n_runs)
+    return SweepPlan(
+        exp=exp, design=design, metrics=metrics, n_runs=n_runs, batch_size=batch_size,
+        n_batches=-(-n_runs // batch_size),
+        runs_schema=store.runs_schema(design.values, design.names, metrics),
+        series_schema=store.series_schema(exp.series) if exp.series else None,
+        digest=digest, ev_name=ev_name, evaluator=evaluator)
+
+
+def _open_store(plan: SweepPlan, store: Any, resume: bool,
+                batch_size: int | None) -> SweepPlan:
+    """Refuse a sweep already in ``store`` unless resuming; on ``--resume``, check that it is
+    this experiment's and take its manifest, batch size and crashed batches into the plan."""
+    from lspsim.sweep.store import versions
 
     if resume and not store.exists():
         # nothing was recorded (killed before the first write, or a new folder): start afresh
         print(f"lspsim: {store.path} holds no sweep yet: starting it", file=sys.stderr)
         resume = False
-    manifest: dict[str, Any] = {}
-    if resume:
-        manifest = store.read_manifest()
-        if manifest.get("experiment_hash") != digest:
-            raise InputError(str(store.manifest_path), "experiment_hash",
-                             manifest.get("experiment_hash"), f"{digest} (this experiment): the "
-                             "experiment, its scenario or the evaluator changed since the sweep "
-                             "started; run it into a new --out directory")
-        if batch_size is not None and batch_size != manifest["batch_size"]:
-            print(f"lspsim: resuming with the sweep's batch size {manifest['batch_size']}",
-                  file=sys.stderr)
-        batch_size = int(manifest["batch_size"])
-        if manifest.get("versions", {}).get("lspsim") != versions()["lspsim"]:
-            print("lspsim: warning: this sweep was started with lspsim "
-                  f"{manifest.get('versions', {}).get('lspsim')}", file=sys.stderr)
-    elif store.exists():
-        raise InputError(str(store.path), "--out", str(store.path), "a new directory, or "
-                         "--resume to complete the sweep already there")
-    batch_size = batch_size or default_batch_size(n_runs)
-    n_batches = -(-n_runs // batch_size)
-    crashed_before = [int(b) for b in manifest.get("crashed_batches") or []]
-    if (manifest.get("status") == "complete" and (store.path / "runs.parquet").is_file()
-            and not (crashed_before and store.runs_dir.is_dir())):
-        store.remove_parts()
-        manifest["batches"] = n_batches
-        return SweepResult(store.path, n_runs, int(manifest.get("failed_runs") or 0), 0,
-                           n_batches, manifest)
+    if not resume:
+        if store.exists():
+            raise InputError(str(store.path), "--out", str(store.path), "a new directory, or "
+                             "--resume to complete the sweep already there")
+        return plan
+    manifest = store.read_manifest()
+    digest = plan.digest
+    if manifest.get("experiment_hash") != digest:
+        raise InputError(str(store.manifest_path), "experiment_hash",
+                         manifest.get("experiment_hash"), f"{digest} (this experiment): the "
+                         "experiment, its scenario or the evaluator changed since the sweep "
+                         "started; run it into a new --out directory")
+    if batch_size is not None and batch_size != manifest["batch_size"]:
+        print(f"lspsim: resuming with the sweep's batch size {manifest['batch_size']}",
+              file=sys.stderr)
+    batch_size = int(manifest["batch_size"]) or default_batch_size(plan.n_runs)
+    if manifest.get("versions", {}).get("lspsim") != versions()["lspsim"]:
+        print("lspsim: warning: this sweep was started with lspsim "
+              f"{manifest.get('versions', {}).get('lspsim')}", file=sys.stderr)
+    return replace(plan, batch_size=batch_size, n_batches=-(-plan.n_runs // batch_size),
+                   crashed_before=[int(b) for b in manifest.get("crashed_batches") or []],
+                   manifest=manifest)
 
+
+def _already_complete(plan: SweepPlan, store: Any) -> SweepResult | None:
+    """The result of a resumed sweep that has nothing left to run, else None."""
+    manifest = plan.manifest
+    if (manifest.get("status") == "complete" and (store.path / "runs.parquet").is_file()
+            and not (plan.crashed_before and store.runs_dir.is_dir())):
+        store.remove_parts()
+        manifest["batches"] = plan.n_batches
+        return SweepResult(store.path, plan.n_runs, int(manifest.get("failed_runs") or 0), 0,
+                           plan.n_batches, manifest)
+    return None
+
+
+def _dispatch(plan: SweepPlan, store: Any, executor: Executor | None, scheduler: str | None,
+              workers: int | None, progress: bool, lost_after: float) -> SweepResult:
+    """Reach the Dask scheduler if one is to be used (our own client), then run the sweep."""
     client = None
-    if own and scheduler:
+    if executor is None and scheduler:
         client = dask_client(scheduler)
     with _quiet_dask() if client is not None else contextlib.nullcontext():
         return _run_or_close(client, lambda: _sweep(
-            exp, store, design, metrics, n_runs, batch_size, n_batches, runs_schema,
-            series_schema, manifest, digest, ev_name, evaluator, crashed_before, executor,
-            client, workers, progress, lost_after, now, versions, mark_output_dir))
+            plan, store, executor, client, workers, progress, lost_after))
 
 
 def _run_or_close(client: Any, body: Callable[[], SweepResult]) -> SweepResult:
@@ -419,12 +479,15 @@ def _quiet_dask() -> Iterator[None]:
             logging.getLogger(n).setLevel(level)
 
 
-def _sweep(exp: Any, store: Any, design: Any, metrics: list[str], n_runs: int, batch_size: int,
-           n_batches: int, runs_schema: Any, series_schema: Any, manifest: dict[str, Any],
-           digest: str, ev_name: str, evaluator: Evaluator | None, crashed_before: list[int],
-           executor: Executor | None, client: Any, workers: int | None, progress: bool,
-           lost_after: float, now: Callable[[], str], versions: Callable[[], dict[str, str]],
-           mark_output_dir: Callable[..., Path]) -> SweepResult:
+def _sweep(plan: SweepPlan, store: Any, executor: Executor | None, client: Any,
+           workers: int | None, progress: bool, lost_after: float) -> SweepResult:
+    """Run the batches not yet stored, keeping the executor busy, and consolidate the sweep."""
+    from lspsim.io import mark_output_dir
+    from lspsim.sweep.store import now, versions
+
+    exp, design, metrics, manifest = plan.exp, plan.design, plan.metrics, plan.manifest
+    n_runs, batch_size, n_batches = plan.n_runs, plan.batch_size, plan.n_batches
+    runs_schema, series_schema, evaluator = plan.runs_schema, plan.series_schema, plan.evaluator
     if not manifest:
         mark_output_dir(store.path, "sweep")
         store.remove_parts()
@@ -435,7 +498,7 @@ def _sweep(exp: Any, store: Any, design: Any, metrics: list[str], n_runs: int, b
         (store.path / "scenario.toml").write_text(exp.base.to_toml())
         manifest.update({
             "name": exp.name, "description": exp.description, "source": exp.source,
-            "experiment_hash": digest, "evaluator": ev_name, "versions": versions(),
+            "experiment_hash": plan.digest, "evaluator": plan.ev_name, "versions": versions(),
             "seed": exp.seed, "seeding": "run (point p, replication r): model rng = "
             "lspsim.results.replication_rng(run_seed, 0) with run_seed from "
             "SeedSequence(seed, spawn_key=(p, r)).generate_state(1, uint64) >> 1 (column 'seed')",
@@ -449,9 +512,9 @@ def _sweep(exp: Any, store: Any, design: Any, metrics: list[str], n_runs: int, b
         store.write_manifest(manifest)
     else:
         store.remove_leftovers()
-        if crashed_before:
+        if plan.crashed_before:
             # batches whose worker died are retried: their parts go, and the sweep reopens
-            store.forget_batches(crashed_before)
+            store.forget_batches(plan.crashed_before)
             (store.path / "runs.parquet").unlink(missing_ok=True)
             (store.path / "series.parquet").unlink(missing_ok=True)
             manifest.update(status="running", finished=None, failed_runs=None,
