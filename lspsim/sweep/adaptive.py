@@ -76,9 +76,10 @@ def run_adaptive(exp: Any, out: str | Path, *, workers: int | None = None,
         default_batch_size,
         executor_slots,
         local_executor,
+        new_manifest,
         run_batch,
     )
-    from lspsim.sweep.store import SweepStore, now, versions
+    from lspsim.sweep.store import SweepStore, now
 
     a = exp.adaptive
     design = exp.sample()
@@ -116,22 +117,11 @@ def run_adaptive(exp: Any, out: str | Path, *, workers: int | None = None,
         store.path.mkdir(parents=True, exist_ok=True)
         design.table().to_parquet(store.path / "design.parquet", index=False)
         (store.path / "scenario.toml").write_text(exp.base.to_toml())
-        manifest = {
-            "name": exp.name, "description": exp.description, "source": exp.source,
-            "experiment_hash": digest, "evaluator": ev_name, "versions": versions(),
-            "seed": exp.seed, "seeding": "run (point p, replication r): model rng = "
-            "lspsim.results.replication_rng(run_seed, 0) with run_seed from "
-            "SeedSequence(seed, spawn_key=(p, r)).generate_state(1, uint64) >> 1 (column 'seed')",
-            "design_seed": exp.seed if exp.design.seed is None else exp.design.seed,
-            "replications": exp.replications, "months": exp.base.months,
-            "metrics": metrics, "series": exp.series, "design": design.summary(),
-            "experiment": exp.model_dump(mode="json"), "points": design.n_points,
-            "runs": None, "batch_size": batch_size, "status": "running", "started": now(),
-            "finished": None, "failed_runs": None,
-            "adaptive": {"metrics": a.metrics, "half_width": widths,
-                         "round_size": a.round_size, "max_replications": a.max_replications,
-                         "rounds": []},
-        }
+        manifest = new_manifest(exp, design, metrics, digest, ev_name, runs=None,
+                                batch_size=batch_size)
+        manifest["adaptive"] = {"metrics": a.metrics, "half_width": widths,
+                                "round_size": a.round_size,
+                                "max_replications": a.max_replications, "rounds": []}
         store.write_manifest(manifest)
     if manifest.get("status") == "complete" and (store.path / "runs.parquet").is_file():
         return SweepResult(store.path, int(manifest["runs"]), int(manifest["failed_runs"] or 0),

@@ -287,6 +287,26 @@ def _stop(executor: Executor, own: bool, dask: bool, clean: bool) -> None:
         executor.shutdown(wait=True)
 
 
+def new_manifest(exp: Any, design: Any, metrics: list[str], digest: str, ev_name: str, *,
+                 runs: int | None, batch_size: int) -> dict[str, Any]:
+    """The manifest of a sweep as it starts (fixed and adaptive sweeps alike)."""
+    from lspsim.sweep.store import now, versions
+
+    return {
+        "name": exp.name, "description": exp.description, "source": exp.source,
+        "experiment_hash": digest, "evaluator": ev_name, "versions": versions(),
+        "seed": exp.seed, "seeding": "run (point p, replication r): model rng = "
+        "lspsim.results.replication_rng(run_seed, 0) with run_seed from "
+        "SeedSequence(seed, spawn_key=(p, r)).generate_state(1, uint64) >> 1 (column 'seed')",
+        "design_seed": exp.seed if exp.design.seed is None else exp.design.seed,
+        "replications": exp.replications, "months": exp.base.months,
+        "metrics": metrics, "series": exp.series, "design": design.summary(),
+        "experiment": exp.model_dump(mode="json"),
+        "points": design.n_points, "runs": runs, "batch_size": batch_size,
+        "status": "running", "started": now(), "finished": None, "failed_runs": None,
+    }
+
+
 def run_sweep(experiment: Any, out: str | Path, *, workers: int | None = None,
               executor: Executor | None = None, scheduler: str | None = None,
               resume: bool = False, batch_size: int | None = None, progress: bool = False,
@@ -483,7 +503,7 @@ def _sweep(plan: SweepPlan, store: Any, executor: Executor | None, client: Any,
            workers: int | None, progress: bool, lost_after: float) -> SweepResult:
     """Run the batches not yet stored, keeping the executor busy, and consolidate the sweep."""
     from lspsim.io import mark_output_dir
-    from lspsim.sweep.store import now, versions
+    from lspsim.sweep.store import now
 
     exp, design, metrics, manifest = plan.exp, plan.design, plan.metrics, plan.manifest
     n_runs, batch_size, n_batches = plan.n_runs, plan.batch_size, plan.n_batches
@@ -496,19 +516,8 @@ def _sweep(plan: SweepPlan, store: Any, executor: Executor | None, client: Any,
             (store.path / stale).unlink(missing_ok=True)
         design.table().to_parquet(store.path / "design.parquet", index=False)
         (store.path / "scenario.toml").write_text(exp.base.to_toml())
-        manifest.update({
-            "name": exp.name, "description": exp.description, "source": exp.source,
-            "experiment_hash": plan.digest, "evaluator": plan.ev_name, "versions": versions(),
-            "seed": exp.seed, "seeding": "run (point p, replication r): model rng = "
-            "lspsim.results.replication_rng(run_seed, 0) with run_seed from "
-            "SeedSequence(seed, spawn_key=(p, r)).generate_state(1, uint64) >> 1 (column 'seed')",
-            "design_seed": exp.seed if exp.design.seed is None else exp.design.seed,
-            "replications": exp.replications, "months": exp.base.months,
-            "metrics": metrics, "series": exp.series, "design": design.summary(),
-            "experiment": exp.model_dump(mode="json"),
-            "points": design.n_points, "runs": n_runs, "batch_size": batch_size,
-            "status": "running", "started": now(), "finished": None, "failed_runs": None,
-        })
+        manifest.update(new_manifest(exp, design, metrics, plan.digest, plan.ev_name,
+                                     runs=n_runs, batch_size=batch_size))
         store.write_manifest(manifest)
     else:
         store.remove_leftovers()
