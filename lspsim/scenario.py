@@ -436,6 +436,14 @@ class Delivery(Section):
                           "to fully mature monitoring", "0-1", ASSUMED, ge=0, le=1)
 
 
+class Mechanisms(Section):
+    """Which form of each contested mechanism a run uses (pattern-oriented modelling, Grimm et
+    al. 2005: where the evidence does not settle a mechanism's form, rival forms are kept and the
+    validation patterns choose). Every field is a choice of form; its first value is the
+    default, and a value ``"off"`` switches the mechanism off for ablation
+    (``lspsim.validation`` ablates every mechanism that has one)."""
+
+
 # Read once, when the partnership is built (who the partners are, their targets, where they
 # start): an event cannot change these in a running partnership.
 FIXED_AT_START: tuple[str, ...] = (
@@ -502,6 +510,7 @@ class Scenario(Section):
     scrutiny: Scrutiny = Field(default_factory=Scrutiny)
     resources: Resources = Field(default_factory=Resources)
     delivery: Delivery = Field(default_factory=Delivery)
+    mechanisms: Mechanisms = Field(default_factory=Mechanisms)
     events: list[Event] = Field(default_factory=list, description=(
         "Scheduled events, `[[events]]` tables: `month` (1-600), `label`, `changes` (dotted "
         "path = value; not the fields fixed when the partnership is built) and `lasts` (months; "
