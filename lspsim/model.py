@@ -19,6 +19,7 @@ from lspsim.agents import PartnerOrganisation
 from lspsim.events import scenario_in_force
 from lspsim.mechanisms import (
     clip01,
+    cycles,
     delivery,
     layers,
     leadership,
@@ -104,6 +105,7 @@ class Derived:
     ns_idx: np.ndarray
     sum_rows: np.ndarray             # (2, n): ones and the non-statutory indicator (_record)
     pairs: tuple[np.ndarray, np.ndarray]
+    spinup: int                      # months run before month 0 (cycles.spinup_months)
 
 
 def _derive(sc: Scenario) -> Derived:
@@ -128,7 +130,12 @@ def _derive(sc: Scenario) -> Derived:
         names.append(f"{label} {seen[k]}" if totals[k] > 1 else label)
 
     st, ld, ly, mon, tr = sc.structure, sc.leadership, sc.layers, sc.monitoring, sc.trust
-    history = structure.history_factor(st.years_of_joint_working, st.history_timescale)
+    # The spin-up runs the last years of the history (cycles.spinup_months); the years before
+    # it set the state it starts from.
+    spinup = (cycles.spinup_months(st.years_of_joint_working, st.spinup_months)
+              if sc.mechanisms.spin_up != "off" else 0)
+    history = structure.history_factor(st.years_of_joint_working - spinup / 12,
+                                       st.history_timescale)
     style = leadership.effective_style(ld.styles, ld.chair_style, ld.board_style,
                                        ld.chair_weight)
     voice = leadership.voice(is_council, statutory, is_chair_org, style["inclusion"],
@@ -178,6 +185,7 @@ def _derive(sc: Scenario) -> Derived:
         stat_idx=np.flatnonzero(statutory), ns_idx=np.flatnonzero(~statutory),
         sum_rows=np.stack([np.ones(n), (~statutory).astype(float)]),
         pairs=network.upper_pairs(n),
+        spinup=spinup,
     )
     for name in Derived.__slots__:
         value = getattr(d, name)
@@ -233,6 +241,7 @@ class MeetingPattern(NamedTuple):
     contact_weight: np.ndarray       # trust.contact_weight
     desire_base: np.ndarray          # commitment.folded_base
     meetings_held: float
+    incentive: np.ndarray            # commitment.own_incentive with no sense of efficacy
 
 
 class PartnershipModel(mesa.Model):
@@ -266,6 +275,7 @@ class PartnershipModel(mesa.Model):
         self._build_structures(sc)
         self._apply_scenario(sc)
         self._alloc_records(sc.months)
+        self._spin_up(sc)
         self._record()
 
     # The partners' scenario-given attributes, read from ``derived`` (so a replaced scenario
@@ -323,8 +333,22 @@ class PartnershipModel(mesa.Model):
             sc.delivery.chain_length)
         k = sc.delivery.n_targets
         self._difficulty_draw = rng.lognormal(0.0, sc.delivery.difficulty_spread, k)
+        # later rounds draw their difficulty from a stream of their own (cycles.round_difficulty)
+        self._round_seed = int(rng.integers(2**63))
         self._membership = delivery.membership(self.chains, n)
         self.chain_share = delivery.chain_share(self._membership)
+        # LAA rounds: the first opens at the first month run (spin-up included)
+        self.first_month = 1 - d.spinup
+        self.round_start, self.round_index = self.first_month, 0
+        self._active = np.ones(k, dtype=bool)
+        self._freed = delivery.freed_share(self._membership, self._active)
+        self.efficacy = np.zeros(n)
+        # the small-wins signal of a pair: 1 / the number of chains it shares (0 if none)
+        together = self._membership.T @ self._membership
+        self._shared_inv = np.where(together > 0, 1.0 / np.where(together > 0, together, 1.0),
+                                    0.0)
+        self._own_inv = (self._shared_inv.diagonal().copy() if n else np.zeros(0))
+        self._membership_t = np.ascontiguousarray(self._membership.T)
 
         self.maturity = d.initial_maturity
         self.pressure = np.zeros(n)
@@ -403,6 +427,7 @@ class PartnershipModel(mesa.Model):
                                       handover_exponent=dl.handover_exponent,
                                       info_exponent=dl.info_exponent),
             argmin_flat=np.arange(k) * self.chains.shape[1])
+        self._loop_constants(sc)
         # Which layers meet depends on the month of the year only (meetings per year are whole
         # numbers): the patterns are computed once each (_pattern).
         self._patterns: dict[bytes, MeetingPattern] = {}
@@ -441,8 +466,10 @@ class PartnershipModel(mesa.Model):
                 meetings, burden, layers.effective_capacity(d.capacity, burden), grow_p, grow_q,
                 trust.contact_weight(contact, tr.weight_base, tr.weight_contact),
                 commit.folded_base(self.slope, self._schedule.pull_term, own),
-                float(meetings.sum()))
-            for arr in entry[:-1]:
+                float(meetings.sum()), incentive)
+            for arr in entry:
+                if not isinstance(arr, np.ndarray):
+                    continue
                 arr.flags.writeable = False  # shared between months: never modified in place
             self._patterns[key] = entry
         self._month_pattern[slot] = self._patterns[key]
@@ -488,6 +515,18 @@ class PartnershipModel(mesa.Model):
         if self._applied is not sc:  # the scenario object was replaced: take all of it
             self._apply_scenario(sc)
         month = self.steps  # Mesa increments steps before calling step(): 1-based month
+        self._month(sc, month)
+        self._weakest_flat.append(self._weakest_at)
+        self._record()
+        # Mesa's run_model() and batch_run stop when running is False: at the scenario's end
+        # (step() itself still runs on, as the app does past the scenario's months).
+        self.running = month < sc.months
+
+    def _month(self, sc: Scenario, month: int) -> None:
+        """Month ``month`` of the schedule (months <= 0 are the spin-up's)."""
+        if cycles.opens_round(month, self.round_start, sc.delivery.round_months,
+                              sc.mechanisms.laa_rounds == "renewed"):
+            self._open_round(sc, month)
         leavers, z_obs, z_decide = self._random_draws(month)
         self._turnover(sc, leavers)
         self._meet(sc, month)
@@ -497,11 +536,48 @@ class PartnershipModel(mesa.Model):
         self._scrutinise(sc, month)
         self._decide_commitment(sc, z_decide)
         self._deliver(sc)
-        self._record()
-        # Mesa's run_model() and batch_run stop when running is False: at the scenario's end
-        # (step() itself still runs on, as the app does past the scenario's months).
-        self.running = month < sc.months
+        self._small_wins(sc, month)
 
+    def _spin_up(self, sc: Scenario) -> None:
+        """The partnership's recent history (``Derived.spinup`` months, cycles.spinup_months):
+        the model's own dynamics run before month 0, unrecorded and without advancing Mesa's
+        ``steps``; then the run's first round of targets opens."""
+        if not self.derived.spinup:
+            return
+        for month in range(self.first_month, 1):
+            self._month(sc, month)
+        self._open_round(sc, 1)
+
+    def _open_round(self, sc: Scenario, month: int) -> None:
+        """A new round of targets (cycles): new difficulty, progress from 0, all open."""
+        self.round_index += 1
+        self.round_start = month
+        self._difficulty_draw = cycles.round_difficulty(
+            self._round_seed, self.round_index, sc.delivery.difficulty_spread, len(self.progress))
+        self.months_to_deliver = sc.delivery.months_to_deliver * self._difficulty_draw
+        self._schedule = self._schedule._replace(per_month=1.0 / self.months_to_deliver)
+        self.progress = np.zeros(len(self.progress))
+        self._active[:] = True
+        self._allocate()
+
+    def _allocate(self) -> None:
+        """Money for the targets still open this round (delivery.freed_share): a met target
+        stops absorbing its chain's aligned money and its share of the pot."""
+        sch = self._schedule
+        self._freed = f = delivery.freed_share(self._membership, self._active)
+        self._adequacy_matrix = sch.adequacy_matrix * f
+        n_open = int(self._active.sum())
+        k = len(self._active)
+        self._adequacy_base = np.where(self._active, sch.adequacy_base * (k / max(n_open, 1)),
+                                       0.0)
+
+    def _loop_constants(self, sc: Scenario) -> None:
+        """Constants of the feedback loop under ``sc`` (called by _apply_scenario)."""
+        d, c = self.derived, sc.commitment
+        # commitment.own_incentive: the part of the expected return efficacy scales
+        self._efficacy_gain = (d.stake_in_success * d.voice * c.return_on_commitment
+                               * c.efficacy_weight)
+        self._allocate()
     def _turnover(self, sc: Scenario, leavers: np.ndarray) -> None:
         self.leavers = leavers
         if leavers.size:
@@ -558,28 +634,65 @@ class PartnershipModel(mesa.Model):
         target = commit.expected_of_others_unit(self.trust, self.observed, self._hidden,
                                                 sc.commitment.distrust_discount,
                                                 scale=self._schedule.expect_scale)
-        target += self._now.desire_base
+        if sc.mechanisms.small_wins == "trust_and_efficacy":
+            # own preference moves with the partner's sense of efficacy (commitment.own_incentive)
+            incentive = np.multiply(self._efficacy_gain, self.efficacy, out=self._vec)
+            incentive += self._now.incentive
+            own = commit.own_preference(incentive, sc.commitment.incentive_weight)
+            target += commit.folded_base(self.slope, self._schedule.pull_term, own)
+        else:
+            target += self._now.desire_base
         target += np.multiply(self.pressure, sc.scrutiny.sanction_strength, out=self._vec)
         target += z  # decision noise
         clip01(target)
+        if sc.mechanisms.capacity_limit == "spare_capacity":
+            np.minimum(target, commit.spare_capacity(self.burden), out=target)
         self.commitment = commit.adjust(self.commitment, target, self.derived.adjust_rate)
 
     def _deliver(self, sc: Scenario) -> None:
         sch = self._schedule
-        self.adequacy = np.dot(sch.adequacy_matrix, self.commitment)
-        self.adequacy += sch.adequacy_base
+        self.adequacy = np.dot(self._adequacy_matrix, self.commitment)
+        self.adequacy += self._adequacy_base
         delivery.planned_link_strength(
             sch.links, self.commitment * self.effective_capacity, self.trust, self.ties,
             monitoring.information_scale(self.maturity, sc.delivery.info_floor),
             sc.delivery.effort_half, out=self.link)
         flat = self.link.argmin(axis=1)
         flat += sch.argmin_flat
-        self._weakest_flat.append(flat)
+        self._weakest_at = flat
         self._weakest = self.link.take(flat)
         step = resources.resource_factor(self.adequacy, sc.resources.max_resource_factor)
         step *= self._weakest
         step *= sch.per_month  # delivery.progress_step: weakest x resources / months
+        step *= self._active  # met targets are done for the round
         self.progress = self.progress + step
+        met = self.progress >= 1.0
+        if np.count_nonzero(met) != len(met) - np.count_nonzero(self._active):
+            np.logical_not(met, out=self._active)
+            self._allocate()
+
+    def _small_wins(self, sc: Scenario, month: int) -> None:
+        """Progress seen against the round's pace moves trust between chain co-members and each
+        partner's sense of efficacy (cycles)."""
+        form = sc.mechanisms.small_wins
+        if form == "off":
+            return
+        gap = cycles.pace_gap(self.progress, month - self.round_start + 1,
+                              self._horizon(sc))
+        gap *= self.maturity
+        mt = self._membership_t
+        shared = np.dot(mt * gap, self._membership, out=self._scratch)
+        if form == "trust_and_efficacy":
+            seen = shared.diagonal() * self._own_inv
+            self.efficacy = cycles.update_efficacy(self.efficacy, seen,
+                                                   sc.commitment.efficacy_rate)
+        shared *= self._shared_inv
+        cycles.wins_trust_in_place(self.trust, shared, sc.trust.wins_rate, self._spare)
+
+    def _horizon(self, sc: Scenario) -> int:
+        """Months of the current round (cycles.horizon)."""
+        return cycles.horizon(self.round_start, self.first_month, sc.delivery.round_months,
+                              sc.mechanisms.laa_rounds == "renewed", sc.months)
 
     @property
     def relevance(self) -> np.ndarray:
