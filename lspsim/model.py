@@ -213,6 +213,22 @@ def derive(sc: Scenario) -> Derived:
     return d
 
 
+def _held(values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """``values`` taken at the months where ``at`` and held until the next such month; NaN
+    before the first."""
+    idx = np.where(at, np.arange(len(values)), -1)
+    np.maximum.accumulate(idx, out=idx)
+    return np.where(idx >= 0, values[np.maximum(idx, 0)], np.nan)
+
+
+def _open_mean(a: np.ndarray) -> np.ndarray:
+    """Mean over the finite entries of each row (NaN for rows with none)."""
+    finite = np.isfinite(a)
+    count = finite.sum(axis=1)
+    total = np.where(finite, a, 0.0).sum(axis=1)
+    return np.where(count > 0, total / np.where(count > 0, count, 1), np.nan)
+
+
 class Schedule(NamedTuple):
     """Constants of the monthly schedule that depend on the scenario and the run's fixed draws
     and structures (budgets, slopes, chains): built when the run starts and whenever its
@@ -340,7 +356,9 @@ class PartnershipModel(mesa.Model):
         # LAA rounds: the first opens at the first month run (spin-up included)
         self.first_month = 1 - d.spinup
         self.round_start, self.round_index = self.first_month, 0
+        self._run_round = 0  # round_index of the run's first round (after the spin-up)
         self._active = np.ones(k, dtype=bool)
+        self._open_now = self._active  # the targets open in the month just run
         self._freed = delivery.freed_share(self._membership, self._active)
         self.efficacy = np.zeros(n)
         # the small-wins signal of a pair: 1 / the number of chains it shares (0 if none)
@@ -547,6 +565,7 @@ class PartnershipModel(mesa.Model):
         for month in range(self.first_month, 1):
             self._month(sc, month)
         self._open_round(sc, 1)
+        self._run_round = self.round_index
 
     def _open_round(self, sc: Scenario, month: int) -> None:
         """A new round of targets (cycles): new difficulty, progress from 0, all open."""
@@ -557,7 +576,7 @@ class PartnershipModel(mesa.Model):
         self.months_to_deliver = sc.delivery.months_to_deliver * self._difficulty_draw
         self._schedule = self._schedule._replace(per_month=1.0 / self.months_to_deliver)
         self.progress = np.zeros(len(self.progress))
-        self._active[:] = True
+        self._active = np.ones(len(self.progress), dtype=bool)
         self._allocate()
 
     def _allocate(self) -> None:
@@ -664,11 +683,12 @@ class PartnershipModel(mesa.Model):
         step = resources.resource_factor(self.adequacy, sc.resources.max_resource_factor)
         step *= self._weakest
         step *= sch.per_month  # delivery.progress_step: weakest x resources / months
+        self._open_now = self._active
         step *= self._active  # met targets are done for the round
         self.progress = self.progress + step
         met = self.progress >= 1.0
         if np.count_nonzero(met) != len(met) - np.count_nonzero(self._active):
-            np.logical_not(met, out=self._active)
+            self._active = ~met
             self._allocate()
 
     def _small_wins(self, sc: Scenario, month: int) -> None:
@@ -717,7 +737,8 @@ class PartnershipModel(mesa.Model):
     # ------------------------------------------------------------------ recording
     # Each month _record stores the partner-level rows and a few model-level quantities that
     # cannot be recovered later; series() derives the rest from them for all months at once.
-    _RAW = ("dense_pairs", "maturity", "turnover_events", "meetings_held", "pooled_pot")
+    _RAW = ("dense_pairs", "maturity", "turnover_events", "meetings_held", "pooled_pot",
+            "round", "round_end", "mean_efficacy")
 
     def _alloc_records(self, months: int) -> None:
         # Partner rows are kept as one small array per month (fresh large buffers would cost
@@ -750,14 +771,22 @@ class PartnershipModel(mesa.Model):
         np.dot(self.ties, self._ones, out=p[_R_TIES])
         self._progress_series[t] = self.progress
         if t:
-            self._adequacy_series[t] = self.adequacy
+            # only targets still open count (a met one's adequacy is 0: its money has moved on)
+            self._adequacy_series[t] = np.where(self._open_now, self.adequacy, np.nan)
             self._weakest_series[t] = self._weakest
+        sc = self.scenario
         self._raw.append((
             int(np.count_nonzero(self.ties >= self.derived.tie_threshold)),
             self.maturity,
             self.leavers.size,
             self._now.meetings_held if t > 0 else 0.0,
             self._schedule.pot,  # recorded, not derived at the end: an event can change it
+            self.round_index - self._run_round + 1,
+            # the round's last month: the next opens a round, or the run ends one never renewed
+            (t > 0 and (cycles.opens_round(t + 1, self.round_start, sc.delivery.round_months,
+                                           sc.mechanisms.laa_rounds == "renewed")
+                        or (sc.mechanisms.laa_rounds != "renewed" and t == sc.months))),
+            float(self.efficacy.sum() / max(self.derived.n_partners, 1)),
         ))
 
     # ------------------------------------------------------------------ views
@@ -773,6 +802,7 @@ class PartnershipModel(mesa.Model):
         st, ns, n_council = self.derived.stat_idx, self.derived.ns_idx, self.derived.n_councils
         pairs = n * (n - 1)
         prog = self._progress_series[:months]
+        met = np.count_nonzero(prog >= 1.0, axis=1) / k
         nan = np.full(months, np.nan)
         out = {
             "mean_trust": trust_out.sum(axis=1) / n if n > 1 else nan,
@@ -786,17 +816,41 @@ class PartnershipModel(mesa.Model):
             "mean_tie_strength": ties.sum(axis=1) / pairs if n > 1 else np.zeros(months),
             "monitoring_maturity": raw["maturity"],
             "mean_target_progress": np.minimum(prog, 1.0).sum(axis=1) / k,
-            "targets_met": np.count_nonzero(prog >= 1.0, axis=1) / k,
+            "targets_met": met,
+            "targets_met_round_end": _held(met, raw["round_end"] > 0),
+            "laa_round": raw["round"],
+            "mean_efficacy": raw["mean_efficacy"],
             "mean_effective_capacity": p[:, _P["effective_capacity"]].sum(axis=1) / n,
             "meetings_held": raw["meetings_held"],
             "pooled_pot": raw["pooled_pot"],
             "aligned_spend": self._aligned_spend(c),
-            "mean_resource_adequacy": self._adequacy_series[:months].sum(axis=1) / k,
+            "mean_resource_adequacy": _open_mean(self._adequacy_series[:months]),
             "mean_chain_strength": self._weakest_series[:months].sum(axis=1) / k,
             "scrutiny_pressure": p[:, _P["scrutiny_pressure"]].sum(axis=1) / n,
             "turnover_events": raw["turnover_events"],
         }
         return {name: out[name] for name in SERIES}
+
+    def rounds(self) -> list[dict[str, Any]]:
+        """One row per agreement round run so far: its months, whether it is complete, and the
+        share of its targets met and their mean progress (capped at 1) at its last month run."""
+        s = self.series()
+        rnd, met, prog = s["laa_round"], s["targets_met"], s["mean_target_progress"]
+        ends = self.series_round_ends()
+        out = []
+        for r in np.unique(rnd[1:]).astype(int).tolist() if len(rnd) > 1 else []:
+            months = np.flatnonzero(rnd == r)
+            months = months[months > 0]
+            last = int(months[-1])
+            out.append({"round": r, "first_month": int(months[0]), "last_month": last,
+                        "complete": bool(ends[last]), "targets_met": float(met[last]),
+                        "mean_progress": float(prog[last])})
+        return out
+
+    def series_round_ends(self) -> np.ndarray:
+        """(months + 1,) True in the last month of each round (cycles.opens_round)."""
+        months = self.steps + 1
+        return np.array([r[self._RAW.index("round_end")] for r in self._raw[:months]], bool)
 
     def _aligned_spend(self, c: np.ndarray) -> np.ndarray:
         """Aligned spend per month from the commitment rows ``c``: the levers of each stretch of
