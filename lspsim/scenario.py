@@ -209,7 +209,7 @@ class Commitment(Section):
     # Structural constants
     distrust_discount: float = F(0.6, "Share of a partner's reported commitment discounted when "
                                  "it is neither trusted nor verifiable", "0-1", ASSUMED, ge=0, le=1)
-    efficacy_weight: float = F(1.0, "Extra return a partner expects from committing when it sees "
+    efficacy_weight: float = F(3.0, "Extra return a partner expects from committing when it sees "
                                "its targets a full round ahead of pace (less when behind)",
                                "share of the return", ASSUMED, ge=0, le=5)
     efficacy_rate: float = F(0.1, "Share of the gap to the pace it now sees that a partner's "
@@ -255,7 +255,7 @@ class Trust(Section):
     newcomer_share: float = F(0.5, "Share of the tie loss by which trust to and from a new "
                               "representative moves back to the base level", "0-1", ASSUMED,
                               ge=0, le=1)
-    wins_rate: float = F(0.2, "Trust moved each month by progress seen on targets two partners "
+    wins_rate: float = F(0.5, "Trust moved each month by progress seen on targets two partners "
                          "deliver together, per unit of pace gap (toward 1 when ahead, toward 0 "
                          "when behind, as a share of the distance)", "per month", ASSUMED,
                          ge=0, le=1)
@@ -891,6 +891,7 @@ SOURCED: dict[str, str] = {
     "layers.operational_per_year": "report Table 8: 12-52 a year [AC09]",
     "resources.pooled_share": "under 2% of mainstream spend in one county [AC09]",
     "delivery.n_targets": "up to 35 LAA improvement targets [AC09]",
+    "delivery.round_months": "LAAs were agreed for three years (2008/09-2010/11) [AC09]",
     "trust.gain": "trust is built slowly and lost fast [S93]",
     "trust.loss": "trust is built slowly and lost fast [S93]",
     "commitment.conditional_share": "about half are conditional co-operators [FGF01]",
