@@ -361,12 +361,7 @@ class PartnershipModel(mesa.Model):
         self._open_now = self._active  # the targets open in the month just run
         self._freed = delivery.freed_share(self._membership, self._active)
         self.efficacy = np.zeros(n)
-        # the small-wins signal of a pair: 1 / the number of chains it shares (0 if none)
-        together = self._membership.T @ self._membership
-        self._shared_inv = np.where(together > 0, 1.0 / np.where(together > 0, together, 1.0),
-                                    0.0)
-        self._own_inv = (self._shared_inv.diagonal().copy() if n else np.zeros(0))
-        self._membership_t = np.ascontiguousarray(self._membership.T)
+        self._wins = cycles.plan_wins(self._membership)  # who shares which chains
 
         self.maturity = d.initial_maturity
         self.pressure = np.zeros(n)
@@ -699,15 +694,11 @@ class PartnershipModel(mesa.Model):
             return
         gap = cycles.pace_gap(self.progress, month - self.round_start + 1,
                               self._horizon(sc))
-        gap *= self.maturity
-        mt = self._membership_t
-        shared = np.dot(mt * gap, self._membership, out=self._scratch)
+        gap *= self.maturity  # what shared monitoring shows (cycles.seen_gap, shared_gap)
         if form == "trust_and_efficacy":
-            seen = shared.diagonal() * self._own_inv
-            self.efficacy = cycles.update_efficacy(self.efficacy, seen,
+            self.efficacy = cycles.update_efficacy(self.efficacy, np.dot(self._wins.own, gap),
                                                    sc.commitment.efficacy_rate)
-        shared *= self._shared_inv
-        cycles.wins_trust_in_place(self.trust, shared, sc.trust.wins_rate, self._spare)
+        cycles.wins_trust_planned(self.trust, self._wins, gap, sc.trust.wins_rate)
 
     def _horizon(self, sc: Scenario) -> int:
         """Months of the current round (cycles.horizon)."""

@@ -64,9 +64,13 @@ def test_wins_raise_trust_losses_lower_it_and_the_fast_form_agrees():
     off = ~np.eye(5, dtype=bool)
     assert np.all(plain[off][S[off] > 0] > T[off][S[off] > 0])
     assert np.all(plain[off][S[off] < 0] < T[off][S[off] < 0])
-    fast = cycles.wins_trust_in_place(T.copy(), S.copy(), 0.3, np.empty((5, 5)))
-    np.testing.assert_allclose(fast, plain, rtol=0, atol=1e-15)
     assert plain.min() >= 0 and plain.max() <= 1
+    # the planned form updates only pairs sharing a chain, and agrees with the plain one
+    mem = (rng.random((4, 5)) < 0.5).astype(float)
+    gap = rng.uniform(-1, 1, 4)
+    want = cycles.wins_trust(T, cycles.shared_gap(gap, mem, 0.7), 0.3)
+    got = cycles.wins_trust_planned(T.copy(), cycles.plan_wins(mem), 0.7 * gap, 0.3)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-15)
 
 
 def test_freed_share_is_the_chain_share_of_the_open_targets():

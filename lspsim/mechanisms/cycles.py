@@ -20,6 +20,8 @@ nothing. Set by ``trust.wins_rate``, ``commitment.efficacy_*``; forms in ``mecha
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 
@@ -69,18 +71,39 @@ def wins_trust(trust: np.ndarray, shared: np.ndarray, rate: float) -> np.ndarray
     return np.clip(out, 0.0, 1.0)
 
 
-def wins_trust_in_place(trust: np.ndarray, shared: np.ndarray, rate: float,
-                        scratch: np.ndarray) -> np.ndarray:
-    """``wins_trust`` in place: T + r (S+ - |S| T) with S+ = max(S, 0) (the same update
-    rearranged: S+ (1 - T) + S- T = S+ - |S| T). The diagonal of ``shared`` is the gap a partner
-    sees of its own chains; it is overwritten with 1 afterwards."""
-    np.abs(shared, out=scratch)
-    scratch *= trust
-    np.maximum(shared, 0.0, out=shared)
-    shared -= scratch
-    shared *= rate
-    trust += shared  # stays in [0, 1]: |S| <= 1 and rate <= 1
-    trust.reshape(-1)[:: trust.shape[0] + 1] = 1.0
+class WinsPlan(NamedTuple):
+    """What the fast small-wins step needs that depends on the chains alone: the pairs of
+    distinct partners who share a chain (few: at most K L (L - 1) whatever the partnership's
+    size), each with the weights that average the gaps of their common chains, and each
+    partner's weights over its own chains."""
+
+    flat: np.ndarray    # (P,) flat (n, n) index of each pair (i, j), i != j
+    pair: np.ndarray    # (P, K) M_ki M_kj / (number of chains i and j share)
+    own: np.ndarray     # (n, K) M_ki / (number of chains i is in), 0 for none
+
+
+def plan_wins(membership: np.ndarray) -> WinsPlan:
+    """``WinsPlan`` for ``membership`` (K, n)."""
+    n = membership.shape[1]
+    together = membership.T @ membership
+    np.fill_diagonal(together, 0.0)
+    i, j = np.nonzero(together)
+    pair = (membership[:, i] * membership[:, j]).T / together[i, j][:, None]
+    count = membership.sum(axis=0)
+    own = membership.T / np.where(count > 0, count, 1.0)[:, None]
+    return WinsPlan(i * n + j, np.ascontiguousarray(pair), np.ascontiguousarray(own))
+
+
+def wins_trust_planned(trust: np.ndarray, plan: WinsPlan, gap_seen: np.ndarray,
+                       rate: float) -> np.ndarray:
+    """``wins_trust(trust, shared_gap(gap, membership, maturity), rate)`` in place, given
+    ``gap_seen`` = maturity x gap: only pairs that share a chain have a non-zero shared gap, so
+    only they are updated (T + r (S+ - |S| T), the same update rearranged)."""
+    shared = plan.pair @ gap_seen
+    flat = trust.reshape(-1)
+    t = flat.take(plan.flat)
+    t += rate * (np.maximum(shared, 0.0) - np.abs(shared) * t)  # stays in [0, 1]
+    flat.put(plan.flat, t)
     return trust
 
 
