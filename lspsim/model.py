@@ -359,6 +359,7 @@ class PartnershipModel(mesa.Model):
         self._run_round = 0  # round_index of the run's first round (after the spin-up)
         self._active = np.ones(k, dtype=bool)
         self._open_now = self._active  # the targets open in the month just run
+        self._n_open_now = k
         self._freed = delivery.freed_share(self._membership, self._active)
         self.efficacy = np.zeros(n)
         self._wins = cycles.plan_wins(self._membership)  # who shares which chains
@@ -441,6 +442,7 @@ class PartnershipModel(mesa.Model):
                                       info_exponent=dl.info_exponent),
             argmin_flat=np.arange(k) * self.chains.shape[1])
         self._loop_constants(sc)
+        self._round_last = self._last_month_of_round(sc)
         # Which layers meet depends on the month of the year only (meetings per year are whole
         # numbers): the patterns are computed once each (_pattern).
         self._patterns: dict[bytes, MeetingPattern] = {}
@@ -573,6 +575,16 @@ class PartnershipModel(mesa.Model):
         self.progress = np.zeros(len(self.progress))
         self._active = np.ones(len(self.progress), dtype=bool)
         self._allocate()
+        self._round_last = self._last_month_of_round(sc)
+
+    def _last_month_of_round(self, sc: Scenario) -> int:
+        """The current round's last month: ``round_months`` after it opened when rounds are
+        renewed, else the run's end (cycles.opens_round); -1 for the spin-up's (unrecorded)."""
+        if self.round_start <= 0:
+            return -1
+        if sc.mechanisms.laa_rounds == "renewed":
+            return self.round_start + sc.delivery.round_months - 1
+        return sc.months
 
     def _allocate(self) -> None:
         """Money for the targets still open this round (delivery.freed_share): a met target
@@ -580,7 +592,7 @@ class PartnershipModel(mesa.Model):
         sch = self._schedule
         self._freed = f = delivery.freed_share(self._membership, self._active)
         self._adequacy_matrix = sch.adequacy_matrix * f
-        n_open = int(self._active.sum())
+        self._n_open = n_open = int(self._active.sum())
         k = len(self._active)
         self._adequacy_base = np.where(self._active, sch.adequacy_base * (k / max(n_open, 1)),
                                        0.0)
@@ -592,6 +604,7 @@ class PartnershipModel(mesa.Model):
         self._efficacy_gain = (d.stake_in_success * d.voice * c.return_on_commitment
                                * c.efficacy_weight)
         self._allocate()
+
     def _turnover(self, sc: Scenario, leavers: np.ndarray) -> None:
         self.leavers = leavers
         if leavers.size:
@@ -678,11 +691,11 @@ class PartnershipModel(mesa.Model):
         step = resources.resource_factor(self.adequacy, sc.resources.max_resource_factor)
         step *= self._weakest
         step *= sch.per_month  # delivery.progress_step: weakest x resources / months
-        self._open_now = self._active
+        self._open_now, self._n_open_now = self._active, self._n_open
         step *= self._active  # met targets are done for the round
         self.progress = self.progress + step
         met = self.progress >= 1.0
-        if np.count_nonzero(met) != len(met) - np.count_nonzero(self._active):
+        if np.count_nonzero(met) + self._n_open != len(met):  # a target was met this month
             self._active = ~met
             self._allocate()
 
@@ -763,9 +776,11 @@ class PartnershipModel(mesa.Model):
         self._progress_series[t] = self.progress
         if t:
             # only targets still open count (a met one's adequacy is 0: its money has moved on)
-            self._adequacy_series[t] = np.where(self._open_now, self.adequacy, np.nan)
+            row = self._adequacy_series[t]
+            row[:] = self.adequacy
+            if self._n_open_now < len(row):
+                row[~self._open_now] = np.nan
             self._weakest_series[t] = self._weakest
-        sc = self.scenario
         self._raw.append((
             int(np.count_nonzero(self.ties >= self.derived.tie_threshold)),
             self.maturity,
@@ -773,10 +788,7 @@ class PartnershipModel(mesa.Model):
             self._now.meetings_held if t > 0 else 0.0,
             self._schedule.pot,  # recorded, not derived at the end: an event can change it
             self.round_index - self._run_round + 1,
-            # the round's last month: the next opens a round, or the run ends one never renewed
-            (t > 0 and (cycles.opens_round(t + 1, self.round_start, sc.delivery.round_months,
-                                           sc.mechanisms.laa_rounds == "renewed")
-                        or (sc.mechanisms.laa_rounds != "renewed" and t == sc.months))),
+            t == self._round_last,
             float(self.efficacy.sum() / max(self.derived.n_partners, 1)),
         ))
 

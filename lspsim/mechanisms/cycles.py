@@ -109,8 +109,12 @@ def wins_trust_planned(trust: np.ndarray, plan: WinsPlan, gap_seen: np.ndarray,
 
 def update_efficacy(efficacy: np.ndarray, seen: np.ndarray, rate: float) -> np.ndarray:
     """A partner's sense of efficacy (-1 to 1): an exponential memory, at ``rate`` a month
-    (``commitment.efficacy_rate``), of the pace gap it sees."""
-    return efficacy + rate * (np.clip(seen, -1.0, 1.0) - efficacy)
+    (``commitment.efficacy_rate``), of the pace gap it sees (``seen_gap``, itself in [-1, 1]:
+    a mean of gaps in [-1, 1) times a maturity in [0, 1])."""
+    out = seen - efficacy
+    out *= rate
+    out += efficacy
+    return out
 
 
 def opens_round(month: int, round_start: int, round_months: int, renewed: bool) -> bool:
