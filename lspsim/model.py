@@ -49,15 +49,16 @@ SERIES = outcomes.names("model")
 PARTNER_SERIES = outcomes.names("partner")
 # Rows of the table _record keeps per partner each month: the partner-level series, with the
 # sums of trust placed in each partner (by all partners, by the non-statutory ones) and the sums
-# of trust and ties each places, before the views scale them.
+# of trust and ties each places, before the views scale them, and each partner's efficacy.
 _ROWS = ("commitment", "trust_in", "trust_in_from_non_statutory", "trust_out",
-         "effective_capacity", "scrutiny_pressure", "tie_strength")
+         "effective_capacity", "scrutiny_pressure", "tie_strength", "efficacy")
 _ROW = {name: i for i, name in enumerate(_ROWS)}
 _R_COMMITMENT, _R_TRUST_IN, _R_TRUST_IN_NS, _R_TRUST_OUT = (
     _ROW["commitment"], _ROW["trust_in"], _ROW["trust_in_from_non_statutory"], _ROW["trust_out"])
 _R_CAPACITY, _R_PRESSURE, _R_TIES = (_ROW["effective_capacity"], _ROW["scrutiny_pressure"],
                                      _ROW["tie_strength"])
 assert _R_TRUST_IN_NS == _R_TRUST_IN + 1  # one product fills both (_record)
+_R_EFFICACY = _ROW["efficacy"]
 _PARTNER_ROWS = [_ROW[name] for name in PARTNER_SERIES]
 # Columns of partner_series()
 _P = {name: i for i, name in enumerate(PARTNER_SERIES)}
@@ -257,7 +258,7 @@ class MeetingPattern(NamedTuple):
     contact_weight: np.ndarray       # trust.contact_weight
     desire_base: np.ndarray          # commitment.folded_base
     meetings_held: float
-    incentive: np.ndarray            # commitment.own_incentive with no sense of efficacy
+    incentive_logit: np.ndarray      # -incentive_weight x own_incentive with no efficacy
 
 
 class PartnershipModel(mesa.Model):
@@ -481,7 +482,7 @@ class PartnershipModel(mesa.Model):
                 meetings, burden, layers.effective_capacity(d.capacity, burden), grow_p, grow_q,
                 trust.contact_weight(contact, tr.weight_base, tr.weight_contact),
                 commit.folded_base(self.slope, self._schedule.pull_term, own),
-                float(meetings.sum()), incentive)
+                float(meetings.sum()), -c.incentive_weight * incentive)
             for arr in entry:
                 if not isinstance(arr, np.ndarray):
                     continue
@@ -601,8 +602,12 @@ class PartnershipModel(mesa.Model):
         """Constants of the feedback loop under ``sc`` (called by _apply_scenario)."""
         d, c = self.derived, sc.commitment
         # commitment.own_incentive: the part of the expected return efficacy scales
-        self._efficacy_gain = (d.stake_in_success * d.voice * c.return_on_commitment
-                               * c.efficacy_weight)
+        # (x -incentive_weight: the fast decision works on the logistic's exponent), and the
+        # parts of commitment.folded_base fixed per scenario
+        self._efficacy_logit = (-c.incentive_weight * d.stake_in_success * d.voice
+                                * c.return_on_commitment * c.efficacy_weight)
+        self._keep_own = 1.0 - self.slope
+        self._slope_pull = self.slope * self._schedule.pull_term
         self._allocate()
 
     def _turnover(self, sc: Scenario, leavers: np.ndarray) -> None:
@@ -663,10 +668,15 @@ class PartnershipModel(mesa.Model):
                                                 scale=self._schedule.expect_scale)
         if sc.mechanisms.small_wins == "trust_and_efficacy":
             # own preference moves with the partner's sense of efficacy (commitment.own_incentive)
-            incentive = np.multiply(self._efficacy_gain, self.efficacy, out=self._vec)
-            incentive += self._now.incentive
-            own = commit.own_preference(incentive, sc.commitment.incentive_weight)
-            target += commit.folded_base(self.slope, self._schedule.pull_term, own)
+            # and commitment.folded_base: (1 - slope) own + slope x pull term, with own the
+            # logistic commitment.own_preference written in place (x = -weight x incentive)
+            x = np.multiply(self._efficacy_logit, self.efficacy, out=self._vec)
+            x += self._now.incentive_logit
+            np.exp(x, out=x)
+            x += 1.0
+            np.divide(self._keep_own, x, out=x)
+            target += x
+            target += self._slope_pull
         else:
             target += self._now.desire_base
         target += np.multiply(self.pressure, sc.scrutiny.sanction_strength, out=self._vec)
@@ -742,7 +752,7 @@ class PartnershipModel(mesa.Model):
     # Each month _record stores the partner-level rows and a few model-level quantities that
     # cannot be recovered later; series() derives the rest from them for all months at once.
     _RAW = ("dense_pairs", "maturity", "turnover_events", "meetings_held", "pooled_pot",
-            "round", "round_end", "mean_efficacy")
+            "round", "round_end")
 
     def _alloc_records(self, months: int) -> None:
         # Partner rows are kept as one small array per month (fresh large buffers would cost
@@ -772,6 +782,7 @@ class PartnershipModel(mesa.Model):
         np.dot(T, self._ones, out=p[_R_TRUST_OUT])
         p[_R_CAPACITY] = self.effective_capacity
         p[_R_PRESSURE] = self.pressure
+        p[_R_EFFICACY] = self.efficacy
         np.dot(self.ties, self._ones, out=p[_R_TIES])
         self._progress_series[t] = self.progress
         if t:
@@ -789,7 +800,6 @@ class PartnershipModel(mesa.Model):
             self._schedule.pot,  # recorded, not derived at the end: an event can change it
             self.round_index - self._run_round + 1,
             t == self._round_last,
-            float(self.efficacy.sum() / max(self.derived.n_partners, 1)),
         ))
 
     # ------------------------------------------------------------------ views
@@ -822,7 +832,7 @@ class PartnershipModel(mesa.Model):
             "targets_met": met,
             "targets_met_round_end": _held(met, raw["round_end"] > 0),
             "laa_round": raw["round"],
-            "mean_efficacy": raw["mean_efficacy"],
+            "mean_efficacy": rows[:, _R_EFFICACY].sum(axis=1) / max(n, 1),
             "mean_effective_capacity": p[:, _P["effective_capacity"]].sum(axis=1) / n,
             "meetings_held": raw["meetings_held"],
             "pooled_pot": raw["pooled_pot"],
