@@ -237,7 +237,15 @@ def check_discover_record(rec: dict[str, Any] | None) -> list[str]:
 
 
 def _write_discover(text: str, record: dict[str, Any], workers: int) -> str:
-    record["discover"] = discover_record(workers)
+    from lspsim.errors import InputError
+
+    try:
+        record["discover"] = discover_record(workers)
+    except InputError as exc:  # e.g. the condition no longer holds for any run
+        raise SystemExit(f"discover: {exc}\nThe README's example needs a condition that holds "
+                         "for some runs and not others: change WHERE and LABEL in "
+                         f"{Path(__file__).name} (and the README's words around it); README.md "
+                         f"and {RECORD.name} were not changed.") from None
     return replace_region(text, "discover-example", discover_block(record["discover"]))
 
 

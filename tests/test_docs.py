@@ -158,3 +158,23 @@ def test_readme_limits_are_the_codes():
     assert MAX_DRAWS == 10 ** round(math.log10(MAX_DRAWS))
     assert f"at most {MAX_POINTS:,} design points" in limits
     assert f"{MAX_RUNS // 1_000_000} million runs" in limits
+
+
+def test_quoted_experiment_sizes_are_the_experiments():
+    """The README's national ensemble and docs/sweeps.md's table of presets quote the sizes
+    `lspsim experiments` computes."""
+    from lspsim.sweep import load_experiment
+
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    areas = int(re.search(r"runs England's (\d+) local area agreement areas", readme).group(1))
+    assert areas == load_experiment("national_ensemble").n_points
+    table = re.findall(r"^\| `(\w+)` \| (.+?) \| ([\d,]+) \|$",
+                       (ROOT / "docs" / "sweeps.md").read_text(), flags=re.M)
+    assert {name for name, _, _ in table} >= {"morris_all_levers", "failure_conditions"}
+    for name, what, runs in table:
+        exp = load_experiment(name)
+        fix = f"update {name}'s row in docs/sweeps.md to what `lspsim experiments` says"
+        assert int(runs.replace(",", "")) == exp.n_runs, f"{fix}: {exp.n_runs:,} runs"
+        if exp.design.kind == "morris":  # a glob picks up every new numeric parameter
+            levers = int(re.search(r"over (\d+) numeric levers", what).group(1))
+            assert levers == len(exp.factors), f"{fix}: {len(exp.factors)} levers"
