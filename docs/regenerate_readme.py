@@ -69,6 +69,10 @@ WHERE, LABEL = "target_achievement < 0.1", "the partnership stalls"
 PROBE_RUNS = 12
 WRAP = 92  # with "# ", within the README's 100-column code blocks, as the README had it
 
+# -- the app screenshot: the command docs/app.md gives -------------------------------------
+APP_ARGS = ("--steps", "5", "--months", "24", "--event", "10", "--tab", "What-if",
+            "--whatif", "leadership.council_dominance=0.9", "--screenshot", "docs/img/app.png")
+
 
 # ---------------------------------------------------------------------------------------
 # Regions
@@ -293,10 +297,8 @@ def _app_screenshot() -> str | None:
         return "no Chromium (apt-get install chromium)"
     if importlib.util.find_spec("solara") is None:
         return "the app extra is not installed (pip install -e '.[app]')"
-    subprocess.run([sys.executable, "benchmarks/bench_app.py", "--steps", "5", "--months", "24",
-                    "--event", "10", "--tab", "What-if", "--whatif",
-                    "leadership.council_dominance=0.9", "--screenshot", "docs/img/app.png"],
-                   cwd=ROOT, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    subprocess.run([sys.executable, "benchmarks/bench_app.py", *APP_ARGS], cwd=ROOT,
+                   check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     return None
 
 

@@ -178,3 +178,9 @@ def test_quoted_experiment_sizes_are_the_experiments():
         if exp.design.kind == "morris":  # a glob picks up every new numeric parameter
             levers = int(re.search(r"over (\d+) numeric levers", what).group(1))
             assert levers == len(exp.factors), f"{fix}: {len(exp.factors)} levers"
+
+
+def test_app_screenshot_is_retaken_as_docs_app_md_says():
+    app_md = (ROOT / "docs" / "app.md").read_text().replace("\\\n", " ")
+    commands = [" ".join(ln.split()) for ln in app_md.splitlines() if "--screenshot" in ln]
+    assert " ".join(("benchmarks/bench_app.py", *REGEN.APP_ARGS)) in " ".join(commands)
