@@ -175,9 +175,14 @@ def test_quoted_experiment_sizes_are_the_experiments():
         exp = load_experiment(name)
         fix = f"update {name}'s row in docs/sweeps.md to what `lspsim experiments` says"
         assert int(runs.replace(",", "")) == exp.n_runs, f"{fix}: {exp.n_runs:,} runs"
+        said = re.findall(r"([\d,]+) runs", exp.description)
+        assert said and int(said[-1].replace(",", "")) == exp.n_runs, (
+            f"update the description in experiments/{name}.toml: {exp.n_runs} runs")
         if exp.design.kind == "morris":  # a glob picks up every new numeric parameter
             levers = int(re.search(r"over (\d+) numeric levers", what).group(1))
             assert levers == len(exp.factors), f"{fix}: {len(exp.factors)} levers"
+            assert f"({levers} levers" in exp.description, (
+                f"update the description in experiments/{name}.toml: {levers} levers")
 
 
 def test_app_screenshot_is_retaken_as_docs_app_md_says():

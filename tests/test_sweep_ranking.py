@@ -29,11 +29,20 @@ def analysed(tmp_path_factory):
         "replications": 4, "metrics": ["target_achievement", "mean_trust"],
         "design": {"kind": "morris", "n": 16}, "parameters": UNIT}, source="noisy.toml")
     run_sweep(exp, tmp / "sw", workers=0, evaluator=ev.noisy_linear)
-    assert main(["analyse", str(tmp / "sw"), "-q"]) == 0
-    return tmp / "sw" / "analysis"
+    return tmp / "sw"
+
+
+def test_analyse_prints_the_dominance_check(analysed, capsys):
+    assert main(["analyse", str(analysed), "--out", str(analysed.parent / "printed")]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "morris_ranking.csv" in out
+    assert "FLAG target_achievement: `trust.gain` (sourced) has mu* 2.0" in out
+    assert "mean_trust: no lever dominates" in out
 
 
 def test_ranking_orders_levers_and_flags_the_dominant_one(analysed):
+    assert main(["analyse", str(analysed), "-q"]) == 0
+    analysed = analysed / "analysis"
     r = pd.read_csv(analysed / "morris_ranking.csv")
     assert list(r.columns) == COLUMNS
     ta = r[r["metric"] == "target_achievement"].set_index("parameter")
