@@ -331,17 +331,22 @@ def regenerate(steps: tuple[str, ...] = STEPS, workers: int = 2) -> list[str]:
         text = _write_run_default(text, record)
     if "discover" in steps:
         text = _write_discover(text, record, workers)
-    record.update({"generated_by": COMMAND, "versions": _versions()})
-    RECORD.write_text(json.dumps(record, indent=1) + "\n")
-    README.write_text(text)
-    if "appraisal" in steps:
-        appraisal_module().main()
-    if "validation" in steps:
-        _run_validation(workers)
-    if "app" in steps:
-        why = _app_screenshot()
-        if why:
-            notes.append(f"app: docs/img/app.png not retaken: {why}")
+    if "run-default" in steps or "discover" in steps:
+        record.update({"generated_by": COMMAND, "versions": _versions()})
+        RECORD.write_text(json.dumps(record, indent=1) + "\n")
+        README.write_text(text)
+    try:
+        if "appraisal" in steps:
+            appraisal_module().main()
+        if "validation" in steps:
+            _run_validation(workers)
+        if "app" in steps:
+            why = _app_screenshot()
+            if why:
+                notes.append(f"app: docs/img/app.png not retaken: {why}")
+    except subprocess.CalledProcessError as exc:
+        raise SystemExit(f"{' '.join(map(str, exc.cmd[1:3]))} failed (exit {exc.returncode}); "
+                         "what the earlier steps wrote is kept") from None
     return notes
 
 
