@@ -189,3 +189,16 @@ def test_app_screenshot_is_retaken_as_docs_app_md_says():
     app_md = (ROOT / "docs" / "app.md").read_text().replace("\\\n", " ")
     commands = [" ".join(ln.split()) for ln in app_md.splitlines() if "--screenshot" in ln]
     assert " ".join(("benchmarks/bench_app.py", *REGEN.APP_ARGS)) in " ".join(commands)
+
+
+def test_check_exits_1_when_stale_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    readme = tmp_path / "README.md"
+    readme.write_text(REGEN.replace_region((ROOT / "README.md").read_text(), "run-default",
+                                           "```\nlspsim: edited by hand\n```"))
+    before = readme.read_text()
+    monkeypatch.setattr(REGEN, "README", readme)
+    assert REGEN.main(["--check", "--only", "run-default"]) == 1
+    assert "stale: README region run-default" in capsys.readouterr().out
+    assert readme.read_text() == before and sorted(tmp_path.iterdir()) == [readme]
+    monkeypatch.setattr(REGEN, "README", ROOT / "README.md")
+    assert REGEN.main(["--check", "--only", "run-default"]) == 0
