@@ -351,7 +351,8 @@ def regenerate(steps: tuple[str, ...] = STEPS, workers: int = 2) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description="Regenerate (or --check) every figure and number "
+                                 "the README quotes.")
     ap.add_argument("--check", action="store_true",
                     help="write nothing; exit 1 if a region or record is stale")
     ap.add_argument("--only", nargs="+", choices=STEPS, default=None, metavar="STEP",
