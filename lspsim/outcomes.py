@@ -165,8 +165,7 @@ SERIES: tuple[TimeSeriesOutcome, ...] = (
         0, 1,
         "Share of a round's targets met by the round's end (an LAA round lasts "
         "`delivery.round_months`): the value of the last round completed, NaN until one is.",
-        "count over targets with progress >= 1 at the round's last month / number of targets",
-        panel=_TARGET_PANEL, legend="met by round end", colour="#7f7f7f"),
+        "count over targets with progress >= 1 at the round's last month / number of targets"),
     TimeSeriesOutcome(
         "laa_round", "agreement round", "round", 1, None,
         "The round of targets the month belongs to (1 = the partnership's first agreement); "
@@ -264,8 +263,6 @@ SUMMARY: tuple[ScalarOutcome, ...] = (
     ScalarOutcome("target_achievement", "targets_met", "share of targets met", headline=True),
     ScalarOutcome("mean_target_progress", "mean_target_progress",
                   "average progress towards the targets"),
-    ScalarOutcome("targets_met_round_end", "targets_met_round_end",
-                  "share of targets met by the end of the last round"),
     ScalarOutcome("mean_trust", "mean_trust", "trust between partners", headline=True),
     ScalarOutcome("mean_commitment", "mean_commitment", "commitment to joint priorities",
                   headline=True),
