@@ -259,6 +259,7 @@ class MeetingPattern(NamedTuple):
     desire_base: np.ndarray          # commitment.folded_base
     meetings_held: float
     incentive_logit: np.ndarray      # -incentive_weight x own_incentive with no efficacy
+    spare: np.ndarray                # commitment.spare_capacity
 
 
 class PartnershipModel(mesa.Model):
@@ -482,7 +483,8 @@ class PartnershipModel(mesa.Model):
                 meetings, burden, layers.effective_capacity(d.capacity, burden), grow_p, grow_q,
                 trust.contact_weight(contact, tr.weight_base, tr.weight_contact),
                 commit.folded_base(self.slope, self._schedule.pull_term, own),
-                float(meetings.sum()), -c.incentive_weight * incentive)
+                float(meetings.sum()), -c.incentive_weight * incentive,
+                commit.spare_capacity(burden))
             for arr in entry:
                 if not isinstance(arr, np.ndarray):
                     continue
@@ -607,6 +609,9 @@ class PartnershipModel(mesa.Model):
         self._efficacy_logit = (-c.incentive_weight * d.stake_in_success * d.voice
                                 * c.return_on_commitment * c.efficacy_weight)
         self._keep_own = 1.0 - self.slope
+        self._efficacy_keep = 1.0 - c.efficacy_rate
+        self._wins_matrix = np.concatenate([c.efficacy_rate * self._wins.own,
+                                            sc.trust.wins_rate * self._wins.pair])
         self._slope_pull = self.slope * self._schedule.pull_term
         self._allocate()
 
@@ -683,7 +688,7 @@ class PartnershipModel(mesa.Model):
         target += z  # decision noise
         clip01(target)
         if sc.mechanisms.capacity_limit == "spare_capacity":
-            np.minimum(target, commit.spare_capacity(self.burden), out=target)
+            np.minimum(target, self._now.spare, out=target)  # commit.spare_capacity
         self.commitment = commit.adjust(self.commitment, target, self.derived.adjust_rate)
 
     def _deliver(self, sc: Scenario) -> None:
@@ -718,10 +723,15 @@ class PartnershipModel(mesa.Model):
         gap = cycles.pace_gap(self.progress, month - self.round_start + 1,
                               self._horizon(sc))
         gap *= self.maturity  # what shared monitoring shows (cycles.seen_gap, shared_gap)
+        # one product gives rate x the gap each partner sees (cycles.update_efficacy: e + r
+        # (seen - e) = (1 - r) e + r seen) and wins rate x the gap each pair sees
+        # (cycles.wins_trust_planned); the rates are folded into _wins_matrix
+        seen = np.dot(self._wins_matrix, gap)
+        n = self.derived.n_partners
         if form == "trust_and_efficacy":
-            self.efficacy = cycles.update_efficacy(self.efficacy, np.dot(self._wins.own, gap),
-                                                   sc.commitment.efficacy_rate)
-        cycles.wins_trust_planned(self.trust, self._wins, gap, sc.trust.wins_rate)
+            self.efficacy *= self._efficacy_keep
+            self.efficacy += seen[:n]
+        cycles.wins_pairs_in_place(self.trust, self._wins.flat, seen[n:])
 
     def _horizon(self, sc: Scenario) -> int:
         """Months of the current round (cycles.horizon)."""

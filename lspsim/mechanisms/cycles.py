@@ -98,12 +98,22 @@ def wins_trust_planned(trust: np.ndarray, plan: WinsPlan, gap_seen: np.ndarray,
                        rate: float) -> np.ndarray:
     """``wins_trust(trust, shared_gap(gap, membership, maturity), rate)`` in place, given
     ``gap_seen`` = maturity x gap: only pairs that share a chain have a non-zero shared gap, so
-    only they are updated (T + r (S+ - |S| T), the same update rearranged)."""
-    shared = plan.pair @ gap_seen
+    only they are updated (``wins_pairs_in_place``)."""
+    return wins_pairs_in_place(trust, plan.flat, rate * (plan.pair @ gap_seen))
+
+
+def wins_pairs_in_place(trust: np.ndarray, flat_index: np.ndarray,
+                        scaled: np.ndarray) -> np.ndarray:
+    """T + r (S+ - |S| T) on the pairs at ``flat_index`` (the ``wins_trust`` update
+    rearranged: S+ (1 - T) + S- T = S+ - |S| T), given ``scaled`` = r S for those pairs."""
     flat = trust.reshape(-1)
-    t = flat.take(plan.flat)
-    t += rate * (np.maximum(shared, 0.0) - np.abs(shared) * t)  # stays in [0, 1]
-    flat.put(plan.flat, t)
+    t = flat.take(flat_index)
+    loss = np.abs(scaled)
+    loss *= t
+    np.maximum(scaled, 0.0, out=scaled)
+    scaled -= loss
+    t += scaled  # stays in [0, 1]: |S| <= 1 and rate <= 1
+    flat.put(flat_index, t)
     return trust
 
 
