@@ -19,6 +19,7 @@ from lspsim.agents import PartnerOrganisation
 from lspsim.events import scenario_in_force
 from lspsim.mechanisms import (
     clip01,
+    cycles,
     delivery,
     layers,
     leadership,
@@ -48,15 +49,16 @@ SERIES = outcomes.names("model")
 PARTNER_SERIES = outcomes.names("partner")
 # Rows of the table _record keeps per partner each month: the partner-level series, with the
 # sums of trust placed in each partner (by all partners, by the non-statutory ones) and the sums
-# of trust and ties each places, before the views scale them.
+# of trust and ties each places, before the views scale them, and each partner's efficacy.
 _ROWS = ("commitment", "trust_in", "trust_in_from_non_statutory", "trust_out",
-         "effective_capacity", "scrutiny_pressure", "tie_strength")
+         "effective_capacity", "scrutiny_pressure", "tie_strength", "efficacy")
 _ROW = {name: i for i, name in enumerate(_ROWS)}
 _R_COMMITMENT, _R_TRUST_IN, _R_TRUST_IN_NS, _R_TRUST_OUT = (
     _ROW["commitment"], _ROW["trust_in"], _ROW["trust_in_from_non_statutory"], _ROW["trust_out"])
 _R_CAPACITY, _R_PRESSURE, _R_TIES = (_ROW["effective_capacity"], _ROW["scrutiny_pressure"],
                                      _ROW["tie_strength"])
 assert _R_TRUST_IN_NS == _R_TRUST_IN + 1  # one product fills both (_record)
+_R_EFFICACY = _ROW["efficacy"]
 _PARTNER_ROWS = [_ROW[name] for name in PARTNER_SERIES]
 # Columns of partner_series()
 _P = {name: i for i, name in enumerate(PARTNER_SERIES)}
@@ -104,6 +106,7 @@ class Derived:
     ns_idx: np.ndarray
     sum_rows: np.ndarray             # (2, n): ones and the non-statutory indicator (_record)
     pairs: tuple[np.ndarray, np.ndarray]
+    spinup: int                      # months run before month 0 (cycles.spinup_months)
 
 
 def _derive(sc: Scenario) -> Derived:
@@ -128,7 +131,12 @@ def _derive(sc: Scenario) -> Derived:
         names.append(f"{label} {seen[k]}" if totals[k] > 1 else label)
 
     st, ld, ly, mon, tr = sc.structure, sc.leadership, sc.layers, sc.monitoring, sc.trust
-    history = structure.history_factor(st.years_of_joint_working, st.history_timescale)
+    # The spin-up runs the last years of the history (cycles.spinup_months); the years before
+    # it set the state it starts from.
+    spinup = (cycles.spinup_months(st.years_of_joint_working, st.spinup_months)
+              if sc.mechanisms.spin_up != "off" else 0)
+    history = structure.history_factor(st.years_of_joint_working - spinup / 12,
+                                       st.history_timescale)
     style = leadership.effective_style(ld.styles, ld.chair_style, ld.board_style,
                                        ld.chair_weight)
     voice = leadership.voice(is_council, statutory, is_chair_org, style["inclusion"],
@@ -178,6 +186,7 @@ def _derive(sc: Scenario) -> Derived:
         stat_idx=np.flatnonzero(statutory), ns_idx=np.flatnonzero(~statutory),
         sum_rows=np.stack([np.ones(n), (~statutory).astype(float)]),
         pairs=network.upper_pairs(n),
+        spinup=spinup,
     )
     for name in Derived.__slots__:
         value = getattr(d, name)
@@ -203,6 +212,22 @@ def derive(sc: Scenario) -> Derived:
         del _DERIVED[next(iter(_DERIVED))]
     _DERIVED[id(sc)] = (sc, d)
     return d
+
+
+def _held(values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """``values`` taken at the months where ``at`` and held until the next such month; NaN
+    before the first."""
+    idx = np.where(at, np.arange(len(values)), -1)
+    np.maximum.accumulate(idx, out=idx)
+    return np.where(idx >= 0, values[np.maximum(idx, 0)], np.nan)
+
+
+def _open_mean(a: np.ndarray) -> np.ndarray:
+    """Mean over the finite entries of each row (NaN for rows with none)."""
+    finite = np.isfinite(a)
+    count = finite.sum(axis=1)
+    total = np.where(finite, a, 0.0).sum(axis=1)
+    return np.where(count > 0, total / np.where(count > 0, count, 1), np.nan)
 
 
 class Schedule(NamedTuple):
@@ -233,6 +258,8 @@ class MeetingPattern(NamedTuple):
     contact_weight: np.ndarray       # trust.contact_weight
     desire_base: np.ndarray          # commitment.folded_base
     meetings_held: float
+    incentive_logit: np.ndarray      # -incentive_weight x own_incentive with no efficacy
+    spare: np.ndarray                # commitment.spare_capacity
 
 
 class PartnershipModel(mesa.Model):
@@ -266,6 +293,7 @@ class PartnershipModel(mesa.Model):
         self._build_structures(sc)
         self._apply_scenario(sc)
         self._alloc_records(sc.months)
+        self._spin_up(sc)
         self._record()
 
     # The partners' scenario-given attributes, read from ``derived`` (so a replaced scenario
@@ -323,8 +351,20 @@ class PartnershipModel(mesa.Model):
             sc.delivery.chain_length)
         k = sc.delivery.n_targets
         self._difficulty_draw = rng.lognormal(0.0, sc.delivery.difficulty_spread, k)
+        # later rounds draw their difficulty from a stream of their own (cycles.round_difficulty)
+        self._round_seed = int(rng.integers(2**63))
         self._membership = delivery.membership(self.chains, n)
         self.chain_share = delivery.chain_share(self._membership)
+        # LAA rounds: the first opens at the first month run (spin-up included)
+        self.first_month = 1 - d.spinup
+        self.round_start, self.round_index = self.first_month, 0
+        self._run_round = 0  # round_index of the run's first round (after the spin-up)
+        self._active = np.ones(k, dtype=bool)
+        self._open_now = self._active  # the targets open in the month just run
+        self._n_open_now = k
+        self._freed = delivery.freed_share(self._membership, self._active)
+        self.efficacy = np.zeros(n)
+        self._wins = cycles.plan_wins(self._membership)  # who shares which chains
 
         self.maturity = d.initial_maturity
         self.pressure = np.zeros(n)
@@ -403,6 +443,8 @@ class PartnershipModel(mesa.Model):
                                       handover_exponent=dl.handover_exponent,
                                       info_exponent=dl.info_exponent),
             argmin_flat=np.arange(k) * self.chains.shape[1])
+        self._loop_constants(sc)
+        self._round_last = self._last_month_of_round(sc)
         # Which layers meet depends on the month of the year only (meetings per year are whole
         # numbers): the patterns are computed once each (_pattern).
         self._patterns: dict[bytes, MeetingPattern] = {}
@@ -441,8 +483,11 @@ class PartnershipModel(mesa.Model):
                 meetings, burden, layers.effective_capacity(d.capacity, burden), grow_p, grow_q,
                 trust.contact_weight(contact, tr.weight_base, tr.weight_contact),
                 commit.folded_base(self.slope, self._schedule.pull_term, own),
-                float(meetings.sum()))
-            for arr in entry[:-1]:
+                float(meetings.sum()), -c.incentive_weight * incentive,
+                commit.spare_capacity(burden))
+            for arr in entry:
+                if not isinstance(arr, np.ndarray):
+                    continue
                 arr.flags.writeable = False  # shared between months: never modified in place
             self._patterns[key] = entry
         self._month_pattern[slot] = self._patterns[key]
@@ -488,6 +533,18 @@ class PartnershipModel(mesa.Model):
         if self._applied is not sc:  # the scenario object was replaced: take all of it
             self._apply_scenario(sc)
         month = self.steps  # Mesa increments steps before calling step(): 1-based month
+        self._month(sc, month)
+        self._weakest_flat.append(self._weakest_at)
+        self._record()
+        # Mesa's run_model() and batch_run stop when running is False: at the scenario's end
+        # (step() itself still runs on, as the app does past the scenario's months).
+        self.running = month < sc.months
+
+    def _month(self, sc: Scenario, month: int) -> None:
+        """Month ``month`` of the schedule (months <= 0 are the spin-up's)."""
+        if cycles.opens_round(month, self.round_start, sc.delivery.round_months,
+                              sc.mechanisms.laa_rounds == "renewed"):
+            self._open_round(sc, month)
         leavers, z_obs, z_decide = self._random_draws(month)
         self._turnover(sc, leavers)
         self._meet(sc, month)
@@ -497,10 +554,66 @@ class PartnershipModel(mesa.Model):
         self._scrutinise(sc, month)
         self._decide_commitment(sc, z_decide)
         self._deliver(sc)
-        self._record()
-        # Mesa's run_model() and batch_run stop when running is False: at the scenario's end
-        # (step() itself still runs on, as the app does past the scenario's months).
-        self.running = month < sc.months
+        self._small_wins(sc, month)
+
+    def _spin_up(self, sc: Scenario) -> None:
+        """The partnership's recent history (``Derived.spinup`` months, cycles.spinup_months):
+        the model's own dynamics run before month 0, unrecorded and without advancing Mesa's
+        ``steps``; then the run's first round of targets opens."""
+        if not self.derived.spinup:
+            return
+        for month in range(self.first_month, 1):
+            self._month(sc, month)
+        self._open_round(sc, 1)
+        self._run_round = self.round_index
+
+    def _open_round(self, sc: Scenario, month: int) -> None:
+        """A new round of targets (cycles): new difficulty, progress from 0, all open."""
+        self.round_index += 1
+        self.round_start = month
+        self._difficulty_draw = cycles.round_difficulty(
+            self._round_seed, self.round_index, sc.delivery.difficulty_spread, len(self.progress))
+        self.months_to_deliver = sc.delivery.months_to_deliver * self._difficulty_draw
+        self._schedule = self._schedule._replace(per_month=1.0 / self.months_to_deliver)
+        self.progress = np.zeros(len(self.progress))
+        self._active = np.ones(len(self.progress), dtype=bool)
+        self._allocate()
+        self._round_last = self._last_month_of_round(sc)
+
+    def _last_month_of_round(self, sc: Scenario) -> int:
+        """The current round's last month: ``round_months`` after it opened when rounds are
+        renewed, else the run's end (cycles.opens_round); -1 for the spin-up's (unrecorded)."""
+        if self.round_start <= 0:
+            return -1
+        if sc.mechanisms.laa_rounds == "renewed":
+            return self.round_start + sc.delivery.round_months - 1
+        return sc.months
+
+    def _allocate(self) -> None:
+        """Money for the targets still open this round (delivery.freed_share): a met target
+        stops absorbing its chain's aligned money and its share of the pot."""
+        sch = self._schedule
+        self._freed = f = delivery.freed_share(self._membership, self._active)
+        self._adequacy_matrix = sch.adequacy_matrix * f
+        self._n_open = n_open = int(self._active.sum())
+        k = len(self._active)
+        self._adequacy_base = np.where(self._active, sch.adequacy_base * (k / max(n_open, 1)),
+                                       0.0)
+
+    def _loop_constants(self, sc: Scenario) -> None:
+        """Constants of the feedback loop under ``sc`` (called by _apply_scenario)."""
+        d, c = self.derived, sc.commitment
+        # commitment.own_incentive: the part of the expected return efficacy scales
+        # (x -incentive_weight: the fast decision works on the logistic's exponent), and the
+        # parts of commitment.folded_base fixed per scenario
+        self._efficacy_logit = (-c.incentive_weight * d.stake_in_success * d.voice
+                                * c.return_on_commitment * c.efficacy_weight)
+        self._keep_own = 1.0 - self.slope
+        self._efficacy_keep = 1.0 - c.efficacy_rate
+        self._wins_matrix = np.concatenate([c.efficacy_rate * self._wins.own,
+                                            sc.trust.wins_rate * self._wins.pair])
+        self._slope_pull = self.slope * self._schedule.pull_term
+        self._allocate()
 
     def _turnover(self, sc: Scenario, leavers: np.ndarray) -> None:
         self.leavers = leavers
@@ -558,28 +671,72 @@ class PartnershipModel(mesa.Model):
         target = commit.expected_of_others_unit(self.trust, self.observed, self._hidden,
                                                 sc.commitment.distrust_discount,
                                                 scale=self._schedule.expect_scale)
-        target += self._now.desire_base
+        if sc.mechanisms.small_wins == "trust_and_efficacy":
+            # own preference moves with the partner's sense of efficacy (commitment.own_incentive)
+            # and commitment.folded_base: (1 - slope) own + slope x pull term, with own the
+            # logistic commitment.own_preference written in place (x = -weight x incentive)
+            x = np.multiply(self._efficacy_logit, self.efficacy, out=self._vec)
+            x += self._now.incentive_logit
+            np.exp(x, out=x)
+            x += 1.0
+            np.divide(self._keep_own, x, out=x)
+            target += x
+            target += self._slope_pull
+        else:
+            target += self._now.desire_base
         target += np.multiply(self.pressure, sc.scrutiny.sanction_strength, out=self._vec)
         target += z  # decision noise
         clip01(target)
+        if sc.mechanisms.capacity_limit == "spare_capacity":
+            np.minimum(target, self._now.spare, out=target)  # commit.spare_capacity
         self.commitment = commit.adjust(self.commitment, target, self.derived.adjust_rate)
 
     def _deliver(self, sc: Scenario) -> None:
         sch = self._schedule
-        self.adequacy = np.dot(sch.adequacy_matrix, self.commitment)
-        self.adequacy += sch.adequacy_base
+        self.adequacy = np.dot(self._adequacy_matrix, self.commitment)
+        self.adequacy += self._adequacy_base
         delivery.planned_link_strength(
             sch.links, self.commitment * self.effective_capacity, self.trust, self.ties,
             monitoring.information_scale(self.maturity, sc.delivery.info_floor),
             sc.delivery.effort_half, out=self.link)
         flat = self.link.argmin(axis=1)
         flat += sch.argmin_flat
-        self._weakest_flat.append(flat)
+        self._weakest_at = flat
         self._weakest = self.link.take(flat)
         step = resources.resource_factor(self.adequacy, sc.resources.max_resource_factor)
         step *= self._weakest
         step *= sch.per_month  # delivery.progress_step: weakest x resources / months
+        self._open_now, self._n_open_now = self._active, self._n_open
+        step *= self._active  # met targets are done for the round
         self.progress = self.progress + step
+        met = self.progress >= 1.0
+        if np.count_nonzero(met) + self._n_open != len(met):  # a target was met this month
+            self._active = ~met
+            self._allocate()
+
+    def _small_wins(self, sc: Scenario, month: int) -> None:
+        """Progress seen against the round's pace moves trust between chain co-members and each
+        partner's sense of efficacy (cycles)."""
+        form = sc.mechanisms.small_wins
+        if form == "off":
+            return
+        gap = cycles.pace_gap(self.progress, month - self.round_start + 1,
+                              self._horizon(sc))
+        gap *= self.maturity  # what shared monitoring shows (cycles.seen_gap, shared_gap)
+        # one product gives rate x the gap each partner sees (cycles.update_efficacy: e + r
+        # (seen - e) = (1 - r) e + r seen) and wins rate x the gap each pair sees
+        # (cycles.wins_trust_planned); the rates are folded into _wins_matrix
+        seen = np.dot(self._wins_matrix, gap)
+        n = self.derived.n_partners
+        if form == "trust_and_efficacy":
+            self.efficacy *= self._efficacy_keep
+            self.efficacy += seen[:n]
+        cycles.wins_pairs_in_place(self.trust, self._wins.flat, seen[n:])
+
+    def _horizon(self, sc: Scenario) -> int:
+        """Months of the current round (cycles.horizon)."""
+        return cycles.horizon(self.round_start, self.first_month, sc.delivery.round_months,
+                              sc.mechanisms.laa_rounds == "renewed", sc.months)
 
     @property
     def relevance(self) -> np.ndarray:
@@ -604,7 +761,8 @@ class PartnershipModel(mesa.Model):
     # ------------------------------------------------------------------ recording
     # Each month _record stores the partner-level rows and a few model-level quantities that
     # cannot be recovered later; series() derives the rest from them for all months at once.
-    _RAW = ("dense_pairs", "maturity", "turnover_events", "meetings_held", "pooled_pot")
+    _RAW = ("dense_pairs", "maturity", "turnover_events", "meetings_held", "pooled_pot",
+            "round", "round_end")
 
     def _alloc_records(self, months: int) -> None:
         # Partner rows are kept as one small array per month (fresh large buffers would cost
@@ -634,10 +792,15 @@ class PartnershipModel(mesa.Model):
         np.dot(T, self._ones, out=p[_R_TRUST_OUT])
         p[_R_CAPACITY] = self.effective_capacity
         p[_R_PRESSURE] = self.pressure
+        p[_R_EFFICACY] = self.efficacy
         np.dot(self.ties, self._ones, out=p[_R_TIES])
         self._progress_series[t] = self.progress
         if t:
-            self._adequacy_series[t] = self.adequacy
+            # only targets still open count (a met one's adequacy is 0: its money has moved on)
+            row = self._adequacy_series[t]
+            row[:] = self.adequacy
+            if self._n_open_now < len(row):
+                row[~self._open_now] = np.nan
             self._weakest_series[t] = self._weakest
         self._raw.append((
             int(np.count_nonzero(self.ties >= self.derived.tie_threshold)),
@@ -645,6 +808,8 @@ class PartnershipModel(mesa.Model):
             self.leavers.size,
             self._now.meetings_held if t > 0 else 0.0,
             self._schedule.pot,  # recorded, not derived at the end: an event can change it
+            self.round_index - self._run_round + 1,
+            t == self._round_last,
         ))
 
     # ------------------------------------------------------------------ views
@@ -660,6 +825,7 @@ class PartnershipModel(mesa.Model):
         st, ns, n_council = self.derived.stat_idx, self.derived.ns_idx, self.derived.n_councils
         pairs = n * (n - 1)
         prog = self._progress_series[:months]
+        met = np.count_nonzero(prog >= 1.0, axis=1) / k
         nan = np.full(months, np.nan)
         out = {
             "mean_trust": trust_out.sum(axis=1) / n if n > 1 else nan,
@@ -673,17 +839,41 @@ class PartnershipModel(mesa.Model):
             "mean_tie_strength": ties.sum(axis=1) / pairs if n > 1 else np.zeros(months),
             "monitoring_maturity": raw["maturity"],
             "mean_target_progress": np.minimum(prog, 1.0).sum(axis=1) / k,
-            "targets_met": np.count_nonzero(prog >= 1.0, axis=1) / k,
+            "targets_met": met,
+            "targets_met_round_end": _held(met, raw["round_end"] > 0),
+            "laa_round": raw["round"],
+            "mean_efficacy": rows[:, _R_EFFICACY].sum(axis=1) / max(n, 1),
             "mean_effective_capacity": p[:, _P["effective_capacity"]].sum(axis=1) / n,
             "meetings_held": raw["meetings_held"],
             "pooled_pot": raw["pooled_pot"],
             "aligned_spend": self._aligned_spend(c),
-            "mean_resource_adequacy": self._adequacy_series[:months].sum(axis=1) / k,
+            "mean_resource_adequacy": _open_mean(self._adequacy_series[:months]),
             "mean_chain_strength": self._weakest_series[:months].sum(axis=1) / k,
             "scrutiny_pressure": p[:, _P["scrutiny_pressure"]].sum(axis=1) / n,
             "turnover_events": raw["turnover_events"],
         }
         return {name: out[name] for name in SERIES}
+
+    def rounds(self) -> list[dict[str, Any]]:
+        """One row per agreement round run so far: its months, whether it is complete, and the
+        share of its targets met and their mean progress (capped at 1) at its last month run."""
+        s = self.series()
+        rnd, met, prog = s["laa_round"], s["targets_met"], s["mean_target_progress"]
+        ends = self.series_round_ends()
+        out = []
+        for r in np.unique(rnd[1:]).astype(int).tolist() if len(rnd) > 1 else []:
+            months = np.flatnonzero(rnd == r)
+            months = months[months > 0]
+            last = int(months[-1])
+            out.append({"round": r, "first_month": int(months[0]), "last_month": last,
+                        "complete": bool(ends[last]), "targets_met": float(met[last]),
+                        "mean_progress": float(prog[last])})
+        return out
+
+    def series_round_ends(self) -> np.ndarray:
+        """(months + 1,) True in the last month of each round (cycles.opens_round)."""
+        months = self.steps + 1
+        return np.array([r[self._RAW.index("round_end")] for r in self._raw[:months]], bool)
 
     def _aligned_spend(self, c: np.ndarray) -> np.ndarray:
         """Aligned spend per month from the commitment rows ``c``: the levers of each stretch of

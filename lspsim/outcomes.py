@@ -150,14 +150,32 @@ SERIES: tuple[TimeSeriesOutcome, ...] = (
         panel=_NET_PANEL, legend="monitoring maturity", colour="#8c564b"),
     TimeSeriesOutcome(
         "mean_target_progress", "average progress towards the targets", "progress, 0-1", 0, 1,
-        "Progress towards each target, capped at 1 (met).",
+        "Progress towards each of the current round's targets, capped at 1 (met); it restarts "
+        "at 0 when a new round of targets is agreed.",
         "mean over targets of min(progress, 1)",
         panel=_TARGET_PANEL, legend="mean progress", colour="#2ca02c"),
     TimeSeriesOutcome(
         "targets_met", "share of targets met", _SHARE, 0, 1,
-        "Share of the targets whose delivery chain has brought them to 1.",
+        "Share of the current round's targets whose delivery chain has brought them to 1 so "
+        "far (restarts at 0 with each round).",
         "count over targets with progress >= 1 / number of targets",
         panel=_TARGET_PANEL, legend="share met", colour="#d62728"),
+    TimeSeriesOutcome(
+        "targets_met_round_end", "share of targets met by the end of the last round", _SHARE,
+        0, 1,
+        "Share of a round's targets met by the round's end (an LAA round lasts "
+        "`delivery.round_months`): the value of the last round completed, NaN until one is.",
+        "count over targets with progress >= 1 at the round's last month / number of targets"),
+    TimeSeriesOutcome(
+        "laa_round", "agreement round", "round", 1, None,
+        "The round of targets the month belongs to (1 = the partnership's first agreement); "
+        "targets, their progress and their difficulty are renewed with each round.",
+        "one value for the partnership"),
+    TimeSeriesOutcome(
+        "mean_efficacy", "sense of efficacy", "pace gap seen, -1 to 1", -1, 1,
+        "Each partner's memory of how its targets have gone against the pace their round needs, "
+        "as shared monitoring shows it (small wins; > 0 ahead, < 0 behind).",
+        "mean over partners"),
     TimeSeriesOutcome(
         "mean_effective_capacity", "capacity left after meetings", "share of capacity, 0-1",
         0, 1, "A partner's capacity left for delivery after meeting and coordination burdens "
@@ -180,9 +198,10 @@ SERIES: tuple[TimeSeriesOutcome, ...] = (
         "sum over partners"),
     TimeSeriesOutcome(
         "mean_resource_adequacy", "resources against need", "ratio (1 = what a target needs)",
-        0, None, "Money reaching each target (its share of the pot and of aligned spend) "
-        "relative to what it needs (NaN in month 0).",
-        "mean over targets"),
+        0, None, "Money reaching each target still open (its share of the pot and of aligned "
+        "spend; a met target's money goes to its partners' other targets) relative to what it "
+        "needs (NaN in month 0 and when every target is met).",
+        "mean over targets not yet met"),
     TimeSeriesOutcome(
         "mean_chain_strength", "strength of the delivery chains", "link strength, 0-1", 0, 1,
         "Strength of each target's weakest link this month: the pace its chain can go at "
@@ -232,7 +251,9 @@ PARTNER_SERIES: tuple[TimeSeriesOutcome, ...] = (
 TARGET_SERIES: tuple[TimeSeriesOutcome, ...] = (
     TimeSeriesOutcome(
         "progress", "progress (1 = target met)", "progress, >= 0", 0, None,
-        "Progress of the target's delivery chain; 1 = met (not capped: a chain may overshoot).",
+        "Progress of the target's delivery chain in the current round; 1 = met (not capped: a "
+        "chain may overshoot in the month it meets it; a met target then stops). Restarts at 0 "
+        "with each round's new targets.",
         "the target's own value", level="target"),
 )
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from lspsim.mechanisms import (
     commitment,
+    cycles,
     delivery,
     layers,
     leadership,
@@ -40,7 +41,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Partners:
     """What a run fixes at its start: the partners' attributes (from the scenario's kinds) and
-    the run's own draws (budgets, slopes, delivery chains, target difficulty)."""
+    the run's own draws (budgets, slopes, delivery chains, the seed of later rounds' target
+    difficulty)."""
 
     kinds: list[str]
     statutory: np.ndarray
@@ -54,7 +56,8 @@ class Partners:
     budget: np.ndarray
     slope: np.ndarray
     chains: np.ndarray
-    months_to_deliver: np.ndarray
+    round_seed: int
+    first_month: int                 # the first month run (spin-up included)
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,10 @@ class State:
     link: np.ndarray
     adequacy: np.ndarray
     progress: np.ndarray
+    efficacy: np.ndarray
+    months_to_deliver: np.ndarray    # this round's targets
+    round_start: int
+    round_index: int
 
 
 def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
@@ -81,6 +88,18 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
     n = len(p.kinds)
     ld, ly, mon, tr, nw = sc.leadership, sc.layers, sc.monitoring, sc.trust, sc.network
     st, cm, sr, rs, dl = sc.structure, sc.commitment, sc.scrutiny, sc.resources, sc.delivery
+    mech = sc.mechanisms
+    renewed = mech.laa_rounds == "renewed"
+
+    # 0. A new LAA round: new targets (new difficulty), progress from 0 (cycles.py)
+    progress, mtd = s.progress, s.months_to_deliver
+    round_start, round_index = s.round_start, s.round_index
+    if cycles.opens_round(t, s.round_start, dl.round_months, renewed):
+        round_index += 1
+        round_start = t
+        mtd = dl.months_to_deliver * cycles.round_difficulty(p.round_seed, round_index,
+                                                             dl.difficulty_spread, len(progress))
+        progress = np.zeros(len(progress))
 
     # Leadership: the blended style and each partner's voice (leadership.py)
     style = leadership.effective_style(ld.styles, ld.chair_style, ld.board_style,
@@ -152,31 +171,51 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
     #    noise (commitment.py, leadership.py)
     expected = commitment.expected_of_others(T, observed, visibility, cm.distrust_discount)
     expected = leadership.pulled_expectation(expected, ld.aspiration, style["pull"], voice)
+    efficacy_weight = cm.efficacy_weight if mech.small_wins == "trust_and_efficacy" else 0.0
     own = commitment.own_preference(
         commitment.own_incentive(p.stake_in_success, voice, cm.return_on_commitment, cm.cost,
-                                 burden), cm.incentive_weight)
+                                 burden, s.efficacy, efficacy_weight), cm.incentive_weight)
+    ceiling = (commitment.spare_capacity(burden) if mech.capacity_limit == "spare_capacity"
+               else None)
     target = commitment.desired(p.slope, expected, own, sr.sanction_strength * pressure,
-                                cm.noise * z_decide)
+                                cm.noise * z_decide, ceiling)
     c = commitment.adjust(s.commitment, target, cm.adjustment_rate * style["speed"])
 
-    # 8. Delivery: resources reaching each target, link strengths, progress by the weakest
-    #    link (resources.py, delivery.py)
-    k = len(s.progress)
-    adequacy = resources.adequacy(
-        resources.pooled_pot(p.budget, rs.pooled_share),
-        resources.aligned(p.budget, c, rs.mainstream_alignment), delivery.chain_share(membership),
-        layers.allocation_efficiency(ly.clarity, ly.confused_allocation),
-        resources.need_per_target(p.budget, rs.need_share, k))
+    # 8. Delivery: resources reaching each target still open this round (a met target's money
+    #    goes to its partners' other targets), link strengths, progress by the weakest link
+    #    (resources.py, delivery.py)
+    k = len(progress)
+    is_open = progress < 1.0
+    adequacy = np.zeros(k)
+    if is_open.any():
+        adequacy[is_open] = resources.adequacy(
+            resources.pooled_pot(p.budget, rs.pooled_share),
+            resources.aligned(p.budget, c, rs.mainstream_alignment),
+            delivery.chain_share(membership[is_open]),
+            layers.allocation_efficiency(ly.clarity, ly.confused_allocation),
+            resources.need_per_target(p.budget, rs.need_share, k))
     info = p.data_quality * monitoring.information_scale(maturity, dl.info_floor)
     link = delivery.link_strength(p.chains, c * capacity, T, ties, info,
                                   effort_half=dl.effort_half,
                                   handover_exponent=dl.handover_exponent,
                                   tie_floor=dl.tie_floor, info_exponent=dl.info_exponent)
-    progress = s.progress + delivery.progress_step(
-        link, resources.resource_factor(adequacy, rs.max_resource_factor), p.months_to_deliver)
+    progress = progress + is_open * delivery.progress_step(
+        link, resources.resource_factor(adequacy, rs.max_resource_factor), mtd)
+
+    # 9. Small wins: progress seen against the round's pace moves trust between chain
+    #    co-members and each partner's sense of efficacy (cycles.py)
+    efficacy = s.efficacy
+    if mech.small_wins != "off":
+        gap = cycles.pace_gap(progress, t - round_start + 1, cycles.horizon(
+            round_start, p.first_month, dl.round_months, renewed, sc.months))
+        T = cycles.wins_trust(T, cycles.shared_gap(gap, membership, maturity), tr.wins_rate)
+        if mech.small_wins == "trust_and_efficacy":
+            efficacy = cycles.update_efficacy(efficacy, cycles.seen_gap(gap, membership, maturity),
+                                              cm.efficacy_rate)
     return State(trust=T, ties=ties, commitment=c, observed=observed, pressure=pressure,
                  maturity=maturity, burden=burden, effective_capacity=capacity, link=link,
-                 adequacy=adequacy, progress=progress)
+                 adequacy=adequacy, progress=progress, efficacy=efficacy, months_to_deliver=mtd,
+                 round_start=round_start, round_index=round_index)
 
 
 def yearly_draws(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -203,14 +242,16 @@ class ReferenceRun:
             stake_in_failure=d.stake_in_failure, capacity=d.capacity,
             data_quality=d.data_quality, openness=d.openness, budget=model.budget.copy(),
             slope=model.slope.copy(), chains=model.chains.copy(),
-            months_to_deliver=model.months_to_deliver.copy())
+            round_seed=model._round_seed, first_month=model.first_month)
         self.state = State(
             trust=model.trust.copy(), ties=model.ties.copy(), commitment=model.commitment.copy(),
             observed=model.observed.copy(), pressure=model.pressure.copy(),
             maturity=float(model.maturity), burden=np.array(model.burden, dtype=float),
             effective_capacity=np.array(model.effective_capacity, dtype=float),
             link=model.link.copy(), adequacy=model.adequacy.copy(),
-            progress=model.progress.copy())
+            progress=model.progress.copy(), efficacy=model.efficacy.copy(),
+            months_to_deliver=model.months_to_deliver.copy(), round_start=model.round_start,
+            round_index=model.round_index)
         self.rng = copy.deepcopy(model.rng)
         self.months = model.steps
         self._draws: tuple[np.ndarray, np.ndarray] | None = None

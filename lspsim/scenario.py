@@ -154,6 +154,9 @@ class Structure(Section):
                          ge=0, le=20)
     years_of_joint_working: float = F(10.0, "History of joint working before the LSP starts",
                                       "years", ge=0, le=40)
+    spinup_months: int = F(24, "Most months of that history the model runs before month 0 "
+                           "(spin-up, whole years; the years before it set the starting state); "
+                           "bounds run time", "months", ASSUMED, ge=0, le=240)
     statutory_partners: list[PartnerKind] = F(
         list(STATUTORY_OPTIONAL), "Other public bodies on the partnership (one organisation each)")
     n_voluntary: int = F(2, "Voluntary and community sector organisations", "organisations",
@@ -206,6 +209,12 @@ class Commitment(Section):
     # Structural constants
     distrust_discount: float = F(0.6, "Share of a partner's reported commitment discounted when "
                                  "it is neither trusted nor verifiable", "0-1", ASSUMED, ge=0, le=1)
+    efficacy_weight: float = F(3.0, "Extra return a partner expects from committing when it sees "
+                               "its targets a full round ahead of pace (less when behind)",
+                               "share of the return", ASSUMED, ge=0, le=5)
+    efficacy_rate: float = F(0.1, "Share of the gap to the pace it now sees that a partner's "
+                             "sense of efficacy closes each month", "per month", ASSUMED,
+                             ge=0, le=1)
 
 
 class Trust(Section):
@@ -246,6 +255,10 @@ class Trust(Section):
     newcomer_share: float = F(0.5, "Share of the tie loss by which trust to and from a new "
                               "representative moves back to the base level", "0-1", ASSUMED,
                               ge=0, le=1)
+    wins_rate: float = F(0.5, "Trust moved each month by progress seen on targets two partners "
+                         "deliver together, per unit of pace gap (toward 1 when ahead, toward 0 "
+                         "when behind, as a share of the distance)", "per month", ASSUMED,
+                         ge=0, le=1)
 
 
 class Network(Section):
@@ -420,6 +433,9 @@ class Delivery(Section):
     chain_length: int = F(4, "Partners in each target's delivery chain", "partners", ge=2, le=15)
     months_to_deliver: float = F(13.0, "Months a target takes with a perfect chain and "
                                  "adequate resources", "months", ge=1, le=240)
+    round_months: int = F(36, "Months of an agreement round: targets are agreed for a round "
+                          "(an LAA ran three years), then renewed with new difficulty",
+                          "months", ge=1, le=120)
     difficulty_spread: float = F(0.3, "Spread of target difficulty (lognormal sigma)", "",
                                  ge=0, le=2)
     # Structural constants
@@ -442,6 +458,22 @@ class Mechanisms(Section):
     validation patterns choose). Every field is a choice of form; its first value is the
     default, and a value ``"off"`` switches the mechanism off for ablation
     (``lspsim.validation`` ablates every mechanism that has one)."""
+
+    # --- i12m1: the feedback loop and its time structure (docs/ODD.md, lspsim/mechanisms/cycles.py)
+    small_wins: Literal["trust_and_efficacy", "trust_only", "off"] = F(
+        "trust_and_efficacy", "How progress seen on shared targets feeds back (Ansell & Gash "
+        "2008): into trust between chain co-members and each partner's expected return from "
+        "committing; into trust only; or not at all", evidence=ASSUMED)
+    capacity_limit: Literal["spare_capacity", "off"] = F(
+        "spare_capacity", "Whether commitment is bounded by the capacity meetings and "
+        "coordination leave (1 - burden), or only by 1", evidence=ASSUMED)
+    laa_rounds: Literal["renewed", "off"] = F(
+        "renewed", "Targets renewed every `delivery.round_months` with new difficulty, or set "
+        "once for the whole run", evidence=ASSUMED)
+    spin_up: Literal["history", "off"] = F(
+        "history", "Run up to `structure.spinup_months` of the partnership's history before month "
+        "0, or start from the history-built state directly", evidence=ASSUMED)
+    # --- end i12m1
 
 
 # Read once, when the partnership is built (who the partners are, their targets, where they
@@ -859,6 +891,7 @@ SOURCED: dict[str, str] = {
     "layers.operational_per_year": "report Table 8: 12-52 a year [AC09]",
     "resources.pooled_share": "under 2% of mainstream spend in one county [AC09]",
     "delivery.n_targets": "up to 35 LAA improvement targets [AC09]",
+    "delivery.round_months": "LAAs were agreed for three years (2008/09-2010/11) [AC09]",
     "trust.gain": "trust is built slowly and lost fast [S93]",
     "trust.loss": "trust is built slowly and lost fast [S93]",
     "commitment.conditional_share": "about half are conditional co-operators [FGF01]",

@@ -53,11 +53,15 @@ def expected_of_others_unit(trust: np.ndarray, observed: np.ndarray, hidden: np.
 
 
 def own_incentive(stake_in_success: np.ndarray, voice_: np.ndarray, return_rate: float,
-                  cost: float, burden: np.ndarray) -> np.ndarray:
+                  cost: float, burden: np.ndarray, efficacy: np.ndarray | float = 0.0,
+                  efficacy_weight: float = 0.0) -> np.ndarray:
     """Material incentive per unit committed: the return to its own stake (counted only as far as
     the joint priorities reflect its voice) less the cost to capacity, dearer when meetings and
-    coordination already eat into it."""
-    return stake_in_success * voice_ * return_rate - cost * (1.0 + burden)
+    coordination already eat into it. The return a partner expects rises with its sense of
+    efficacy (``cycles.update_efficacy``: targets seen ahead of pace) and falls with it:
+    stake x voice x return x (1 + efficacy_weight x efficacy) - cost (1 + burden)."""
+    expected = stake_in_success * voice_ * return_rate
+    return expected + expected * efficacy_weight * efficacy - cost * (1.0 + burden)
 
 
 def own_preference(incentive: np.ndarray, sensitivity: float) -> np.ndarray:
@@ -68,15 +72,29 @@ def own_preference(incentive: np.ndarray, sensitivity: float) -> np.ndarray:
 
 
 def desired(slope: np.ndarray, expected: np.ndarray, own: np.ndarray, pressure: np.ndarray,
-            noise: np.ndarray) -> np.ndarray:
+            noise: np.ndarray, ceiling: np.ndarray | None = None) -> np.ndarray:
     """Reciprocity and self-interest mixed by the partner's conditional slope, plus the pressure
-    scrutiny puts on it and decision noise, clipped to [0, 1]:
-    slope x expected + (1 - slope) x own + pressure + noise."""
+    scrutiny puts on it and decision noise, clipped to [0, 1] and, with ``ceiling``, to what the
+    partner can commit (``spare_capacity``): slope x expected + (1 - slope) x own + pressure +
+    noise."""
     out = slope * expected
     out += (1.0 - slope) * own
     out += pressure
     out += noise
-    return clip01(out)
+    clip01(out)
+    if ceiling is not None:
+        np.minimum(out, ceiling, out=out)
+    return out
+
+
+def spare_capacity(burden: np.ndarray) -> np.ndarray:
+    """The most a partner can commit, as a share of its capacity: what meetings and coordination
+    leave of it, 1 - burden. Commitment is a share of capacity and budget aligned to joint
+    priorities; capacity already taken by partnership meetings cannot also deliver (Audit
+    Commission 2005: the cost of partnership working falls on the same few officers), so an
+    overloaded partner cannot commit fully whatever it wants. Budget needs no bound of its own:
+    aligned money is a share of the budget, so it never exceeds it."""
+    return 1.0 - burden
 
 
 def folded_decision(slope: np.ndarray, pull: float, voice_: np.ndarray, aspiration: float,

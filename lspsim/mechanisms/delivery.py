@@ -188,3 +188,14 @@ def progress_step(strength: np.ndarray, resource_factor: np.ndarray,
     """Progress this month: each chain's weakest link times its resource factor, over the
     months a target takes with a perfect chain."""
     return strength.min(axis=1) * resource_factor / months_to_deliver
+
+
+def freed_share(membership_: np.ndarray, open_: np.ndarray) -> np.ndarray:
+    """(K, n) factor turning ``chain_share(membership_)`` into the share of each partner's
+    aligned money that goes to each target still open (``open_``, a (K,) bool): a met target
+    stops absorbing money and its partners' money goes to their other open targets
+    (``chain_share(membership_ x open_)``); 0 on met targets' rows."""
+    open_rows = membership_ * open_[:, None]
+    in_all, in_open = membership_.sum(axis=0), open_rows.sum(axis=0)
+    ratio = np.where(in_open > 0, in_all / np.where(in_open > 0, in_open, 1.0), 0.0)
+    return open_[:, None] * ratio[None, :]
