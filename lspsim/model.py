@@ -32,7 +32,7 @@ from lspsim.mechanisms import (
 from lspsim.mechanisms import (
     commitment as commit,
 )
-from lspsim.scenario import COUNCIL_KINDS, Scenario, load_scenario, partner_kinds
+from lspsim.scenario import COUNCIL_KINDS, THEMES, Scenario, load_scenario, partner_kinds
 
 # One BLAS thread: multi-threaded OpenBLAS products differ in the last bits from single-threaded
 # ones from about 220 partners up, which would make results depend on how a process was started
@@ -86,6 +86,10 @@ class Derived:
     history: float
     style: dict[str, float]          # the blended style's six channels
     voice: np.ndarray
+    agenda_stake: np.ndarray         # leadership.agenda_stake
+    payoff: np.ndarray               # leadership.payoff_share (mechanisms.exclusion)
+    agenda_seen: np.ndarray | None   # min(agenda stake, 1) when councils' conduct is so judged
+    multiplier_clarity: float        # layers.multiplier_clarity (mechanisms.layers)
     per_year: np.ndarray             # meetings per year of each layer
     contact_weights: np.ndarray
     extra_meetings: np.ndarray
@@ -98,7 +102,7 @@ class Derived:
     noise_sd: np.ndarray             # (2, 1): observation sd before (1 - visibility), decision
     adjust_rate: float
     exclusion_cols: slice            # council columns whose evidence exclusion scales
-    exclusion: np.ndarray            # (n, n_councils) voice^exclusion_exponent
+    exclusion: np.ndarray            # (n, n_councils) leadership.exclusion_factor
     weight_clip: bool                # whether trust-update weights can pass 1
     stat_idx: np.ndarray
     ns_idx: np.ndarray
@@ -139,13 +143,20 @@ def _derive(sc: Scenario) -> Derived:
                          ly.operational_per_year], dtype=float)
     ceiling = monitoring.ceiling(mon.common_data_standards, mon.ceiling_without_standards)
     openness, data_quality = arr("openness"), arr("data_quality")
-    obs_sd = tr.observation_noise * layers.information_noise_factor(ly.clarity,
-                                                                    ly.confusion_noise)
-    # Partners kept off the top table read exclusion by the council as a breach
-    # (trust.exclusion_factor); councils come first, so their columns are a slice.
+    mech = sc.mechanisms
+    clarity = layers.multiplier_clarity(mech.layers, ly.clarity)
+    obs_sd = tr.observation_noise * layers.information_noise_factor(clarity, ly.confusion_noise)
+    # Whose priorities make the agenda (voice x tier weight), and each partner's stake in it
+    # (leadership.agenda_stake); councils come first, so their columns are a slice.
     n_councils = int(is_council.sum())
     assert is_council[:n_councils].all()
-    factor = trust.exclusion_factor(voice, tr.exclusion_exponent)
+    stake = leadership.agenda_stake(
+        leadership.priorities([list(p.themes) for p in prof], THEMES),
+        voice * structure.tier_agenda_weight(tier, st.district_agenda_weight))
+    factor = leadership.exclusion_factor(voice, tr.exclusion_exponent, statutory)
+    if mech.exclusion != "evidence_multiplier":
+        factor = np.ones(n)
+    judged = mech.exclusion == "agenda" and n_councils > 0 and stake.min() < 1.0
     d = Derived(
         kinds=kinds, n_partners=n, partner_names=names,
         partner_themes=[list(p.themes) for p in prof],
@@ -154,13 +165,16 @@ def _derive(sc: Scenario) -> Derived:
         budget_by_kind=arr("budget"), statutory=statutory, is_council=is_council,
         is_chair_org=is_chair_org, tier=tier, n_councils=n_councils,
         cross_tier=structure.cross_tier(tier),
-        history=history, style=style, voice=voice, per_year=per_year,
+        history=history, style=style, voice=voice, agenda_stake=stake,
+        payoff=leadership.payoff_share(mech.exclusion, voice, stake),
+        agenda_seen=np.minimum(stake, 1.0) if judged else None,
+        multiplier_clarity=clarity, per_year=per_year,
         contact_weights=layers.contact_weights(ly.contact_strategic, ly.contact_executive,
                                                ly.contact_operational),
         extra_meetings=structure.duplicated_meetings(kinds, st.n_districts, st.duplication_share,
+                                                     st.district_lsp_share,
                                                      per_year.sum() / 12.0),
-        coordination=structure.coordination_burden(n, structure.n_tiers(kinds),
-                                                   st.coordination_cost),
+        coordination=structure.coordination_burden(n, st.coordination_cost),
         maturity_ceiling=ceiling,
         initial_maturity=monitoring.initial_maturity(mon.initial_maturity, history, ceiling,
                                                      mon.history_maturity),
@@ -217,8 +231,11 @@ class Schedule(NamedTuple):
     adequacy_matrix: np.ndarray      # adequacy = matrix @ commitment + base
     adequacy_base: float
     per_month: np.ndarray            # 1 / months to deliver
+    need: float                      # resources.need_per_target
     links: delivery.LinkPlan
     argmin_flat: np.ndarray
+    steered: float                   # layers.steered_share, 0 unless mechanisms.layers is
+                                     # "information"
 
 
 class MeetingPattern(NamedTuple):
@@ -232,6 +249,8 @@ class MeetingPattern(NamedTuple):
     grow_q: np.ndarray
     contact_weight: np.ndarray       # trust.contact_weight
     desire_base: np.ndarray          # commitment.folded_base
+    incentive: np.ndarray            # commitment.own_incentive (costly punishment adds to it)
+    own: np.ndarray                  # commitment.own_preference
     meetings_held: float
 
 
@@ -346,6 +365,8 @@ class PartnershipModel(mesa.Model):
         self._single = (np.empty((n, n), np.float32), np.empty((n, n), np.float32))
         self._vec = np.empty(n)
         self._ones = np.ones(n)
+        self._no_sanction = np.zeros(n)
+        self._sanction = self._no_sanction
 
     def _apply_scenario(self, sc: Scenario) -> None:
         """Take every parameter of ``sc``: what derives from the scenario alone, and what
@@ -390,19 +411,20 @@ class PartnershipModel(mesa.Model):
         need = resources.need_per_target(self.budget, rs.need_share, k)
         # adequacy = pot / K / need + efficiency x (chain_share @ aligned) / need
         # (resources.adequacy, with aligned = aligned_per_commitment x commitment)
-        efficiency = layers.allocation_efficiency(sc.layers.clarity,
+        efficiency = layers.allocation_efficiency(d.multiplier_clarity,
                                                   sc.layers.confused_allocation)
         self._schedule = Schedule(
             expect_scale=expect_scale, pull_term=pull_term, pot=pot,
             aligned_per_commitment=aligned_per_commitment,
             adequacy_matrix=efficiency / need * self.chain_share
             * aligned_per_commitment[None, :],
-            adequacy_base=pot / k / need,
+            adequacy_base=pot / k / need, need=need,
             per_month=1.0 / self.months_to_deliver,
             links=delivery.plan_links(self.chains, d.data_quality, tie_floor=dl.tie_floor,
                                       handover_exponent=dl.handover_exponent,
                                       info_exponent=dl.info_exponent),
-            argmin_flat=np.arange(k) * self.chains.shape[1])
+            argmin_flat=np.arange(k) * self.chains.shape[1],
+            steered=sc.layers.steered_share if sc.mechanisms.layers == "information" else 0.0)
         # Which layers meet depends on the month of the year only (meetings per year are whole
         # numbers): the patterns are computed once each (_pattern).
         self._patterns: dict[bytes, MeetingPattern] = {}
@@ -429,18 +451,18 @@ class PartnershipModel(mesa.Model):
             ly, nw, tr, c = sc.layers, sc.network, sc.trust, sc.commitment
             contact = layers.contact(meetings, self.co_members, d.contact_weights)
             meeting = layers.meeting_burden(meetings, self.seat_matrix, ly.meeting_cost,
-                                            ly.clarity, d.extra_meetings,
+                                            d.multiplier_clarity, d.extra_meetings,
                                             ly.confusion_meeting_cost)
             burden = layers.burden(meeting, d.coordination, ly.burden_cap)
             share = network.growth_share(contact, nw.tie_growth, d.style["networking"])
             grow_p, grow_q = network.growth_factors(share, nw.tie_decay)
-            incentive = commit.own_incentive(d.stake_in_success, d.voice,
+            incentive = commit.own_incentive(d.stake_in_success, d.payoff,
                                              c.return_on_commitment, c.cost, burden)
             own = commit.own_preference(incentive, c.incentive_weight)
             entry = MeetingPattern(
                 meetings, burden, layers.effective_capacity(d.capacity, burden), grow_p, grow_q,
                 trust.contact_weight(contact, tr.weight_base, tr.weight_contact),
-                commit.folded_base(self.slope, self._schedule.pull_term, own),
+                commit.folded_base(self.slope, self._schedule.pull_term, own), incentive, own,
                 float(meetings.sum()))
             for arr in entry[:-1]:
                 arr.flags.writeable = False  # shared between months: never modified in place
@@ -531,6 +553,11 @@ class PartnershipModel(mesa.Model):
                                        tr.evidence_sharpness, out=self._evidence)
         if d.exclusion_cols.stop:
             evidence[:, d.exclusion_cols] *= d.exclusion
+        elif d.agenda_seen is not None:  # councils judged on what they do for each partner
+            nc = d.n_councils
+            evidence[:, :nc] = leadership.kept_evidence_seen(
+                leadership.delivered_for(self.observed[:nc], d.agenda_seen), self.commitment,
+                tr.tolerance, tr.evidence_sharpness)
         # trust.update_weight: the contact part is fixed per meeting pattern
         weight = np.add(self._now.contact_weight,
                         np.multiply(self.visibility, tr.weight_visibility, out=self._vec),
@@ -544,13 +571,46 @@ class PartnershipModel(mesa.Model):
         self._spare, self.trust = self.trust, spread
 
     def _scrutinise(self, sc: Scenario, month: int) -> None:
-        s = sc.scrutiny
+        s, d = sc.scrutiny, self.derived
         self.pressure *= s.memory  # scrutiny.fade, in place
         if scrutiny.is_review_month(month, s.interval_months):
             bite = scrutiny.intensity(s.member_engagement, s.member_training,
-                                      self.derived.style["challenge"], s.untrained_bite)
+                                      d.style["challenge"], s.untrained_bite)
             self.pressure = scrutiny.review(self.pressure, self.observed, sc.leadership.aspiration,
-                                            self.derived.stake_in_failure, bite)
+                                            d.stake_in_failure, bite)
+        # What the pressure does to this month's decision (mechanisms.punishment): the term
+        # _decide_commitment adds to the desired commitment.
+        form = sc.mechanisms.punishment
+        if form == "push":
+            self._sanction = self.pressure * s.sanction_strength
+        elif form == "payoff_cost" and self.pressure.any():
+            now, c = self._now, sc.commitment
+            fines = scrutiny.fine_rate(self.pressure, s.sanction_strength)
+            load = scrutiny.challenge_load(fines, d.voice, s.challenge_cost)
+            own = commit.own_preference(
+                scrutiny.fined_incentive(now.incentive, fines, load, c.cost), c.incentive_weight)
+            self._sanction = (1.0 - self.slope) * (own - now.own)
+            # challengers' capacity goes on challenge (layers.burden's cap applies to the sum)
+            self.effective_capacity = layers.effective_capacity(
+                d.capacity, layers.burden(now.burden, load, sc.layers.burden_cap))
+        else:
+            self._sanction = self._no_sanction
+
+    def _allocate(self, sc: Scenario) -> np.ndarray:
+        """Resources reaching each target relative to need this month (resources.adequacy with
+        the executive's steering, layers.steered_money, when mechanisms.layers is
+        "information"; the fixed split otherwise)."""
+        sch = self._schedule
+        if not sch.steered:
+            adequacy = np.dot(sch.adequacy_matrix, self.commitment)
+            adequacy += sch.adequacy_base
+            return adequacy
+        gap = np.maximum(1.0 - self.progress, 0.0)
+        activity = np.dot(self._membership, self.commitment * self.effective_capacity)
+        signal = layers.executive_signal(gap, activity, sc.layers.clarity)
+        money = layers.steered_money(sch.pot, sch.aligned_per_commitment * self.commitment,
+                                     self._membership, self.chain_share, signal, sch.steered)
+        return money / sch.need
 
     def _decide_commitment(self, sc: Scenario, z: np.ndarray) -> None:
         # commitment.desired(slope, leadership.pulled_expectation(expected, ...), own,
@@ -559,15 +619,14 @@ class PartnershipModel(mesa.Model):
                                                 sc.commitment.distrust_discount,
                                                 scale=self._schedule.expect_scale)
         target += self._now.desire_base
-        target += np.multiply(self.pressure, sc.scrutiny.sanction_strength, out=self._vec)
+        target += self._sanction  # scrutiny (mechanisms.punishment, _scrutinise)
         target += z  # decision noise
         clip01(target)
         self.commitment = commit.adjust(self.commitment, target, self.derived.adjust_rate)
 
     def _deliver(self, sc: Scenario) -> None:
         sch = self._schedule
-        self.adequacy = np.dot(sch.adequacy_matrix, self.commitment)
-        self.adequacy += sch.adequacy_base
+        self.adequacy = self._allocate(sc)
         delivery.planned_link_strength(
             sch.links, self.commitment * self.effective_capacity, self.trust, self.ties,
             monitoring.information_scale(self.maturity, sc.delivery.info_floor),

@@ -31,7 +31,7 @@ from lspsim.mechanisms import (
     structure,
     trust,
 )
-from lspsim.scenario import Scenario
+from lspsim.scenario import THEMES, Scenario
 
 if TYPE_CHECKING:
     from lspsim.model import PartnershipModel
@@ -43,6 +43,7 @@ class Partners:
     the run's own draws (budgets, slopes, delivery chains, target difficulty)."""
 
     kinds: list[str]
+    themes: list[list[str]]
     statutory: np.ndarray
     is_council: np.ndarray
     is_chair_org: np.ndarray
@@ -81,6 +82,9 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
     n = len(p.kinds)
     ld, ly, mon, tr, nw = sc.leadership, sc.layers, sc.monitoring, sc.trust, sc.network
     st, cm, sr, rs, dl = sc.structure, sc.commitment, sc.scrutiny, sc.resources, sc.delivery
+    mech = sc.mechanisms
+    # The fixed confusion multipliers act only in their own form (mechanisms.layers)
+    clarity = layers.multiplier_clarity(mech.layers, ly.clarity)
 
     # Leadership: the blended style and each partner's voice (leadership.py)
     style = leadership.effective_style(ld.styles, ld.chair_style, ld.board_style,
@@ -89,6 +93,11 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
                              ld.council_dominance, statutory_exposure=ld.statutory_exposure,
                              exclusion_weight=ld.exclusion_weight,
                              outsider_weight=ld.outsider_weight, floor=ld.voice_floor)
+    # Whose priorities make the agenda: voice x tier weight (leadership.py, structure.py)
+    tier = structure.tiers(p.kinds)
+    stake = leadership.agenda_stake(leadership.priorities(p.themes, THEMES),
+                                    voice * structure.tier_agenda_weight(
+                                        tier, st.district_agenda_weight))
 
     # 1. Turnover: leavers lose ties; trust to and from them moves toward the base (network.py,
     #    trust.py)
@@ -108,10 +117,9 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
                                      ly.contact_operational)
     contact = layers.contact(meetings, layers.co_membership(seats, membership), weights)
     extra = structure.duplicated_meetings(p.kinds, st.n_districts, st.duplication_share,
-                                          per_year.sum() / 12.0)
-    coordination = structure.coordination_burden(n, structure.n_tiers(p.kinds),
-                                                 st.coordination_cost)
-    burden = layers.burden(layers.meeting_burden(meetings, seats, ly.meeting_cost, ly.clarity,
+                                          st.district_lsp_share, per_year.sum() / 12.0)
+    coordination = structure.coordination_burden(n, st.coordination_cost)
+    burden = layers.burden(layers.meeting_burden(meetings, seats, ly.meeting_cost, clarity,
                                                  extra, ly.confusion_meeting_cost),
                            coordination, ly.burden_cap)
     capacity = layers.effective_capacity(p.capacity, burden)
@@ -123,16 +131,22 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
         mon.data_quality_floor), ceiling)
     visibility = monitoring.visibility(maturity, p.openness)
     sd = monitoring.observation_sd(maturity, p.openness, tr.observation_noise,
-                                   layers.information_noise_factor(ly.clarity,
+                                   layers.information_noise_factor(clarity,
                                                                    ly.confusion_noise))
     observed = monitoring.observe_draw(s.commitment, z_observe, sd)
 
-    # 4. Trust: evidence of kept faith (exclusion by the council reads as a breach), weighted
-    #    update, then gossip along ties (trust.py)
+    # 4. Trust: evidence of kept faith, weighted update, then gossip along ties (trust.py).
+    #    How exclusion acts (mechanisms.exclusion, leadership.py): "agenda" = a council is
+    #    judged on what it does for the partner's priorities; "evidence_multiplier" =
+    #    non-statutory partners' evidence about councils x voice^exponent.
     evidence = trust.kept_evidence(observed, s.commitment, tr.tolerance, tr.evidence_sharpness)
-    evidence = evidence * np.where(p.is_council[None, :],
-                                   trust.exclusion_factor(voice, tr.exclusion_exponent)[:, None],
-                                   1.0)
+    if mech.exclusion == "evidence_multiplier":
+        evidence = evidence * np.where(p.is_council[None, :], leadership.exclusion_factor(
+            voice, tr.exclusion_exponent, p.statutory)[:, None], 1.0)
+    elif mech.exclusion == "agenda":
+        seen = leadership.delivered_for(observed, stake)
+        evidence = np.where(p.is_council[None, :], leadership.kept_evidence_seen(
+            seen, s.commitment, tr.tolerance, tr.evidence_sharpness), evidence)
     weight = trust.update_weight(visibility, contact, tr.weight_base, tr.weight_visibility,
                                  tr.weight_contact)
     T = trust.update_trust(T, evidence, weight, tr.gain, tr.loss, style["repair"])
@@ -148,25 +162,48 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
                                   style["challenge"], sr.untrained_bite)
         pressure = scrutiny.review(pressure, observed, ld.aspiration, p.stake_in_failure, bite)
 
-    # 7. Commitment: expectation of others pulled by the chair, own interest, pressure and
-    #    noise (commitment.py, leadership.py)
+    # 7. Commitment: expectation of others pulled by the chair, own interest (its stake as far
+    #    as the agenda serves it, mechanisms.exclusion), scrutiny (mechanisms.punishment:
+    #    "payoff_cost" = a fine per unit withheld in the incentive and capacity given up by
+    #    challengers; "push" = added to the desired commitment) and noise (commitment.py,
+    #    leadership.py, scrutiny.py)
     expected = commitment.expected_of_others(T, observed, visibility, cm.distrust_discount)
     expected = leadership.pulled_expectation(expected, ld.aspiration, style["pull"], voice)
-    own = commitment.own_preference(
-        commitment.own_incentive(p.stake_in_success, voice, cm.return_on_commitment, cm.cost,
-                                 burden), cm.incentive_weight)
-    target = commitment.desired(p.slope, expected, own, sr.sanction_strength * pressure,
-                                cm.noise * z_decide)
+    incentive = commitment.own_incentive(p.stake_in_success,
+                                         leadership.payoff_share(mech.exclusion, voice, stake),
+                                         cm.return_on_commitment, cm.cost, burden)
+    push = np.zeros(n)
+    if mech.punishment == "push":
+        push = sr.sanction_strength * pressure
+    elif mech.punishment == "payoff_cost" and pressure.any():
+        fines = scrutiny.fine_rate(pressure, sr.sanction_strength)
+        load = scrutiny.challenge_load(fines, voice, sr.challenge_cost)
+        incentive = scrutiny.fined_incentive(incentive, fines, load, cm.cost)
+        capacity = layers.effective_capacity(p.capacity, layers.burden(burden, load,
+                                                                       ly.burden_cap))
+    own = commitment.own_preference(incentive, cm.incentive_weight)
+    target = commitment.desired(p.slope, expected, own, push, cm.noise * z_decide)
     c = commitment.adjust(s.commitment, target, cm.adjustment_rate * style["speed"])
 
     # 8. Delivery: resources reaching each target, link strengths, progress by the weakest
     #    link (resources.py, delivery.py)
+    #    Money: in the "information" form of mechanisms.layers the executive steers a share
+    #    of it on what it reads as need (outcome gaps as far as the layers are clear, the
+    #    operational layer's activity otherwise: layers.py); else a fixed split.
     k = len(s.progress)
-    adequacy = resources.adequacy(
-        resources.pooled_pot(p.budget, rs.pooled_share),
-        resources.aligned(p.budget, c, rs.mainstream_alignment), delivery.chain_share(membership),
-        layers.allocation_efficiency(ly.clarity, ly.confused_allocation),
-        resources.need_per_target(p.budget, rs.need_share, k))
+    pot = resources.pooled_pot(p.budget, rs.pooled_share)
+    aligned = resources.aligned(p.budget, c, rs.mainstream_alignment)
+    need = resources.need_per_target(p.budget, rs.need_share, k)
+    if mech.layers == "information":
+        signal = layers.executive_signal(np.maximum(1.0 - s.progress, 0.0),
+                                         membership @ (c * capacity), ly.clarity)
+        adequacy = layers.steered_money(pot, aligned, membership, delivery.chain_share(membership),
+                                        signal, ly.steered_share) / need
+    else:
+        adequacy = resources.adequacy(pot, aligned, delivery.chain_share(membership),
+                                      layers.allocation_efficiency(clarity,
+                                                                   ly.confused_allocation),
+                                      need)
     info = p.data_quality * monitoring.information_scale(maturity, dl.info_floor)
     link = delivery.link_strength(p.chains, c * capacity, T, ties, info,
                                   effort_half=dl.effort_half,
@@ -198,7 +235,8 @@ class ReferenceRun:
         self.scenario: Scenario = model.scenario
         d = model.derived
         self.partners = Partners(
-            kinds=list(d.kinds), statutory=d.statutory, is_council=d.is_council,
+            kinds=list(d.kinds), themes=[list(t) for t in d.partner_themes],
+            statutory=d.statutory, is_council=d.is_council,
             is_chair_org=d.is_chair_org, stake_in_success=d.stake_in_success,
             stake_in_failure=d.stake_in_failure, capacity=d.capacity,
             data_quality=d.data_quality, openness=d.openness, budget=model.budget.copy(),
