@@ -83,10 +83,11 @@ def agenda_stake(priorities_: np.ndarray, weight: np.ndarray) -> np.ndarray:
 
 def payoff_share(form: str, voice_: np.ndarray, stake: np.ndarray) -> np.ndarray:
     """The share of a partner's stake in success that the joint targets realise for it, by
-    ``mechanisms.exclusion``: its agenda stake ("agenda"), its voice ("evidence_multiplier",
-    the earlier form) or all of it ("off")."""
+    ``mechanisms.exclusion``: its agenda stake, at most all of it ("agenda": an agenda tilted
+    toward its priorities cannot give it more than its whole stake), its voice
+    ("evidence_multiplier", the earlier form) or all of it ("off")."""
     if form == "agenda":
-        return stake
+        return np.minimum(stake, 1.0)
     if form == "evidence_multiplier":
         return voice_
     return np.ones(voice_.size)
