@@ -435,6 +435,10 @@ class PartnershipModel(mesa.Model):
             self._draws = None
         self.visibility = monitoring.visibility(self.maturity, d.openness)
         self._hidden = 1.0 - self.visibility
+        # the fine each partner expects per unit withheld (mechanisms.punishment =
+        # "payoff_cost"): state that carries on when the scenario is replaced
+        if getattr(self, "fine_rate", None) is None:
+            self.fine_rate = np.zeros(n)
 
     _applied: Scenario | None = None  # the scenario whose parameters the run has taken
 
@@ -572,23 +576,30 @@ class PartnershipModel(mesa.Model):
 
     def _scrutinise(self, sc: Scenario, month: int) -> None:
         s, d = sc.scrutiny, self.derived
+        form, aspiration = sc.mechanisms.punishment, sc.leadership.aspiration
         self.pressure *= s.memory  # scrutiny.fade, in place
+        if form == "payoff_cost":
+            self.fine_rate = scrutiny.fade(self.fine_rate, s.memory)
         if scrutiny.is_review_month(month, s.interval_months):
             bite = scrutiny.intensity(s.member_engagement, s.member_training,
                                       d.style["challenge"], s.untrained_bite)
-            self.pressure = scrutiny.review(self.pressure, self.observed, sc.leadership.aspiration,
+            self.pressure = scrutiny.review(self.pressure, self.observed, aspiration,
                                             d.stake_in_failure, bite)
-        # What the pressure does to this month's decision (mechanisms.punishment): the term
+            if form == "payoff_cost":
+                self.fine_rate = scrutiny.review_fines(self.fine_rate, self.observed, aspiration,
+                                                       d.stake_in_failure, bite,
+                                                       s.sanction_strength)
+        # What scrutiny does to this month's decision (mechanisms.punishment): the term
         # _decide_commitment adds to the desired commitment.
-        form = sc.mechanisms.punishment
         if form == "push":
             self._sanction = self.pressure * s.sanction_strength
-        elif form == "payoff_cost" and self.pressure.any():
+        elif form == "payoff_cost" and self.fine_rate.any():
             now, c = self._now, sc.commitment
-            fines = scrutiny.fine_rate(self.pressure, s.sanction_strength)
+            fines = scrutiny.fines_imposed(self.fine_rate, self.observed, aspiration)
             load = scrutiny.challenge_load(fines, d.voice, s.challenge_cost)
             own = commit.own_preference(
-                scrutiny.fined_incentive(now.incentive, fines, load, c.cost), c.incentive_weight)
+                scrutiny.fined_incentive(now.incentive, self.fine_rate, load, c.cost),
+                c.incentive_weight)
             self._sanction = (1.0 - self.slope) * (own - now.own)
             # challengers' capacity goes on challenge (layers.burden's cap applies to the sum)
             self.effective_capacity = layers.effective_capacity(

@@ -67,6 +67,7 @@ class State:
     commitment: np.ndarray
     observed: np.ndarray
     pressure: np.ndarray
+    fine_rate: np.ndarray
     maturity: float
     burden: np.ndarray
     effective_capacity: np.ndarray
@@ -156,11 +157,18 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
     ties = network.update_ties(ties, contact, nw.tie_growth, nw.tie_decay, style["networking"])
 
     # 6. Scrutiny: pressure fades; a review presses visible shortfalls (scrutiny.py)
+    #    Under costly punishment (mechanisms.punishment = "payoff_cost") a review also sets the
+    #    fine a partner found short expects per unit withheld, fading like the pressure.
     pressure = scrutiny.fade(s.pressure, sr.memory)
+    costly = mech.punishment == "payoff_cost"
+    fine_rate = scrutiny.fade(s.fine_rate, sr.memory) if costly else s.fine_rate
     if scrutiny.is_review_month(t, sr.interval_months):
         bite = scrutiny.intensity(sr.member_engagement, sr.member_training,
                                   style["challenge"], sr.untrained_bite)
         pressure = scrutiny.review(pressure, observed, ld.aspiration, p.stake_in_failure, bite)
+        if costly:
+            fine_rate = scrutiny.review_fines(fine_rate, observed, ld.aspiration,
+                                              p.stake_in_failure, bite, sr.sanction_strength)
 
     # 7. Commitment: expectation of others pulled by the chair, own interest (its stake as far
     #    as the agenda serves it, mechanisms.exclusion), scrutiny (mechanisms.punishment:
@@ -175,10 +183,10 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
     push = np.zeros(n)
     if mech.punishment == "push":
         push = sr.sanction_strength * pressure
-    elif mech.punishment == "payoff_cost" and pressure.any():
-        fines = scrutiny.fine_rate(pressure, sr.sanction_strength)
+    elif costly and fine_rate.any():
+        fines = scrutiny.fines_imposed(fine_rate, observed, ld.aspiration)
         load = scrutiny.challenge_load(fines, voice, sr.challenge_cost)
-        incentive = scrutiny.fined_incentive(incentive, fines, load, cm.cost)
+        incentive = scrutiny.fined_incentive(incentive, fine_rate, load, cm.cost)
         capacity = layers.effective_capacity(p.capacity, layers.burden(burden, load,
                                                                        ly.burden_cap))
     own = commitment.own_preference(incentive, cm.incentive_weight)
@@ -212,6 +220,7 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
     progress = s.progress + delivery.progress_step(
         link, resources.resource_factor(adequacy, rs.max_resource_factor), p.months_to_deliver)
     return State(trust=T, ties=ties, commitment=c, observed=observed, pressure=pressure,
+                 fine_rate=fine_rate,
                  maturity=maturity, burden=burden, effective_capacity=capacity, link=link,
                  adequacy=adequacy, progress=progress)
 
@@ -245,6 +254,7 @@ class ReferenceRun:
         self.state = State(
             trust=model.trust.copy(), ties=model.ties.copy(), commitment=model.commitment.copy(),
             observed=model.observed.copy(), pressure=model.pressure.copy(),
+            fine_rate=model.fine_rate.copy(),
             maturity=float(model.maturity), burden=np.array(model.burden, dtype=float),
             effective_capacity=np.array(model.effective_capacity, dtype=float),
             link=model.link.copy(), adequacy=model.adequacy.copy(),

@@ -41,10 +41,21 @@ def fade(pressure: np.ndarray, memory: float) -> np.ndarray:
     return pressure * memory
 
 
-def fine_rate(pressure: np.ndarray, sanction: float) -> np.ndarray:
-    """(n,) the fine a partner expects per unit of commitment it withholds: the sanction
-    (``scrutiny.sanction_strength``) on the pressure reviews have put on it."""
-    return sanction * pressure
+def review_fines(rate: np.ndarray, observed: np.ndarray, aspiration: float,
+                 stake_in_failure: np.ndarray, intensity_: float,
+                 sanction: float) -> np.ndarray:
+    """A review under costly punishment ("payoff_cost"): each partner found short of what was
+    asked learns that every unit it withholds is fined at the review's sanction (intensity x
+    stake in failure x ``scrutiny.sanction_strength``), added to the rate it already expects
+    (which fades like the pressure, ``fade``). What a partner weighs is the marginal fine, as
+    in the laboratory: withholding pays only while it costs less than the fine it draws."""
+    found = (observed < aspiration).astype(float)
+    return rate + sanction * intensity_ * stake_in_failure * found
+
+
+def fines_imposed(rate: np.ndarray, observed: np.ndarray, aspiration: float) -> np.ndarray:
+    """(n,) the sanctions this month: each partner's fine rate on its visible shortfall."""
+    return rate * np.maximum(aspiration - observed, 0.0)
 
 
 def challenge_load(fines: np.ndarray, voice_: np.ndarray, cost: float) -> np.ndarray:
@@ -55,10 +66,10 @@ def challenge_load(fines: np.ndarray, voice_: np.ndarray, cost: float) -> np.nda
     return cost * float(fines.sum()) * voice_ / (total if total > 0 else 1.0)
 
 
-def fined_incentive(incentive: np.ndarray, fines: np.ndarray, load: np.ndarray,
+def fined_incentive(incentive: np.ndarray, rate: np.ndarray, load: np.ndarray,
                     unit_cost: float) -> np.ndarray:
     """Net incentive per unit committed under costly punishment: the incentive without it,
-    plus the fine each unit committed avoids, less the dearer capacity of a challenger (the
-    cost per unit, ``commitment.cost``, rises by the share of capacity challenge takes, as it
-    does with meetings: ``commitment.own_incentive``)."""
-    return incentive + fines - unit_cost * load
+    plus the fine each unit committed avoids (``rate``), less the dearer capacity of a
+    challenger (the cost per unit, ``commitment.cost``, rises by the share of capacity
+    challenge takes, as it does with meetings: ``commitment.own_incentive``)."""
+    return incentive + rate - unit_cost * load
