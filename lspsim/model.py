@@ -74,6 +74,7 @@ class Derived:
     stake_in_success: np.ndarray
     stake_in_failure: np.ndarray
     capacity: np.ndarray
+    partnership_capacity: np.ndarray  # capacity x structure.partnership_share
     data_quality: np.ndarray
     openness: np.ndarray
     budget_by_kind: np.ndarray       # GBP m/year, before each organisation's own size
@@ -157,11 +158,16 @@ def _derive(sc: Scenario) -> Derived:
     if mech.exclusion != "evidence_multiplier":
         factor = np.ones(n)
     judged = mech.exclusion == "agenda" and n_councils > 0 and stake.min() < 1.0
+    extra = structure.duplicated_meetings(kinds, st.n_districts, st.duplication_share,
+                                          st.district_lsp_share, per_year.sum() / 12.0)
     d = Derived(
         kinds=kinds, n_partners=n, partner_names=names,
         partner_themes=[list(p.themes) for p in prof],
         stake_in_success=arr("stake_in_success"), stake_in_failure=arr("stake_in_failure"),
-        capacity=arr("capacity"), data_quality=data_quality, openness=openness,
+        capacity=arr("capacity"),
+        partnership_capacity=arr("capacity") * structure.partnership_share(
+            extra, per_year.sum() / 12.0, st.district_overlap),
+        data_quality=data_quality, openness=openness,
         budget_by_kind=arr("budget"), statutory=statutory, is_council=is_council,
         is_chair_org=is_chair_org, tier=tier, n_councils=n_councils,
         cross_tier=structure.cross_tier(tier),
@@ -171,9 +177,7 @@ def _derive(sc: Scenario) -> Derived:
         multiplier_clarity=clarity, per_year=per_year,
         contact_weights=layers.contact_weights(ly.contact_strategic, ly.contact_executive,
                                                ly.contact_operational),
-        extra_meetings=structure.duplicated_meetings(kinds, st.n_districts, st.duplication_share,
-                                                     st.district_lsp_share,
-                                                     per_year.sum() / 12.0),
+        extra_meetings=extra,
         coordination=structure.coordination_burden(n, st.coordination_cost),
         maturity_ceiling=ceiling,
         initial_maturity=monitoring.initial_maturity(mon.initial_maturity, history, ceiling,
@@ -464,7 +468,7 @@ class PartnershipModel(mesa.Model):
                                              c.return_on_commitment, c.cost, burden)
             own = commit.own_preference(incentive, c.incentive_weight)
             entry = MeetingPattern(
-                meetings, burden, layers.effective_capacity(d.capacity, burden), grow_p, grow_q,
+                meetings, burden, layers.effective_capacity(d.partnership_capacity, burden), grow_p, grow_q,
                 trust.contact_weight(contact, tr.weight_base, tr.weight_contact),
                 commit.folded_base(self.slope, self._schedule.pull_term, own), incentive, own,
                 float(meetings.sum()))
@@ -603,7 +607,7 @@ class PartnershipModel(mesa.Model):
             self._sanction = (1.0 - self.slope) * (own - now.own)
             # challengers' capacity goes on challenge (layers.burden's cap applies to the sum)
             self.effective_capacity = layers.effective_capacity(
-                d.capacity, layers.burden(now.burden, load, sc.layers.burden_cap))
+                d.partnership_capacity, layers.burden(now.burden, load, sc.layers.burden_cap))
         else:
             self._sanction = self._no_sanction
 

@@ -123,7 +123,11 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
     burden = layers.burden(layers.meeting_burden(meetings, seats, ly.meeting_cost, clarity,
                                                  extra, ly.confusion_meeting_cost),
                            coordination, ly.burden_cap)
-    capacity = layers.effective_capacity(p.capacity, burden)
+    # District LSPs compete for the same representatives: this partnership gets a share of
+    # each partner's capacity in proportion to its meetings (structure.partnership_share)
+    own_capacity = p.capacity * structure.partnership_share(extra, per_year.sum() / 12.0,
+                                                           st.district_overlap)
+    capacity = layers.effective_capacity(own_capacity, burden)
 
     # 3. Monitoring: maturity grows; partners observe each other's commitment (monitoring.py)
     ceiling = monitoring.ceiling(mon.common_data_standards, mon.ceiling_without_standards)
@@ -187,7 +191,7 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
         fines = scrutiny.fines_imposed(fine_rate, observed, ld.aspiration)
         load = scrutiny.challenge_load(fines, voice, sr.challenge_cost)
         incentive = scrutiny.fined_incentive(incentive, fine_rate, load, cm.cost)
-        capacity = layers.effective_capacity(p.capacity, layers.burden(burden, load,
+        capacity = layers.effective_capacity(own_capacity, layers.burden(burden, load,
                                                                        ly.burden_cap))
     own = commitment.own_preference(incentive, cm.incentive_weight)
     target = commitment.desired(p.slope, expected, own, push, cm.noise * z_decide)

@@ -169,6 +169,9 @@ class Structure(Section):
     district_lsp_share: float = F(1.0, "In two-tier areas, share of its own district LSP's "
                                   "meetings a district council's representatives attend beside "
                                   "the county partnership's", "0-1", ASSUMED, ge=0, le=1)
+    district_overlap: float = F(0.5, "In two-tier areas, share of the district LSPs' work that "
+                                "also serves the county partnership's targets (the rest of the "
+                                "capacity they take is lost to it)", "0-1", ASSUMED, ge=0, le=1)
     district_agenda_weight: float = F(0.4, "Weight of a district council's priorities in the "
                                       "county-level agenda and targets, relative to a partner of "
                                       "equal voice (the LAA is agreed with the upper tier)", "0-1",

@@ -55,6 +55,19 @@ def duplicated_meetings(kinds: list[str], n_districts: int, duplication_share: f
             + district * district_lsp_share) * meetings_per_month
 
 
+def partnership_share(extra_meetings: np.ndarray, meetings_per_month: float,
+                      overlap: float) -> np.ndarray:
+    """(n,) share of a partner's partnership capacity that works for this partnership's targets
+    when district LSPs compete for it: its work follows the partnerships in proportion to the
+    meetings it holds with each, and a share ``overlap`` (``structure.district_overlap``) of
+    the district LSPs' work serves this partnership's targets too:
+    (M + overlap x extra) / (M + extra), M this partnership's meetings a month and ``extra``
+    the district LSPs' (``duplicated_meetings``); 1 with no other partnership."""
+    total = meetings_per_month + extra_meetings
+    served = meetings_per_month + overlap * extra_meetings
+    return np.where(total > 0, served / np.where(total > 0, total, 1.0), 1.0)
+
+
 def tier_agenda_weight(tier: np.ndarray, district_weight: float) -> np.ndarray:
     """Weight of each partner's priorities in the partnership's agenda and targets beside its
     voice: 1, and ``structure.district_agenda_weight`` for district councils (the LAA is agreed
