@@ -65,6 +65,19 @@ def test_fast_schedule_equals_the_reference_with_other_structural_constants(pres
     assert_same_run(PartnershipModel(sc, rng=3), f"{preset} (other constants)")
 
 
+@pytest.mark.parametrize("form", [
+    {"mechanisms.exclusion": "evidence_multiplier"}, {"mechanisms.exclusion": "off"},
+    {"mechanisms.layers": "multipliers"}, {"mechanisms.layers": "off"},
+    {"mechanisms.punishment": "push"}, {"mechanisms.punishment": "off"}])
+@pytest.mark.parametrize("preset", ["two_tier_county", "new_council_dominated",
+                                    "public_goods_punishment"])
+def test_fast_schedule_equals_the_reference_under_every_rival_form(preset, form):
+    # Reviews every month and a dominant council, so every form's branch runs.
+    sc = lspsim.load_scenario(preset, {**form, "scrutiny.interval_months": 1,
+                                       "scrutiny.member_engagement": 0.9})
+    assert_same_run(PartnershipModel(sc, rng=4), f"{preset} {form}")
+
+
 def test_ten_years_do_not_drift():
     sc = lspsim.load_scenario("two_tier_county", {"months": 120})
     assert_same_run(PartnershipModel(sc, rng=11), "two_tier_county, 120 months")
