@@ -6,6 +6,7 @@ arrays the model owns. Randomness comes only from ``self.rng`` (a numpy Generato
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -89,7 +90,9 @@ class Derived:
     voice: np.ndarray
     agenda_stake: np.ndarray         # leadership.agenda_stake
     payoff: np.ndarray               # leadership.payoff_share (mechanisms.exclusion)
-    agenda_seen: np.ndarray | None   # min(agenda stake, 1) when councils' conduct is so judged
+    agenda_seen: np.ndarray | None   # min(agenda stake, 1) / evidence sharpness when councils'
+                                     # conduct is so judged (leadership.delivered_for)
+    challenge_share: np.ndarray      # challenge_cost x voice / sum(voice) (challenge_load)
     multiplier_clarity: float        # layers.multiplier_clarity (mechanisms.layers)
     per_year: np.ndarray             # meetings per year of each layer
     contact_weights: np.ndarray
@@ -173,7 +176,8 @@ def _derive(sc: Scenario) -> Derived:
         cross_tier=structure.cross_tier(tier),
         history=history, style=style, voice=voice, agenda_stake=stake,
         payoff=leadership.payoff_share(mech.exclusion, voice, stake),
-        agenda_seen=np.minimum(stake, 1.0) if judged else None,
+        agenda_seen=np.minimum(stake, 1.0) / tr.evidence_sharpness if judged else None,
+        challenge_share=sc.scrutiny.challenge_cost * voice / float(voice.sum()),
         multiplier_clarity=clarity, per_year=per_year,
         contact_weights=layers.contact_weights(ly.contact_strategic, ly.contact_executive,
                                                ly.contact_operational),
@@ -240,6 +244,7 @@ class Schedule(NamedTuple):
     argmin_flat: np.ndarray
     steered: float                   # layers.steered_share, 0 unless mechanisms.layers is
                                      # "information"
+    outside: np.ndarray              # partners in no delivery chain
 
 
 class MeetingPattern(NamedTuple):
@@ -417,18 +422,23 @@ class PartnershipModel(mesa.Model):
         # (resources.adequacy, with aligned = aligned_per_commitment x commitment)
         efficiency = layers.allocation_efficiency(d.multiplier_clarity,
                                                   sc.layers.confused_allocation)
+        # With executive steering (mechanisms.layers = "information") the matrix and base hold
+        # the evenly split part, 1 - steered_share of the money (_allocate).
+        steered = sc.layers.steered_share if sc.mechanisms.layers == "information" else 0.0
+        even = 1.0 - steered
         self._schedule = Schedule(
             expect_scale=expect_scale, pull_term=pull_term, pot=pot,
             aligned_per_commitment=aligned_per_commitment,
-            adequacy_matrix=efficiency / need * self.chain_share
+            adequacy_matrix=even * efficiency / need * self.chain_share
             * aligned_per_commitment[None, :],
-            adequacy_base=pot / k / need, need=need,
+            adequacy_base=even * pot / k / need, need=need,
             per_month=1.0 / self.months_to_deliver,
             links=delivery.plan_links(self.chains, d.data_quality, tie_floor=dl.tie_floor,
                                       handover_exponent=dl.handover_exponent,
                                       info_exponent=dl.info_exponent),
             argmin_flat=np.arange(k) * self.chains.shape[1],
-            steered=sc.layers.steered_share if sc.mechanisms.layers == "information" else 0.0)
+            steered=steered, outside=np.flatnonzero(self._membership.sum(axis=0) == 0))
+        self._free_weight = 1.0 - self.slope  # weight of the own preference (commitment.desired)
         # Which layers meet depends on the month of the year only (meetings per year are whole
         # numbers): the patterns are computed once each (_pattern).
         self._patterns: dict[bytes, MeetingPattern] = {}
@@ -443,6 +453,11 @@ class PartnershipModel(mesa.Model):
         # "payoff_cost"): state that carries on when the scenario is replaced
         if getattr(self, "fine_rate", None) is None:
             self.fine_rate = np.zeros(n)
+        # what the executive last read as each target's need (layers.executive_signal): an
+        # even split until it first meets
+        if getattr(self, "signal", None) is None:
+            self.signal = np.full(k, 1.0 / k)
+        self._steer = None  # the allocation follows the scenario's levers (_steering)
 
     _applied: Scenario | None = None  # the scenario whose parameters the run has taken
 
@@ -561,11 +576,18 @@ class PartnershipModel(mesa.Model):
                                        tr.evidence_sharpness, out=self._evidence)
         if d.exclusion_cols.stop:
             evidence[:, d.exclusion_cols] *= d.exclusion
-        elif d.agenda_seen is not None:  # councils judged on what they do for each partner
-            nc = d.n_councils
-            evidence[:, :nc] = leadership.kept_evidence_seen(
-                leadership.delivered_for(self.observed[:nc], d.agenda_seen), self.commitment,
-                tr.tolerance, tr.evidence_sharpness)
+        elif d.agenda_seen is not None:
+            # Councils judged on what they do for each partner's priorities:
+            # kept_evidence_seen(delivered_for(observed, stake), ...) in the factorised form of
+            # trust.kept_evidence, e = k / (k + exp(c_i / s) exp(-min(s_i, 1) obs_j / s)).
+            nc, inv = d.n_councils, 1.0 / tr.evidence_sharpness
+            block = np.multiply.outer(d.agenda_seen, self.observed[:nc])
+            np.negative(block, out=block)
+            np.exp(block, out=block)
+            block *= np.exp(self.commitment * inv)[:, None]
+            k = math.exp(tr.tolerance * inv)
+            block += k
+            np.divide(k, block, out=evidence[:, :nc])
         # trust.update_weight: the contact part is fixed per meeting pattern
         weight = np.add(self._now.contact_weight,
                         np.multiply(self.visibility, tr.weight_visibility, out=self._vec),
@@ -598,34 +620,70 @@ class PartnershipModel(mesa.Model):
         if form == "push":
             self._sanction = self.pressure * s.sanction_strength
         elif form == "payoff_cost" and self.fine_rate.any():
-            now, c = self._now, sc.commitment
-            fines = scrutiny.fines_imposed(self.fine_rate, self.observed, aspiration)
-            load = scrutiny.challenge_load(fines, d.voice, s.challenge_cost)
-            own = commit.own_preference(
-                scrutiny.fined_incentive(now.incentive, self.fine_rate, load, c.cost),
-                c.incentive_weight)
-            self._sanction = (1.0 - self.slope) * (own - now.own)
-            # challengers' capacity goes on challenge (layers.burden's cap applies to the sum)
-            self.effective_capacity = layers.effective_capacity(
-                d.partnership_capacity, layers.burden(now.burden, load, sc.layers.burden_cap))
+            # scrutiny.fines_imposed summed, challenge_load, fined_incentive, then the own
+            # preference's change weighted by 1 - slope (commitment.desired)
+            now, c, rate = self._now, sc.commitment, self.fine_rate
+            short = np.subtract(aspiration, self.observed, out=self._vec)
+            np.maximum(short, 0.0, out=short)
+            load = d.challenge_share * float(np.dot(rate, short))
+            incentive = now.incentive + rate
+            incentive -= c.cost * load
+            own = commit.own_preference(incentive, c.incentive_weight)
+            own -= now.own
+            own *= self._free_weight
+            self._sanction = own
+            # challengers' capacity goes on challenge (layers.burden's cap applies to the sum;
+            # both parts are >= 0)
+            burden = np.add(now.burden, load, out=load)
+            np.minimum(burden, sc.layers.burden_cap, out=burden)
+            self.effective_capacity = layers.effective_capacity(d.partnership_capacity, burden)
         else:
             self._sanction = self._no_sanction
 
     def _allocate(self, sc: Scenario) -> np.ndarray:
         """Resources reaching each target relative to need this month (resources.adequacy with
         the executive's steering, layers.steered_money, when mechanisms.layers is
-        "information"; the fixed split otherwise)."""
+        "information"; the fixed split otherwise). The executive allocates at its meetings
+        (report Table 8) on what it then reads as need (layers.executive_signal, kept as
+        ``self.signal``); between meetings the allocation holds."""
         sch = self._schedule
-        if not sch.steered:
-            adequacy = np.dot(sch.adequacy_matrix, self.commitment)
-            adequacy += sch.adequacy_base
-            return adequacy
-        gap = np.maximum(1.0 - self.progress, 0.0)
-        activity = np.dot(self._membership, self.commitment * self.effective_capacity)
-        signal = layers.executive_signal(gap, activity, sc.layers.clarity)
-        money = layers.steered_money(sch.pot, sch.aligned_per_commitment * self.commitment,
-                                     self._membership, self.chain_share, signal, sch.steered)
-        return money / sch.need
+        if sch.steered:
+            if self._now.meetings[layers.EXECUTIVE] > 0 or self._steer is None:
+                if self._now.meetings[layers.EXECUTIVE] > 0:
+                    self.signal = layers.executive_signal(
+                        np.maximum(1.0 - self.progress, 0.0),
+                        np.dot(self._membership, self.commitment * self.effective_capacity),
+                        sc.layers.clarity)
+                self._steer = self._steering(self.signal)
+            matrix, base = self._steer
+        else:
+            matrix, base = sch.adequacy_matrix, sch.adequacy_base
+        adequacy = np.dot(matrix, self.commitment)
+        adequacy += base
+        return adequacy
+
+    def _steering(self, signal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(matrix, base) with layers.steered_money(pot, aligned_per_commitment x c, ...) / need
+        == matrix @ c + base for the executive's ``signal``: a partner's steered money goes to
+        its chains in proportion to their signal (the evenly split part is fixed per scenario,
+        Schedule.adequacy_matrix and adequacy_base)."""
+        sch, m = self._schedule, self._membership
+        denom = np.dot(signal, m)
+        denom[sch.outside] = 1.0  # partners in no chain: their column of m is 0 anyway
+        if min(denom.tolist()) <= 0:  # a partner whose chains all read no need: its share
+            denom = np.where(denom > 0, denom, np.inf)  # of the split is the even one
+            fallback = (denom == np.inf) * sch.steered / sch.need * sch.aligned_per_commitment
+            extra = self.chain_share * fallback[None, :]
+        else:
+            extra = 0.0
+        scale = sch.steered / sch.need
+        matrix = m * (signal * scale)[:, None]
+        matrix *= (sch.aligned_per_commitment / denom)[None, :]
+        matrix += sch.adequacy_matrix
+        matrix += extra
+        base = signal * (sch.steered * sch.pot / sch.need)
+        base += sch.adequacy_base
+        return matrix, base
 
     def _decide_commitment(self, sc: Scenario, z: np.ndarray) -> None:
         # commitment.desired(slope, leadership.pulled_expectation(expected, ...), own,

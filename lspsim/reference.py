@@ -68,6 +68,7 @@ class State:
     observed: np.ndarray
     pressure: np.ndarray
     fine_rate: np.ndarray
+    signal: np.ndarray
     maturity: float
     burden: np.ndarray
     effective_capacity: np.ndarray
@@ -206,9 +207,11 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
     pot = resources.pooled_pot(p.budget, rs.pooled_share)
     aligned = resources.aligned(p.budget, c, rs.mainstream_alignment)
     need = resources.need_per_target(p.budget, rs.need_share, k)
+    signal = s.signal
     if mech.layers == "information":
-        signal = layers.executive_signal(np.maximum(1.0 - s.progress, 0.0),
-                                         membership @ (c * capacity), ly.clarity)
+        if meetings[layers.EXECUTIVE] > 0:  # the executive allocates at its meetings
+            signal = layers.executive_signal(np.maximum(1.0 - s.progress, 0.0),
+                                             membership @ (c * capacity), ly.clarity)
         adequacy = layers.steered_money(pot, aligned, membership, delivery.chain_share(membership),
                                         signal, ly.steered_share) / need
     else:
@@ -224,7 +227,7 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
     progress = s.progress + delivery.progress_step(
         link, resources.resource_factor(adequacy, rs.max_resource_factor), p.months_to_deliver)
     return State(trust=T, ties=ties, commitment=c, observed=observed, pressure=pressure,
-                 fine_rate=fine_rate,
+                 fine_rate=fine_rate, signal=signal,
                  maturity=maturity, burden=burden, effective_capacity=capacity, link=link,
                  adequacy=adequacy, progress=progress)
 
@@ -258,7 +261,7 @@ class ReferenceRun:
         self.state = State(
             trust=model.trust.copy(), ties=model.ties.copy(), commitment=model.commitment.copy(),
             observed=model.observed.copy(), pressure=model.pressure.copy(),
-            fine_rate=model.fine_rate.copy(),
+            fine_rate=model.fine_rate.copy(), signal=model.signal.copy(),
             maturity=float(model.maturity), burden=np.array(model.burden, dtype=float),
             effective_capacity=np.array(model.effective_capacity, dtype=float),
             link=model.link.copy(), adequacy=model.adequacy.copy(),
