@@ -6,13 +6,13 @@ arrays the model owns. Randomness comes only from ``self.rng`` (a numpy Generato
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import mesa
 import numpy as np
+from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
 from lspsim import outcomes
@@ -93,6 +93,9 @@ class Derived:
     agenda_seen: np.ndarray | None   # min(agenda stake, 1) / evidence sharpness when councils'
                                      # conduct is so judged (leadership.delivered_for)
     challenge_share: np.ndarray      # challenge_cost x voice / sum(voice) (challenge_load)
+    challenge_incentive: np.ndarray  # commitment.cost x challenge_share (fined_incentive)
+    challenge_capacity: np.ndarray   # partnership capacity x challenge_share
+    most_challenge: float            # the largest challenge_share
     multiplier_clarity: float        # layers.multiplier_clarity (mechanisms.layers)
     per_year: np.ndarray             # meetings per year of each layer
     contact_weights: np.ndarray
@@ -163,13 +166,16 @@ def _derive(sc: Scenario) -> Derived:
     judged = mech.exclusion == "agenda" and n_councils > 0 and stake.min() < 1.0
     extra = structure.duplicated_meetings(kinds, st.n_districts, st.duplication_share,
                                           st.district_lsp_share, per_year.sum() / 12.0)
+    capacity = arr("capacity")
+    share_of_partnership = structure.partnership_share(extra, per_year.sum() / 12.0,
+                                                       st.district_overlap)
+    share = sc.scrutiny.challenge_cost * voice / float(voice.sum())  # scrutiny.challenge_load
     d = Derived(
         kinds=kinds, n_partners=n, partner_names=names,
         partner_themes=[list(p.themes) for p in prof],
         stake_in_success=arr("stake_in_success"), stake_in_failure=arr("stake_in_failure"),
-        capacity=arr("capacity"),
-        partnership_capacity=arr("capacity") * structure.partnership_share(
-            extra, per_year.sum() / 12.0, st.district_overlap),
+        capacity=capacity,
+        partnership_capacity=capacity * share_of_partnership,
         data_quality=data_quality, openness=openness,
         budget_by_kind=arr("budget"), statutory=statutory, is_council=is_council,
         is_chair_org=is_chair_org, tier=tier, n_councils=n_councils,
@@ -177,7 +183,10 @@ def _derive(sc: Scenario) -> Derived:
         history=history, style=style, voice=voice, agenda_stake=stake,
         payoff=leadership.payoff_share(mech.exclusion, voice, stake),
         agenda_seen=np.minimum(stake, 1.0) / tr.evidence_sharpness if judged else None,
-        challenge_share=sc.scrutiny.challenge_cost * voice / float(voice.sum()),
+        challenge_share=share,
+        challenge_incentive=sc.commitment.cost * share,
+        challenge_capacity=capacity * share_of_partnership * share,
+        most_challenge=float(share.max()),
         multiplier_clarity=clarity, per_year=per_year,
         contact_weights=layers.contact_weights(ly.contact_strategic, ly.contact_executive,
                                                ly.contact_operational),
@@ -260,6 +269,8 @@ class MeetingPattern(NamedTuple):
     desire_base: np.ndarray          # commitment.folded_base
     incentive: np.ndarray            # commitment.own_incentive (costly punishment adds to it)
     own: np.ndarray                  # commitment.own_preference
+    most_burden: float               # the largest burden
+    executive_meets: bool            # the executive meets (and allocates, _allocate)
     meetings_held: float
 
 
@@ -486,8 +497,9 @@ class PartnershipModel(mesa.Model):
                 meetings, burden, layers.effective_capacity(d.partnership_capacity, burden), grow_p, grow_q,
                 trust.contact_weight(contact, tr.weight_base, tr.weight_contact),
                 commit.folded_base(self.slope, self._schedule.pull_term, own), incentive, own,
+                float(burden.max()), bool(meetings[layers.EXECUTIVE] > 0),
                 float(meetings.sum()))
-            for arr in entry[:-1]:
+            for arr in entry[:-3]:
                 arr.flags.writeable = False  # shared between months: never modified in place
             self._patterns[key] = entry
         self._month_pattern[slot] = self._patterns[key]
@@ -578,16 +590,12 @@ class PartnershipModel(mesa.Model):
             evidence[:, d.exclusion_cols] *= d.exclusion
         elif d.agenda_seen is not None:
             # Councils judged on what they do for each partner's priorities:
-            # kept_evidence_seen(delivered_for(observed, stake), ...) in the factorised form of
-            # trust.kept_evidence, e = k / (k + exp(c_i / s) exp(-min(s_i, 1) obs_j / s)).
-            nc, inv = d.n_councils, 1.0 / tr.evidence_sharpness
+            # kept_evidence_seen(delivered_for(observed, stake), ...) =
+            # expit((min(s_i, 1) obs_j - c_i + tolerance) / sharpness).
+            nc = d.n_councils
             block = np.multiply.outer(d.agenda_seen, self.observed[:nc])
-            np.negative(block, out=block)
-            np.exp(block, out=block)
-            block *= np.exp(self.commitment * inv)[:, None]
-            k = math.exp(tr.tolerance * inv)
-            block += k
-            np.divide(k, block, out=evidence[:, :nc])
+            block -= ((self.commitment - tr.tolerance) / tr.evidence_sharpness)[:, None]
+            expit(block, out=evidence[:, :nc])
         # trust.update_weight: the contact part is fixed per meeting pattern
         weight = np.add(self._now.contact_weight,
                         np.multiply(self.visibility, tr.weight_visibility, out=self._vec),
@@ -605,7 +613,7 @@ class PartnershipModel(mesa.Model):
         form, aspiration = sc.mechanisms.punishment, sc.leadership.aspiration
         self.pressure *= s.memory  # scrutiny.fade, in place
         if form == "payoff_cost":
-            self.fine_rate = scrutiny.fade(self.fine_rate, s.memory)
+            self.fine_rate *= s.memory  # scrutiny.fade, in place
         if scrutiny.is_review_month(month, s.interval_months):
             bite = scrutiny.intensity(s.member_engagement, s.member_training,
                                       d.style["challenge"], s.untrained_bite)
@@ -619,24 +627,31 @@ class PartnershipModel(mesa.Model):
         # _decide_commitment adds to the desired commitment.
         if form == "push":
             self._sanction = self.pressure * s.sanction_strength
-        elif form == "payoff_cost" and self.fine_rate.any():
+        elif form == "payoff_cost" and float(np.add.reduce(self.fine_rate)) > 0:  # rates >= 0
             # scrutiny.fines_imposed summed, challenge_load, fined_incentive, then the own
-            # preference's change weighted by 1 - slope (commitment.desired)
-            now, c, rate = self._now, sc.commitment, self.fine_rate
+            # preference (commitment.own_preference, as expit) less the pattern's, weighted by
+            # 1 - slope (commitment.desired)
+            now, rate = self._now, self.fine_rate
             short = np.subtract(aspiration, self.observed, out=self._vec)
             np.maximum(short, 0.0, out=short)
-            load = d.challenge_share * float(np.dot(rate, short))
-            incentive = now.incentive + rate
-            incentive -= c.cost * load
-            own = commit.own_preference(incentive, c.incentive_weight)
+            total = float(np.dot(rate, short))
+            incentive = np.multiply(d.challenge_incentive, -total)
+            incentive += now.incentive
+            incentive += rate
+            incentive *= sc.commitment.incentive_weight
+            own = expit(incentive, out=incentive)
             own -= now.own
             own *= self._free_weight
             self._sanction = own
             # challengers' capacity goes on challenge (layers.burden's cap applies to the sum;
-            # both parts are >= 0)
-            burden = np.add(now.burden, load, out=load)
-            np.minimum(burden, sc.layers.burden_cap, out=burden)
-            self.effective_capacity = layers.effective_capacity(d.partnership_capacity, burden)
+            # while it does not bind, capacity x (1 - burden - load))
+            if now.most_burden + total * d.most_challenge <= sc.layers.burden_cap:
+                self.effective_capacity = now.effective_capacity - d.challenge_capacity * total
+            else:
+                load = d.challenge_share * total
+                self.effective_capacity = layers.effective_capacity(
+                    d.partnership_capacity, layers.burden(now.burden, load,
+                                                          sc.layers.burden_cap))
         else:
             self._sanction = self._no_sanction
 
@@ -648,8 +663,8 @@ class PartnershipModel(mesa.Model):
         ``self.signal``); between meetings the allocation holds."""
         sch = self._schedule
         if sch.steered:
-            if self._now.meetings[layers.EXECUTIVE] > 0 or self._steer is None:
-                if self._now.meetings[layers.EXECUTIVE] > 0:
+            if self._now.executive_meets or self._steer is None:
+                if self._now.executive_meets:
                     self.signal = layers.executive_signal(
                         np.maximum(1.0 - self.progress, 0.0),
                         np.dot(self._membership, self.commitment * self.effective_capacity),
