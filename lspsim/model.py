@@ -665,10 +665,7 @@ class PartnershipModel(mesa.Model):
         if sch.steered:
             if self._now.executive_meets or self._steer is None:
                 if self._now.executive_meets:
-                    self.signal = layers.executive_signal(
-                        np.maximum(1.0 - self.progress, 0.0),
-                        np.dot(self._membership, self.commitment * self.effective_capacity),
-                        sc.layers.clarity)
+                    self.signal = self._read_need(sc.layers.clarity)
                 self._steer = self._steering(self.signal)
             matrix, base = self._steer
         else:
@@ -676,6 +673,19 @@ class PartnershipModel(mesa.Model):
         adequacy = np.dot(matrix, self.commitment)
         adequacy += base
         return adequacy
+
+    def _read_need(self, clarity: float) -> np.ndarray:
+        """layers.executive_signal(max(1 - progress, 0), chain effort, clarity), fast."""
+        gap = np.subtract(1.0, self.progress)
+        np.maximum(gap, 0.0, out=gap)
+        activity = np.dot(self._membership, self.commitment * self.effective_capacity)
+        gap_sum, activity_sum = float(np.add.reduce(gap)), float(np.add.reduce(activity))
+        if gap_sum > 0 and activity_sum > 0:
+            gap *= clarity / gap_sum
+            activity *= (1.0 - clarity) / activity_sum
+            gap += activity
+            return gap
+        return layers.executive_signal(gap, activity, clarity)
 
     def _steering(self, signal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(matrix, base) with layers.steered_money(pot, aligned_per_commitment x c, ...) / need
