@@ -676,8 +676,7 @@ class PartnershipModel(mesa.Model):
 
     def _read_need(self, clarity: float) -> np.ndarray:
         """layers.executive_signal(max(1 - progress, 0), chain effort, clarity), fast."""
-        gap = np.subtract(1.0, self.progress)
-        np.maximum(gap, 0.0, out=gap)
+        gap = layers.outcome_need(self.progress)
         activity = np.dot(self._membership, self.commitment * self.effective_capacity)
         gap_sum, activity_sum = float(np.add.reduce(gap)), float(np.add.reduce(activity))
         if gap_sum > 0 and activity_sum > 0:

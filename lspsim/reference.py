@@ -210,7 +210,7 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
     signal = s.signal
     if mech.layers == "information":
         if meetings[layers.EXECUTIVE] > 0:  # the executive allocates at its meetings
-            signal = layers.executive_signal(np.maximum(1.0 - s.progress, 0.0),
+            signal = layers.executive_signal(layers.outcome_need(s.progress),
                                              membership @ (c * capacity), ly.clarity)
         adequacy = layers.steered_money(pot, aligned, membership, delivery.chain_share(membership),
                                         signal, ly.steered_share) / need

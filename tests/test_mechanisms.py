@@ -254,6 +254,8 @@ def test_confused_executive_steers_money_on_activity_not_outcomes():
     assert clear.sum() == pytest.approx(1.0) and muddled.sum() == pytest.approx(1.0)
     assert clear.argmax() == 2 and muddled.argmax() == 0
     assert np.allclose(layers.executive_signal(np.zeros(3), np.zeros(3), 0.5), 1 / 3)
+    need = layers.outcome_need(np.array([0.0, 0.5, 0.9, 1.2]))
+    assert need.tolist() == pytest.approx([0.0, 0.25, 0.09, 0.0])  # met targets need nothing
     membership = np.array([[1.0, 1.0], [0.0, 1.0], [1.0, 0.0]])  # (K=3, n=2)
     share = delivery.chain_share(membership)
     aligned = np.array([6.0, 4.0])

@@ -103,9 +103,20 @@ def multiplier_clarity(form: str, clarity: float) -> float:
     return clarity if form == "multipliers" else 1.0
 
 
+def outcome_need(progress: np.ndarray) -> np.ndarray:
+    """(K,) what outcome data show the executive as worth funding: targets in play, with
+    evidence that their chain delivers (progress made) and work left (the gap):
+    progress x (1 - progress), 0 for a met target. An executive that sees outcomes stops
+    funding met targets and backs those money can still move (LAA targets earned the
+    Performance Reward Grant when met [AC09]). Rival objectives were measured (docs/ODD.md):
+    the gap alone spreads money over targets that cannot be met in time; progress alone starves
+    the laggards."""
+    return np.where(progress < 1.0, progress * (1.0 - progress), 0.0)
+
+
 def executive_signal(gap: np.ndarray, activity: np.ndarray, clarity: float) -> np.ndarray:
-    """(K,) what the executive reads as each target's need, summing to 1: outcome data (the gap
-    still to close, ``gap``) reach it in proportion to the layers' clarity; the rest of what it
+    """(K,) what the executive reads as each target's need, summing to 1: outcome data
+    (``gap``, ``outcome_need``) reach it in proportion to the layers' clarity; the rest of what it
     reads is the operational layer's detail (the effort going into each chain, ``activity``),
     which shows where work is busy, not where outcomes lag (report Table 8):
     clarity x gap / sum(gap) + (1 - clarity) x activity / sum(activity); an even split where
