@@ -494,7 +494,8 @@ class PartnershipModel(mesa.Model):
                                              c.return_on_commitment, c.cost, burden)
             own = commit.own_preference(incentive, c.incentive_weight)
             entry = MeetingPattern(
-                meetings, burden, layers.effective_capacity(d.partnership_capacity, burden), grow_p, grow_q,
+                meetings, burden, layers.effective_capacity(d.partnership_capacity, burden),
+                grow_p, grow_q,
                 trust.contact_weight(contact, tr.weight_base, tr.weight_contact),
                 commit.folded_base(self.slope, self._schedule.pull_term, own), incentive, own,
                 float(burden.max()), bool(meetings[layers.EXECUTIVE] > 0),

@@ -309,3 +309,78 @@ def test_punishment_costs_the_punished_and_the_punisher():
     inc = scrutiny.fined_incentive(base, rate, load, 1.0)
     assert inc[0] > base[0]          # the punished: each unit withheld now costs a fine
     assert inc[1] < base[1]          # the punisher, not fined: challenge takes capacity
+
+
+# -- resources --------------------------------------------------------------------------
+def test_alignment_moves_more_money_than_the_pot():
+    budgets = np.array([450.0, 180.0, 500.0, 3.0])
+    c = np.full(4, 0.5)
+    pot_doubled = resources.pooled_pot(budgets, 0.04) - resources.pooled_pot(budgets, 0.02)
+    align_doubled = (resources.aligned(budgets, c, 0.2) - resources.aligned(budgets, c, 0.1)).sum()
+    assert align_doubled > pot_doubled
+    f = resources.resource_factor(np.array([0.0, 1.0, 100.0]), 2.0)
+    assert f[0] == 0 and f[1] == 1 and f[2] < 2
+    f3 = resources.resource_factor(np.array([1.0, 1e6]), 3.0)
+    assert f3[0] == 1 and 2.9 < f3[1] < 3
+
+
+# -- delivery ---------------------------------------------------------------------------
+def test_weakest_link_limits_progress():
+    chains = np.array([[0, 1, 2, -1]])
+    effort = np.array([0.5, 0.5, 0.5])
+    trust_ = np.ones((3, 3))
+    ties = np.ones((3, 3))
+    info = np.ones(3)
+    strong = delivery.link_strength(chains, effort, trust_, ties, info, **LINK)
+    weak_effort = effort.copy()
+    weak_effort[1] = 0.01
+    weak = delivery.link_strength(chains, weak_effort, trust_, ties, info, **LINK)
+    assert np.isinf(strong[0, 3])
+    assert weak[0].argmin() == 1
+    p_strong = delivery.progress_step(strong, np.ones(1), np.full(1, 10.0))
+    p_weak = delivery.progress_step(weak, np.ones(1), np.full(1, 10.0))
+    assert p_weak[0] < p_strong[0]
+    low_trust = trust_.copy()
+    low_trust[0, 1] = 0.05
+    assert delivery.link_strength(chains, effort, low_trust, ties, info,
+                                  **LINK)[0, 0] < strong[0, 0]
+
+
+def test_chains_are_led_by_councils_and_cross_tiers_in_two_tier_areas():
+    kinds = ["county_council", "district_council", "district_council", "police", "health",
+             "voluntary_community"]
+    from lspsim.scenario import Scenario
+    k = Scenario().kinds
+    themes = [getattr(k, x).themes for x in kinds]
+    chains, tt = delivery.build_chains(RNG(0), kinds, themes, np.ones(6), 6, 3)
+    for chain in chains:
+        members = chain[chain >= 0]
+        assert len(set(members.tolist())) == len(members)
+        assert kinds[members[0]].endswith("council")
+    housing = tt.index("housing_environment")
+    assert kinds[chains[housing][0]] == "district_council"
+
+
+# -- every constant is a parameter ---------------------------------------------------------
+def test_mechanism_modules_hold_no_numeric_constants():
+    """Constants that shape behaviour live in the Scenario schema, not in module globals (the
+    layer indices STRATEGIC, EXECUTIVE, OPERATIONAL are names, not quantities)."""
+    import ast
+    from pathlib import Path
+
+    import lspsim.mechanisms as pkg
+
+    found = []
+    for path in Path(pkg.__file__).parent.glob("*.py"):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.Assign | ast.AnnAssign):
+                value = node.value
+                numbers = [n for n in ast.walk(value) if isinstance(n, ast.Constant)
+                           and isinstance(n.value, int | float) and not isinstance(n.value, bool)]
+                names = [t.id for t in (node.targets if isinstance(node, ast.Assign)
+                                        else [node.target]) if isinstance(t, ast.Name)]
+                names += [e.id for t in getattr(node, "targets", []) if isinstance(t, ast.Tuple)
+                          for e in t.elts if isinstance(e, ast.Name)]
+                if numbers and set(names) - {"STRATEGIC", "EXECUTIVE", "OPERATIONAL"}:
+                    found.append(f"{path.name}: {names}")
+    assert not found, found
