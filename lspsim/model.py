@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 import mesa
 import numpy as np
+from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
 from lspsim import outcomes
@@ -33,7 +34,7 @@ from lspsim.mechanisms import (
 from lspsim.mechanisms import (
     commitment as commit,
 )
-from lspsim.scenario import COUNCIL_KINDS, Scenario, load_scenario, partner_kinds
+from lspsim.scenario import COUNCIL_KINDS, THEMES, Scenario, load_scenario, partner_kinds
 
 # One BLAS thread: multi-threaded OpenBLAS products differ in the last bits from single-threaded
 # ones from about 220 partners up, which would make results depend on how a process was started
@@ -76,6 +77,7 @@ class Derived:
     stake_in_success: np.ndarray
     stake_in_failure: np.ndarray
     capacity: np.ndarray
+    partnership_capacity: np.ndarray  # capacity x structure.partnership_share
     data_quality: np.ndarray
     openness: np.ndarray
     budget_by_kind: np.ndarray       # GBP m/year, before each organisation's own size
@@ -88,6 +90,15 @@ class Derived:
     history: float
     style: dict[str, float]          # the blended style's six channels
     voice: np.ndarray
+    agenda_stake: np.ndarray         # leadership.agenda_stake
+    payoff: np.ndarray               # leadership.payoff_share (mechanisms.exclusion)
+    agenda_seen: np.ndarray | None   # min(agenda stake, 1) / evidence sharpness when councils'
+                                     # conduct is so judged (leadership.delivered_for)
+    challenge_share: np.ndarray      # challenge_cost x voice / sum(voice) (challenge_load)
+    challenge_incentive: np.ndarray  # commitment.cost x challenge_share (fined_incentive)
+    challenge_capacity: np.ndarray   # partnership capacity x challenge_share
+    most_challenge: float            # the largest challenge_share
+    multiplier_clarity: float        # layers.multiplier_clarity (mechanisms.layers)
     per_year: np.ndarray             # meetings per year of each layer
     contact_weights: np.ndarray
     extra_meetings: np.ndarray
@@ -100,7 +111,7 @@ class Derived:
     noise_sd: np.ndarray             # (2, 1): observation sd before (1 - visibility), decision
     adjust_rate: float
     exclusion_cols: slice            # council columns whose evidence exclusion scales
-    exclusion: np.ndarray            # (n, n_councils) voice^exclusion_exponent
+    exclusion: np.ndarray            # (n, n_councils) leadership.exclusion_factor
     weight_clip: bool                # whether trust-update weights can pass 1
     stat_idx: np.ndarray
     ns_idx: np.ndarray
@@ -147,28 +158,48 @@ def _derive(sc: Scenario) -> Derived:
                          ly.operational_per_year], dtype=float)
     ceiling = monitoring.ceiling(mon.common_data_standards, mon.ceiling_without_standards)
     openness, data_quality = arr("openness"), arr("data_quality")
-    obs_sd = tr.observation_noise * layers.information_noise_factor(ly.clarity,
-                                                                    ly.confusion_noise)
-    # Partners kept off the top table read exclusion by the council as a breach
-    # (trust.exclusion_factor); councils come first, so their columns are a slice.
+    mech = sc.mechanisms
+    clarity = layers.multiplier_clarity(mech.layers, ly.clarity)
+    obs_sd = tr.observation_noise * layers.information_noise_factor(clarity, ly.confusion_noise)
+    # Whose priorities make the agenda (voice x tier weight), and each partner's stake in it
+    # (leadership.agenda_stake); councils come first, so their columns are a slice.
     n_councils = int(is_council.sum())
     assert is_council[:n_councils].all()
-    factor = trust.exclusion_factor(voice, tr.exclusion_exponent)
+    stake = leadership.agenda_stake(
+        leadership.priorities([list(p.themes) for p in prof], THEMES),
+        voice * structure.tier_agenda_weight(tier, st.district_agenda_weight))
+    factor = leadership.exclusion_factor(voice, tr.exclusion_exponent, statutory)
+    if mech.exclusion != "evidence_multiplier":
+        factor = np.ones(n)
+    judged = mech.exclusion == "agenda" and n_councils > 0 and stake.min() < 1.0
+    extra = structure.duplicated_meetings(kinds, st.n_districts, st.duplication_share,
+                                          st.district_lsp_share, per_year.sum() / 12.0)
+    capacity = arr("capacity")
+    share_of_partnership = structure.partnership_share(extra, per_year.sum() / 12.0,
+                                                       st.district_overlap)
+    share = sc.scrutiny.challenge_cost * voice / float(voice.sum())  # scrutiny.challenge_load
     d = Derived(
         kinds=kinds, n_partners=n, partner_names=names,
         partner_themes=[list(p.themes) for p in prof],
         stake_in_success=arr("stake_in_success"), stake_in_failure=arr("stake_in_failure"),
-        capacity=arr("capacity"), data_quality=data_quality, openness=openness,
+        capacity=capacity,
+        partnership_capacity=capacity * share_of_partnership,
+        data_quality=data_quality, openness=openness,
         budget_by_kind=arr("budget"), statutory=statutory, is_council=is_council,
         is_chair_org=is_chair_org, tier=tier, n_councils=n_councils,
         cross_tier=structure.cross_tier(tier),
-        history=history, style=style, voice=voice, per_year=per_year,
+        history=history, style=style, voice=voice, agenda_stake=stake,
+        payoff=leadership.payoff_share(mech.exclusion, voice, stake),
+        agenda_seen=np.minimum(stake, 1.0) / tr.evidence_sharpness if judged else None,
+        challenge_share=share,
+        challenge_incentive=sc.commitment.cost * share,
+        challenge_capacity=capacity * share_of_partnership * share,
+        most_challenge=float(share.max()),
+        multiplier_clarity=clarity, per_year=per_year,
         contact_weights=layers.contact_weights(ly.contact_strategic, ly.contact_executive,
                                                ly.contact_operational),
-        extra_meetings=structure.duplicated_meetings(kinds, st.n_districts, st.duplication_share,
-                                                     per_year.sum() / 12.0),
-        coordination=structure.coordination_burden(n, structure.n_tiers(kinds),
-                                                   st.coordination_cost),
+        extra_meetings=extra,
+        coordination=structure.coordination_burden(n, st.coordination_cost),
         maturity_ceiling=ceiling,
         initial_maturity=monitoring.initial_maturity(mon.initial_maturity, history, ceiling,
                                                      mon.history_maturity),
@@ -242,8 +273,12 @@ class Schedule(NamedTuple):
     adequacy_matrix: np.ndarray      # adequacy = matrix @ commitment + base
     adequacy_base: float
     per_month: np.ndarray            # 1 / months to deliver
+    need: float                      # resources.need_per_target
     links: delivery.LinkPlan
     argmin_flat: np.ndarray
+    steered: float                   # layers.steered_share, 0 unless mechanisms.layers is
+                                     # "information"
+    outside: np.ndarray              # partners in no delivery chain
 
 
 class MeetingPattern(NamedTuple):
@@ -257,6 +292,10 @@ class MeetingPattern(NamedTuple):
     grow_q: np.ndarray
     contact_weight: np.ndarray       # trust.contact_weight
     desire_base: np.ndarray          # commitment.folded_base
+    incentive: np.ndarray            # commitment.own_incentive (costly punishment adds to it)
+    own: np.ndarray                  # commitment.own_preference
+    most_burden: float               # the largest burden
+    executive_meets: bool            # the executive meets (and allocates, _allocate)
     meetings_held: float
     incentive_logit: np.ndarray      # -incentive_weight x own_incentive with no efficacy
     spare: np.ndarray                # commitment.spare_capacity
@@ -386,6 +425,7 @@ class PartnershipModel(mesa.Model):
         self._single = (np.empty((n, n), np.float32), np.empty((n, n), np.float32))
         self._vec = np.empty(n)
         self._ones = np.ones(n)
+        self._sanction = self._fine_shift = None  # set each month by _scrutinise
 
     def _apply_scenario(self, sc: Scenario) -> None:
         """Take every parameter of ``sc``: what derives from the scenario alone, and what
@@ -430,19 +470,24 @@ class PartnershipModel(mesa.Model):
         need = resources.need_per_target(self.budget, rs.need_share, k)
         # adequacy = pot / K / need + efficiency x (chain_share @ aligned) / need
         # (resources.adequacy, with aligned = aligned_per_commitment x commitment)
-        efficiency = layers.allocation_efficiency(sc.layers.clarity,
+        efficiency = layers.allocation_efficiency(d.multiplier_clarity,
                                                   sc.layers.confused_allocation)
+        # With executive steering (mechanisms.layers = "information") the matrix and base hold
+        # the evenly split part, 1 - steered_share of the money (_allocate).
+        steered = sc.layers.steered_share if sc.mechanisms.layers == "information" else 0.0
+        even = 1.0 - steered
         self._schedule = Schedule(
             expect_scale=expect_scale, pull_term=pull_term, pot=pot,
             aligned_per_commitment=aligned_per_commitment,
-            adequacy_matrix=efficiency / need * self.chain_share
+            adequacy_matrix=even * efficiency / need * self.chain_share
             * aligned_per_commitment[None, :],
-            adequacy_base=pot / k / need,
+            adequacy_base=even * pot / k / need, need=need,
             per_month=1.0 / self.months_to_deliver,
             links=delivery.plan_links(self.chains, d.data_quality, tie_floor=dl.tie_floor,
                                       handover_exponent=dl.handover_exponent,
                                       info_exponent=dl.info_exponent),
-            argmin_flat=np.arange(k) * self.chains.shape[1])
+            argmin_flat=np.arange(k) * self.chains.shape[1],
+            steered=steered, outside=np.flatnonzero(self._membership.sum(axis=0) == 0))
         self._loop_constants(sc)
         self._round_last = self._last_month_of_round(sc)
         # Which layers meet depends on the month of the year only (meetings per year are whole
@@ -455,6 +500,15 @@ class PartnershipModel(mesa.Model):
             self._draws = None
         self.visibility = monitoring.visibility(self.maturity, d.openness)
         self._hidden = 1.0 - self.visibility
+        # the fine each partner expects per unit withheld (mechanisms.punishment =
+        # "payoff_cost"): state that carries on when the scenario is replaced
+        if getattr(self, "fine_rate", None) is None:
+            self.fine_rate = np.zeros(n)
+        # what the executive last read as each target's need (layers.executive_signal): an
+        # even split until it first meets
+        if getattr(self, "signal", None) is None:
+            self.signal = np.full(k, 1.0 / k)
+        self._steer = None  # the allocation follows the scenario's levers (_steering)
 
     _applied: Scenario | None = None  # the scenario whose parameters the run has taken
 
@@ -471,18 +525,20 @@ class PartnershipModel(mesa.Model):
             ly, nw, tr, c = sc.layers, sc.network, sc.trust, sc.commitment
             contact = layers.contact(meetings, self.co_members, d.contact_weights)
             meeting = layers.meeting_burden(meetings, self.seat_matrix, ly.meeting_cost,
-                                            ly.clarity, d.extra_meetings,
+                                            d.multiplier_clarity, d.extra_meetings,
                                             ly.confusion_meeting_cost)
             burden = layers.burden(meeting, d.coordination, ly.burden_cap)
             share = network.growth_share(contact, nw.tie_growth, d.style["networking"])
             grow_p, grow_q = network.growth_factors(share, nw.tie_decay)
-            incentive = commit.own_incentive(d.stake_in_success, d.voice,
+            incentive = commit.own_incentive(d.stake_in_success, d.payoff,
                                              c.return_on_commitment, c.cost, burden)
             own = commit.own_preference(incentive, c.incentive_weight)
             entry = MeetingPattern(
-                meetings, burden, layers.effective_capacity(d.capacity, burden), grow_p, grow_q,
+                meetings, burden, layers.effective_capacity(d.partnership_capacity, burden),
+                grow_p, grow_q,
                 trust.contact_weight(contact, tr.weight_base, tr.weight_contact),
-                commit.folded_base(self.slope, self._schedule.pull_term, own),
+                commit.folded_base(self.slope, self._schedule.pull_term, own), incentive, own,
+                float(burden.max()), bool(meetings[layers.EXECUTIVE] > 0),
                 float(meetings.sum()), -c.incentive_weight * incentive,
                 commit.spare_capacity(burden))
             for arr in entry:
@@ -577,7 +633,7 @@ class PartnershipModel(mesa.Model):
         self._schedule = self._schedule._replace(per_month=1.0 / self.months_to_deliver)
         self.progress = np.zeros(len(self.progress))
         self._active = np.ones(len(self.progress), dtype=bool)
-        self._allocate()
+        self._open_targets()
         self._round_last = self._last_month_of_round(sc)
 
     def _last_month_of_round(self, sc: Scenario) -> int:
@@ -589,12 +645,17 @@ class PartnershipModel(mesa.Model):
             return self.round_start + sc.delivery.round_months - 1
         return sc.months
 
-    def _allocate(self) -> None:
+    def _open_targets(self) -> None:
         """Money for the targets still open this round (delivery.freed_share): a met target
-        stops absorbing its chain's aligned money and its share of the pot."""
+        stops absorbing its chain's aligned money and its share of the pot; the executive's
+        steering is redone over the open targets (_steering)."""
         sch = self._schedule
         self._freed = f = delivery.freed_share(self._membership, self._active)
+        self._open_chain_share = self.chain_share * f
+        self._open_membership = self._membership * self._active[:, None]
+        self._outside_open = np.flatnonzero(self._open_membership.sum(axis=0) == 0)
         self._adequacy_matrix = sch.adequacy_matrix * f
+        self._steer = None
         self._n_open = n_open = int(self._active.sum())
         k = len(self._active)
         self._adequacy_base = np.where(self._active, sch.adequacy_base * (k / max(n_open, 1)),
@@ -606,14 +667,14 @@ class PartnershipModel(mesa.Model):
         # commitment.own_incentive: the part of the expected return efficacy scales
         # (x -incentive_weight: the fast decision works on the logistic's exponent), and the
         # parts of commitment.folded_base fixed per scenario
-        self._efficacy_logit = (-c.incentive_weight * d.stake_in_success * d.voice
+        self._efficacy_logit = (-c.incentive_weight * d.stake_in_success * d.payoff
                                 * c.return_on_commitment * c.efficacy_weight)
-        self._keep_own = 1.0 - self.slope
+        self._keep_own = 1.0 - self.slope  # weight of the own preference (commitment.desired)
         self._efficacy_keep = 1.0 - c.efficacy_rate
         self._wins_matrix = np.concatenate([c.efficacy_rate * self._wins.own,
                                             sc.trust.wins_rate * self._wins.pair])
         self._slope_pull = self.slope * self._schedule.pull_term
-        self._allocate()
+        self._open_targets()
 
     def _turnover(self, sc: Scenario, leavers: np.ndarray) -> None:
         self.leavers = leavers
@@ -644,6 +705,14 @@ class PartnershipModel(mesa.Model):
                                        tr.evidence_sharpness, out=self._evidence)
         if d.exclusion_cols.stop:
             evidence[:, d.exclusion_cols] *= d.exclusion
+        elif d.agenda_seen is not None:
+            # Councils judged on what they do for each partner's priorities:
+            # kept_evidence_seen(delivered_for(observed, stake), ...) =
+            # expit((min(s_i, 1) obs_j - c_i + tolerance) / sharpness).
+            nc = d.n_councils
+            block = np.multiply.outer(d.agenda_seen, self.observed[:nc])
+            block -= ((self.commitment - tr.tolerance) / tr.evidence_sharpness)[:, None]
+            expit(block, out=evidence[:, :nc])
         # trust.update_weight: the contact part is fixed per meeting pattern
         weight = np.add(self._now.contact_weight,
                         np.multiply(self.visibility, tr.weight_visibility, out=self._vec),
@@ -657,13 +726,109 @@ class PartnershipModel(mesa.Model):
         self._spare, self.trust = self.trust, spread
 
     def _scrutinise(self, sc: Scenario, month: int) -> None:
-        s = sc.scrutiny
+        s, d = sc.scrutiny, self.derived
+        form, aspiration = sc.mechanisms.punishment, sc.leadership.aspiration
         self.pressure *= s.memory  # scrutiny.fade, in place
+        if form == "payoff_cost":
+            self.fine_rate *= s.memory  # scrutiny.fade, in place
         if scrutiny.is_review_month(month, s.interval_months):
             bite = scrutiny.intensity(s.member_engagement, s.member_training,
-                                      self.derived.style["challenge"], s.untrained_bite)
-            self.pressure = scrutiny.review(self.pressure, self.observed, sc.leadership.aspiration,
-                                            self.derived.stake_in_failure, bite)
+                                      d.style["challenge"], s.untrained_bite)
+            self.pressure = scrutiny.review(self.pressure, self.observed, aspiration,
+                                            d.stake_in_failure, bite)
+            if form == "payoff_cost":
+                self.fine_rate = scrutiny.review_fines(self.fine_rate, self.observed, aspiration,
+                                                       d.stake_in_failure, bite,
+                                                       s.sanction_strength)
+        # What scrutiny does to this month's decision (mechanisms.punishment): a push added to
+        # the desired commitment ("push"), or a shift of the incentive per unit committed and
+        # capacity given up by the challengers ("payoff_cost"); _decide_commitment uses them.
+        now = self._now
+        self._sanction = None
+        self._fine_shift = None
+        self._spare_now = now.spare
+        if form == "push":
+            self._sanction = self.pressure * s.sanction_strength
+        elif form == "payoff_cost" and float(np.add.reduce(self.fine_rate)) > 0:  # rates >= 0
+            # scrutiny.fines_imposed summed, challenge_load, fined_incentive less the
+            # pattern's incentive
+            rate = self.fine_rate
+            short = np.subtract(aspiration, self.observed, out=self._vec)
+            np.maximum(short, 0.0, out=short)
+            total = float(np.dot(rate, short))
+            shift = np.multiply(d.challenge_incentive, -total)
+            shift += rate
+            self._fine_shift = shift
+            # challengers' capacity goes on challenge (layers.burden's cap applies to the sum;
+            # while it does not bind, capacity x (1 - burden - load)); what they can commit
+            # (commitment.spare_capacity) falls with it
+            if now.most_burden + total * d.most_challenge <= sc.layers.burden_cap:
+                self.effective_capacity = now.effective_capacity - d.challenge_capacity * total
+                self._spare_now = now.spare - d.challenge_share * total
+            else:
+                load = d.challenge_share * total
+                burden = layers.burden(now.burden, load, sc.layers.burden_cap)
+                self.effective_capacity = layers.effective_capacity(d.partnership_capacity,
+                                                                    burden)
+                self._spare_now = commit.spare_capacity(burden)
+
+    def _allocate(self, sc: Scenario) -> np.ndarray:
+        """Resources reaching each target relative to need this month (resources.adequacy with
+        the executive's steering, layers.steered_money, when mechanisms.layers is
+        "information"; the fixed split otherwise). The executive allocates at its meetings
+        (report Table 8) on what it then reads as need (layers.executive_signal, kept as
+        ``self.signal``); between meetings the allocation holds."""
+        sch = self._schedule
+        if sch.steered:
+            if self._now.executive_meets or self._steer is None:
+                if self._now.executive_meets:
+                    self.signal = self._read_need(sc.layers.clarity)
+                self._steer = self._steering(self.signal)
+            matrix, base = self._steer
+        else:
+            matrix, base = self._adequacy_matrix, self._adequacy_base
+        adequacy = np.dot(matrix, self.commitment)
+        adequacy += base
+        return adequacy
+
+    def _read_need(self, clarity: float) -> np.ndarray:
+        """layers.executive_signal(max(1 - progress, 0), chain effort, clarity), fast."""
+        gap = layers.outcome_need(self.progress)
+        activity = np.dot(self._membership, self.commitment * self.effective_capacity)
+        gap_sum, activity_sum = float(np.add.reduce(gap)), float(np.add.reduce(activity))
+        if gap_sum > 0 and activity_sum > 0:
+            gap *= clarity / gap_sum
+            activity *= (1.0 - clarity) / activity_sum
+            gap += activity
+            return gap
+        return layers.executive_signal(gap, activity, clarity)
+
+    def _steering(self, signal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(matrix, base) with layers.steered_money(pot, aligned_per_commitment x c, ...) / need
+        == matrix @ c + base for the executive's ``signal``: a partner's steered money goes to
+        its open chains in proportion to their signal (the evenly split part is fixed per round
+        of open targets, _open_targets). Only targets still open absorb money
+        (delivery.freed_share): the signal is read over them (layers.open_signal)."""
+        sch, m = self._schedule, self._open_membership
+        if not self._n_open:
+            return self._adequacy_matrix, self._adequacy_base
+        signal = layers.open_signal(signal, self._active)
+        denom = np.dot(signal, m)
+        denom[self._outside_open] = 1.0  # partners in no open chain: their column of m is 0
+        if min(denom.tolist()) <= 0:  # a partner whose chains all read no need: its share
+            denom = np.where(denom > 0, denom, np.inf)  # of the split is the even one
+            fallback = (denom == np.inf) * sch.steered / sch.need * sch.aligned_per_commitment
+            extra = self._open_chain_share * fallback[None, :]
+        else:
+            extra = 0.0
+        scale = sch.steered / sch.need
+        matrix = m * (signal * scale)[:, None]
+        matrix *= (sch.aligned_per_commitment / denom)[None, :]
+        matrix += self._adequacy_matrix
+        matrix += extra
+        base = signal * (sch.steered * sch.pot / sch.need)
+        base += self._adequacy_base
+        return matrix, base
 
     def _decide_commitment(self, sc: Scenario, z: np.ndarray) -> None:
         # commitment.desired(slope, leadership.pulled_expectation(expected, ...), own,
@@ -671,12 +836,20 @@ class PartnershipModel(mesa.Model):
         target = commit.expected_of_others_unit(self.trust, self.observed, self._hidden,
                                                 sc.commitment.distrust_discount,
                                                 scale=self._schedule.expect_scale)
-        if sc.mechanisms.small_wins == "trust_and_efficacy":
+        efficacy, shift = sc.mechanisms.small_wins == "trust_and_efficacy", self._fine_shift
+        if efficacy or shift is not None:
             # own preference moves with the partner's sense of efficacy (commitment.own_incentive)
-            # and commitment.folded_base: (1 - slope) own + slope x pull term, with own the
-            # logistic commitment.own_preference written in place (x = -weight x incentive)
-            x = np.multiply(self._efficacy_logit, self.efficacy, out=self._vec)
-            x += self._now.incentive_logit
+            # and with the fines it expects (scrutiny.fined_incentive); commitment.folded_base:
+            # (1 - slope) own + slope x pull term, with own the logistic
+            # commitment.own_preference written in place (x = -weight x incentive)
+            if efficacy:
+                x = np.multiply(self._efficacy_logit, self.efficacy, out=self._vec)
+                x += self._now.incentive_logit
+            else:
+                x = np.copyto(self._vec, self._now.incentive_logit) or self._vec
+            if shift is not None:
+                shift *= -sc.commitment.incentive_weight
+                x += shift
             np.exp(x, out=x)
             x += 1.0
             np.divide(self._keep_own, x, out=x)
@@ -684,17 +857,17 @@ class PartnershipModel(mesa.Model):
             target += self._slope_pull
         else:
             target += self._now.desire_base
-        target += np.multiply(self.pressure, sc.scrutiny.sanction_strength, out=self._vec)
+        if self._sanction is not None:  # the "push" form of mechanisms.punishment
+            target += self._sanction
         target += z  # decision noise
         clip01(target)
         if sc.mechanisms.capacity_limit == "spare_capacity":
-            np.minimum(target, self._now.spare, out=target)  # commit.spare_capacity
+            np.minimum(target, self._spare_now, out=target)  # commit.spare_capacity
         self.commitment = commit.adjust(self.commitment, target, self.derived.adjust_rate)
 
     def _deliver(self, sc: Scenario) -> None:
         sch = self._schedule
-        self.adequacy = np.dot(self._adequacy_matrix, self.commitment)
-        self.adequacy += self._adequacy_base
+        self.adequacy = self._allocate(sc)
         delivery.planned_link_strength(
             sch.links, self.commitment * self.effective_capacity, self.trust, self.ties,
             monitoring.information_scale(self.maturity, sc.delivery.info_floor),
@@ -712,7 +885,7 @@ class PartnershipModel(mesa.Model):
         met = self.progress >= 1.0
         if np.count_nonzero(met) + self._n_open != len(met):  # a target was met this month
             self._active = ~met
-            self._allocate()
+            self._open_targets()
 
     def _small_wins(self, sc: Scenario, month: int) -> None:
         """Progress seen against the round's pace moves trust between chain co-members and each

@@ -32,7 +32,7 @@ from lspsim.mechanisms import (
     structure,
     trust,
 )
-from lspsim.scenario import Scenario
+from lspsim.scenario import THEMES, Scenario
 
 if TYPE_CHECKING:
     from lspsim.model import PartnershipModel
@@ -45,6 +45,7 @@ class Partners:
     difficulty)."""
 
     kinds: list[str]
+    themes: list[list[str]]
     statutory: np.ndarray
     is_council: np.ndarray
     is_chair_org: np.ndarray
@@ -69,6 +70,8 @@ class State:
     commitment: np.ndarray
     observed: np.ndarray
     pressure: np.ndarray
+    fine_rate: np.ndarray
+    signal: np.ndarray
     maturity: float
     burden: np.ndarray
     effective_capacity: np.ndarray
@@ -101,6 +104,9 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
                                                              dl.difficulty_spread, len(progress))
         progress = np.zeros(len(progress))
 
+    # The fixed confusion multipliers act only in their own form (mechanisms.layers)
+    clarity = layers.multiplier_clarity(mech.layers, ly.clarity)
+
     # Leadership: the blended style and each partner's voice (leadership.py)
     style = leadership.effective_style(ld.styles, ld.chair_style, ld.board_style,
                                        ld.chair_weight)
@@ -108,6 +114,11 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
                              ld.council_dominance, statutory_exposure=ld.statutory_exposure,
                              exclusion_weight=ld.exclusion_weight,
                              outsider_weight=ld.outsider_weight, floor=ld.voice_floor)
+    # Whose priorities make the agenda: voice x tier weight (leadership.py, structure.py)
+    tier = structure.tiers(p.kinds)
+    stake = leadership.agenda_stake(leadership.priorities(p.themes, THEMES),
+                                    voice * structure.tier_agenda_weight(
+                                        tier, st.district_agenda_weight))
 
     # 1. Turnover: leavers lose ties; trust to and from them moves toward the base (network.py,
     #    trust.py)
@@ -127,13 +138,16 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
                                      ly.contact_operational)
     contact = layers.contact(meetings, layers.co_membership(seats, membership), weights)
     extra = structure.duplicated_meetings(p.kinds, st.n_districts, st.duplication_share,
-                                          per_year.sum() / 12.0)
-    coordination = structure.coordination_burden(n, structure.n_tiers(p.kinds),
-                                                 st.coordination_cost)
-    burden = layers.burden(layers.meeting_burden(meetings, seats, ly.meeting_cost, ly.clarity,
+                                          st.district_lsp_share, per_year.sum() / 12.0)
+    coordination = structure.coordination_burden(n, st.coordination_cost)
+    burden = layers.burden(layers.meeting_burden(meetings, seats, ly.meeting_cost, clarity,
                                                  extra, ly.confusion_meeting_cost),
                            coordination, ly.burden_cap)
-    capacity = layers.effective_capacity(p.capacity, burden)
+    # District LSPs compete for the same representatives: this partnership gets a share of
+    # each partner's capacity in proportion to its meetings (structure.partnership_share)
+    own_capacity = p.capacity * structure.partnership_share(extra, per_year.sum() / 12.0,
+                                                           st.district_overlap)
+    capacity = layers.effective_capacity(own_capacity, burden)
 
     # 3. Monitoring: maturity grows; partners observe each other's commitment (monitoring.py)
     ceiling = monitoring.ceiling(mon.common_data_standards, mon.ceiling_without_standards)
@@ -142,16 +156,22 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
         mon.data_quality_floor), ceiling)
     visibility = monitoring.visibility(maturity, p.openness)
     sd = monitoring.observation_sd(maturity, p.openness, tr.observation_noise,
-                                   layers.information_noise_factor(ly.clarity,
+                                   layers.information_noise_factor(clarity,
                                                                    ly.confusion_noise))
     observed = monitoring.observe_draw(s.commitment, z_observe, sd)
 
-    # 4. Trust: evidence of kept faith (exclusion by the council reads as a breach), weighted
-    #    update, then gossip along ties (trust.py)
+    # 4. Trust: evidence of kept faith, weighted update, then gossip along ties (trust.py).
+    #    How exclusion acts (mechanisms.exclusion, leadership.py): "agenda" = a council is
+    #    judged on what it does for the partner's priorities; "evidence_multiplier" =
+    #    non-statutory partners' evidence about councils x voice^exponent.
     evidence = trust.kept_evidence(observed, s.commitment, tr.tolerance, tr.evidence_sharpness)
-    evidence = evidence * np.where(p.is_council[None, :],
-                                   trust.exclusion_factor(voice, tr.exclusion_exponent)[:, None],
-                                   1.0)
+    if mech.exclusion == "evidence_multiplier":
+        evidence = evidence * np.where(p.is_council[None, :], leadership.exclusion_factor(
+            voice, tr.exclusion_exponent, p.statutory)[:, None], 1.0)
+    elif mech.exclusion == "agenda":
+        seen = leadership.delivered_for(observed, stake)
+        evidence = np.where(p.is_council[None, :], leadership.kept_evidence_seen(
+            seen, s.commitment, tr.tolerance, tr.evidence_sharpness), evidence)
     weight = trust.update_weight(visibility, contact, tr.weight_base, tr.weight_visibility,
                                  tr.weight_contact)
     T = trust.update_trust(T, evidence, weight, tr.gain, tr.loss, style["repair"])
@@ -161,39 +181,76 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
     ties = network.update_ties(ties, contact, nw.tie_growth, nw.tie_decay, style["networking"])
 
     # 6. Scrutiny: pressure fades; a review presses visible shortfalls (scrutiny.py)
+    #    Under costly punishment (mechanisms.punishment = "payoff_cost") a review also sets the
+    #    fine a partner found short expects per unit withheld, fading like the pressure.
     pressure = scrutiny.fade(s.pressure, sr.memory)
+    costly = mech.punishment == "payoff_cost"
+    fine_rate = scrutiny.fade(s.fine_rate, sr.memory) if costly else s.fine_rate
     if scrutiny.is_review_month(t, sr.interval_months):
         bite = scrutiny.intensity(sr.member_engagement, sr.member_training,
                                   style["challenge"], sr.untrained_bite)
         pressure = scrutiny.review(pressure, observed, ld.aspiration, p.stake_in_failure, bite)
+        if costly:
+            fine_rate = scrutiny.review_fines(fine_rate, observed, ld.aspiration,
+                                              p.stake_in_failure, bite, sr.sanction_strength)
 
-    # 7. Commitment: expectation of others pulled by the chair, own interest, pressure and
-    #    noise (commitment.py, leadership.py)
+    # 7. Commitment: expectation of others pulled by the chair, own interest (its stake as far
+    #    as the agenda serves it, mechanisms.exclusion), scrutiny (mechanisms.punishment:
+    #    "payoff_cost" = a fine per unit withheld in the incentive and capacity given up by
+    #    challengers; "push" = added to the desired commitment) and noise (commitment.py,
+    #    leadership.py, scrutiny.py)
     expected = commitment.expected_of_others(T, observed, visibility, cm.distrust_discount)
     expected = leadership.pulled_expectation(expected, ld.aspiration, style["pull"], voice)
-    efficacy_weight = cm.efficacy_weight if mech.small_wins == "trust_and_efficacy" else 0.0
-    own = commitment.own_preference(
-        commitment.own_incentive(p.stake_in_success, voice, cm.return_on_commitment, cm.cost,
-                                 burden, s.efficacy, efficacy_weight), cm.incentive_weight)
-    ceiling = (commitment.spare_capacity(burden) if mech.capacity_limit == "spare_capacity"
-               else None)
-    target = commitment.desired(p.slope, expected, own, sr.sanction_strength * pressure,
-                                cm.noise * z_decide, ceiling)
+    incentive = commitment.own_incentive(
+        p.stake_in_success, leadership.payoff_share(mech.exclusion, voice, stake),
+        cm.return_on_commitment, cm.cost, burden, s.efficacy,
+        cm.efficacy_weight if mech.small_wins == "trust_and_efficacy" else 0.0)
+    push = np.zeros(n)
+    total_burden = burden
+    if mech.punishment == "push":
+        push = sr.sanction_strength * pressure
+    elif costly and fine_rate.any():
+        fines = scrutiny.fines_imposed(fine_rate, observed, ld.aspiration)
+        load = scrutiny.challenge_load(fines, voice, sr.challenge_cost)
+        incentive = scrutiny.fined_incentive(incentive, fine_rate, load, cm.cost)
+        total_burden = layers.burden(burden, load, ly.burden_cap)
+        capacity = layers.effective_capacity(own_capacity, total_burden)
+    own = commitment.own_preference(incentive, cm.incentive_weight)
+    # what a partner can commit: what meetings, coordination and challenge leave of its
+    # capacity (mechanisms.capacity_limit)
+    ceiling = (commitment.spare_capacity(total_burden)
+               if mech.capacity_limit == "spare_capacity" else None)
+    target = commitment.desired(p.slope, expected, own, push, cm.noise * z_decide, ceiling)
     c = commitment.adjust(s.commitment, target, cm.adjustment_rate * style["speed"])
 
     # 8. Delivery: resources reaching each target still open this round (a met target's money
-    #    goes to its partners' other targets), link strengths, progress by the weakest link
-    #    (resources.py, delivery.py)
+    #    goes to its partners' other open targets), link strengths, progress by the weakest
+    #    link (resources.py, delivery.py)
+    #    Money: in the "information" form of mechanisms.layers the executive steers a share
+    #    of it on what it reads as need (outcome gaps as far as the layers are clear, the
+    #    operational layer's activity otherwise: layers.py), over the open targets; else a
+    #    fixed split.
     k = len(progress)
     is_open = progress < 1.0
+    pot = resources.pooled_pot(p.budget, rs.pooled_share)
+    aligned = resources.aligned(p.budget, c, rs.mainstream_alignment)
+    need = resources.need_per_target(p.budget, rs.need_share, k)
+    signal = s.signal
+    if mech.layers == "information" and meetings[layers.EXECUTIVE] > 0:
+        # the executive allocates at its meetings
+        signal = layers.executive_signal(layers.outcome_need(progress),
+                                         membership @ (c * capacity), ly.clarity)
     adequacy = np.zeros(k)
     if is_open.any():
-        adequacy[is_open] = resources.adequacy(
-            resources.pooled_pot(p.budget, rs.pooled_share),
-            resources.aligned(p.budget, c, rs.mainstream_alignment),
-            delivery.chain_share(membership[is_open]),
-            layers.allocation_efficiency(ly.clarity, ly.confused_allocation),
-            resources.need_per_target(p.budget, rs.need_share, k))
+        open_m = membership[is_open]
+        if mech.layers == "information":
+            adequacy[is_open] = layers.steered_money(
+                pot, aligned, open_m, delivery.chain_share(open_m),
+                layers.open_signal(signal, is_open)[is_open], ly.steered_share) / need
+        else:
+            adequacy[is_open] = resources.adequacy(
+                pot, aligned, delivery.chain_share(open_m),
+                layers.allocation_efficiency(clarity, ly.confused_allocation), need)
     info = p.data_quality * monitoring.information_scale(maturity, dl.info_floor)
     link = delivery.link_strength(p.chains, c * capacity, T, ties, info,
                                   effort_half=dl.effort_half,
@@ -213,6 +270,7 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
             efficacy = cycles.update_efficacy(efficacy, cycles.seen_gap(gap, membership, maturity),
                                               cm.efficacy_rate)
     return State(trust=T, ties=ties, commitment=c, observed=observed, pressure=pressure,
+                 fine_rate=fine_rate, signal=signal,
                  maturity=maturity, burden=burden, effective_capacity=capacity, link=link,
                  adequacy=adequacy, progress=progress, efficacy=efficacy, months_to_deliver=mtd,
                  round_start=round_start, round_index=round_index)
@@ -237,7 +295,8 @@ class ReferenceRun:
         self.scenario: Scenario = model.scenario
         d = model.derived
         self.partners = Partners(
-            kinds=list(d.kinds), statutory=d.statutory, is_council=d.is_council,
+            kinds=list(d.kinds), themes=[list(t) for t in d.partner_themes],
+            statutory=d.statutory, is_council=d.is_council,
             is_chair_org=d.is_chair_org, stake_in_success=d.stake_in_success,
             stake_in_failure=d.stake_in_failure, capacity=d.capacity,
             data_quality=d.data_quality, openness=d.openness, budget=model.budget.copy(),
@@ -246,6 +305,7 @@ class ReferenceRun:
         self.state = State(
             trust=model.trust.copy(), ties=model.ties.copy(), commitment=model.commitment.copy(),
             observed=model.observed.copy(), pressure=model.pressure.copy(),
+            fine_rate=model.fine_rate.copy(), signal=model.signal.copy(),
             maturity=float(model.maturity), burden=np.array(model.burden, dtype=float),
             effective_capacity=np.array(model.effective_capacity, dtype=float),
             link=model.link.copy(), adequacy=model.adequacy.copy(),

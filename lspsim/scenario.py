@@ -162,13 +162,23 @@ class Structure(Section):
     n_voluntary: int = F(2, "Voluntary and community sector organisations", "organisations",
                          ge=0, le=1000)
     n_business: int = F(1, "Business representatives", "organisations", ge=0, le=1000)
-    coordination_cost: float = F(0.008, "Capacity each partner spends per other partner per tier "
-                                 "on coordination", "share of capacity/partner/month",
+    coordination_cost: float = F(0.008, "Capacity each partner spends per other partner on "
+                                 "coordination", "share of capacity/partner/month",
                                  ge=0, le=0.05)
     duplication_share: float = F(0.35, "In two-tier areas, share of district LSP meetings that "
                                  "county-wide partners also attend", "0-1", ge=0, le=1)
     inter_tier_tie_factor: float = F(0.5, "Initial tie strength between county and district "
                                      "representatives relative to others", "0-1", ge=0, le=1)
+    district_lsp_share: float = F(1.0, "In two-tier areas, share of its own district LSP's "
+                                  "meetings a district council's representatives attend beside "
+                                  "the county partnership's", "0-1", ASSUMED, ge=0, le=1)
+    district_overlap: float = F(0.5, "In two-tier areas, share of the district LSPs' work that "
+                                "also serves the county partnership's targets (the rest of the "
+                                "capacity they take is lost to it)", "0-1", ASSUMED, ge=0, le=1)
+    district_agenda_weight: float = F(0.4, "Weight of a district council's priorities in the "
+                                      "county-level agenda and targets, relative to a partner of "
+                                      "equal voice (the LAA is agreed with the upper tier)", "0-1",
+                                      ASSUMED, ge=0, le=1)
     # Structural constants (form of the mechanisms; docs/ODD.md III.iv)
     history_timescale: float = F(10.0, "Years of joint working over which a history builds its "
                                  "starting conditions: h = 1 - exp(-years / timescale)", "years",
@@ -380,6 +390,10 @@ class Layers(Section):
                                    evidence=ASSUMED, ge=0, le=1)
     burden_cap: float = F(0.95, "Largest share of capacity meetings and coordination can take",
                           "0-1", ASSUMED, ge=0, le=1)
+    steered_share: float = F(0.5, "Share of the pooled pot and of aligned money the executive "
+                             "allocates across targets on what it reads as need (the rest is "
+                             "split evenly); mechanisms.layers = 'information'", "0-1", ASSUMED,
+                             ge=0, le=1)
 
 
 class Monitoring(Section):
@@ -412,6 +426,10 @@ class Scrutiny(Section):
     # Structural constants
     untrained_bite: float = F(0.3, "Bite of a review by untrained members, relative to trained "
                               "ones", "0-1", ASSUMED, ge=0, le=1)
+    challenge_cost: float = F(0.33, "Capacity those who challenge give up per unit of sanction "
+                              "imposed (Fehr & Gaechter 2000: one token per three taken); "
+                              "mechanisms.punishment = 'payoff_cost'", "ratio",
+                              ge=0, le=2)
 
 
 class Resources(Section):
@@ -474,6 +492,24 @@ class Mechanisms(Section):
         "history", "Run up to `structure.spinup_months` of the partnership's history before month "
         "0, or start from the history-built state directly", evidence=ASSUMED)
     # --- end i12m1
+    # --- i12m2: structure, voice, layers, scrutiny (docs/ODD.md III) ---
+    exclusion: Literal["agenda", "evidence_multiplier", "off"] = F(
+        "agenda", "How exclusion from the top table acts: 'agenda' = the heard partners' "
+        "priorities make the agenda, which sets each partner's stake in the targets and what it "
+        "sees the councils do for it; 'evidence_multiplier' = the earlier form (stake x voice, "
+        "non-statutory partners' evidence about councils x voice^trust.exclusion_exponent); "
+        "'off' = neither", evidence=ASSUMED)
+    layers: Literal["information", "multipliers", "off"] = F(
+        "information", "How layer confusion acts: 'information' = the executive steers money on "
+        "operational detail instead of outcome data (report Table 8); 'multipliers' = the "
+        "earlier fixed factors on meeting cost, observation error and money reaching targets; "
+        "'off' = neither (money split evenly)", evidence=ASSUMED)
+    punishment: Literal["payoff_cost", "push", "off"] = F(
+        "payoff_cost", "How scrutiny and peer challenge act: 'payoff_cost' = the punished "
+        "expect a fine per unit withheld and challengers give up capacity (Fehr & Gaechter "
+        "2000); 'push' = the earlier costless push on desired commitment; 'off' = no "
+        "sanction", evidence=ASSUMED)
+    # --- end i12m2 ---
 
 
 # Read once, when the partnership is built (who the partners are, their targets, where they
@@ -897,6 +933,7 @@ SOURCED: dict[str, str] = {
     "commitment.conditional_share": "about half are conditional co-operators [FGF01]",
     "commitment.conditional_slope": "imperfect conditional co-operation [FG10]",
     "commitment.free_rider_slope": "free riders and hump-shaped types [FGF01]",
+    "scrutiny.challenge_cost": "a punisher paid 1 token per 3 of punishment [FG00]",
 }
 
 

@@ -170,18 +170,56 @@ def test_style_blend():
 
 
 # -- structure --------------------------------------------------------------------------
-def test_coordination_rises_with_partners_and_tiers():
-    assert structure.coordination_burden(20, 1, 0.008) > structure.coordination_burden(10, 1,
-                                                                                        0.008)
-    assert structure.coordination_burden(10, 2, 0.008) > structure.coordination_burden(10, 1,
-                                                                                        0.008)
-    assert structure.coordination_burden(200, 2, 0.008) < 1.0
+def test_coordination_rises_with_partners_not_tiers():
+    assert structure.coordination_burden(20, 0.008) > structure.coordination_burden(10, 0.008)
+    assert structure.coordination_burden(200, 0.008) < 1.0
+    # No tier factor: the cost knows only how many partners there are (issue 12).
+    import inspect
+    assert "tier" not in inspect.signature(structure.coordination_burden).parameters
 
 
-def test_duplicated_meetings_fall_on_county_wide_partners():
+def test_district_lsps_compete_for_the_same_representatives_time():
     extra = structure.duplicated_meetings(["county_council", "district_council", "police",
-                                           "voluntary_community"], 4, 0.5, 3.0)
-    assert extra.tolist() == [6.0, 0.0, 6.0, 0.0]
+                                           "voluntary_community"], 4, 0.5, 0.25, 3.0)
+    # county-wide partners: half of each of 4 district LSPs' 3 meetings a month; a district:
+    # a quarter of its own LSP's; a local voluntary body: none
+    assert extra.tolist() == [6.0, 0.75, 6.0, 0.0]
+
+
+def test_district_priorities_weigh_less_in_the_county_agenda():
+    w = structure.tier_agenda_weight(np.array([1, 2, 0], dtype=np.int8), 0.4)
+    assert w.tolist() == [1.0, 0.4, 1.0]
+
+
+def test_agenda_follows_whose_priorities_are_heard():
+    themes = ("a", "b", "c")
+    prio = leadership.priorities([["a", "b", "c"], ["a"], ["c"]], themes)
+    assert np.allclose(prio.sum(axis=1), 1.0)
+    equal = leadership.agenda_stake(prio, np.ones(3))
+    assert np.allclose(equal, 1.0)  # an equal say serves everyone alike
+    # the council (all themes) and the partner holding "a" heard; the one holding "c" not
+    tilted = leadership.agenda_stake(prio, np.array([1.0, 1.0, 0.1]))
+    assert tilted[2] < 1.0 < tilted[1]
+    assert np.allclose(leadership.agenda(prio, np.array([1.0, 1.0, 0.1])).sum(), 1.0)
+    # the payoff share is capped at the whole stake; the rival forms
+    share = leadership.payoff_share("agenda", np.ones(3), tilted)
+    assert share[1] == 1.0 and share[2] == tilted[2]
+    assert leadership.payoff_share("evidence_multiplier", np.full(3, 0.3), tilted).tolist() == [
+        0.3] * 3
+    assert leadership.payoff_share("off", np.full(3, 0.3), tilted).tolist() == [1.0] * 3
+
+
+def test_councils_are_judged_on_what_they_do_for_each_partner():
+    seen = leadership.delivered_for(np.array([0.8]), np.array([1.3, 0.5]))
+    assert seen[:, 0].tolist() == [0.8, 0.4]
+    e = leadership.kept_evidence_seen(seen, np.array([0.6, 0.6]), 0.1, 0.05)
+    want = trust.kept_evidence(np.array([0.8]), np.array([0.6]), 0.1, 0.05)[0, 0]
+    assert e[0, 0] == pytest.approx(want) and e[1, 0] < e[0, 0]
+
+
+def test_evidence_multiplier_spares_statutory_partners():
+    f = leadership.exclusion_factor(np.array([0.25, 0.25]), 0.5, np.array([True, False]))
+    assert f.tolist() == [1.0, 0.5]
 
 
 # -- layers -----------------------------------------------------------------------------
@@ -200,6 +238,34 @@ def test_confusion_costs_capacity_and_information():
     assert layers.information_noise_factor(0.2, 2.0) > layers.information_noise_factor(1.0, 2.0)
     assert layers.allocation_efficiency(0.2, 0.4) < layers.allocation_efficiency(1.0, 0.4) == 1.0
     assert layers.burden(np.array([0.5, 1.2]), 0.1, 0.95).tolist() == [0.6, 0.95]
+
+
+def test_fixed_confusion_multipliers_act_only_in_their_own_form():
+    assert layers.multiplier_clarity("multipliers", 0.2) == 0.2
+    assert layers.multiplier_clarity("information", 0.2) == 1.0
+    assert layers.multiplier_clarity("off", 0.2) == 1.0
+
+
+def test_confused_executive_steers_money_on_activity_not_outcomes():
+    gap = np.array([0.0, 0.2, 0.8])       # target 0 is met, target 2 lags
+    activity = np.array([0.6, 0.3, 0.1])  # but the busiest chain is target 0's
+    clear = layers.executive_signal(gap, activity, 1.0)
+    muddled = layers.executive_signal(gap, activity, 0.2)
+    assert clear.sum() == pytest.approx(1.0) and muddled.sum() == pytest.approx(1.0)
+    assert clear.argmax() == 2 and muddled.argmax() == 0
+    assert np.allclose(layers.executive_signal(np.zeros(3), np.zeros(3), 0.5), 1 / 3)
+    need = layers.outcome_need(np.array([0.0, 0.5, 0.9, 1.2]))
+    assert need.tolist() == pytest.approx([0.0, 0.25, 0.09, 0.0])  # met targets need nothing
+    membership = np.array([[1.0, 1.0], [0.0, 1.0], [1.0, 0.0]])  # (K=3, n=2)
+    share = delivery.chain_share(membership)
+    aligned = np.array([6.0, 4.0])
+    for signal in (clear, muddled):
+        money = layers.steered_money(3.0, aligned, membership, share, signal, 0.7)
+        assert money.sum() == pytest.approx(13.0)  # nothing lost: it goes somewhere
+    to_laggard = layers.steered_money(3.0, aligned, membership, share, clear, 0.7)[2]
+    assert to_laggard > layers.steered_money(3.0, aligned, membership, share, muddled, 0.7)[2]
+    even = layers.steered_money(3.0, aligned, membership, share, clear, 0.0)
+    assert np.allclose(even, 1.0 + share @ aligned)
 
 
 # -- monitoring -------------------------------------------------------------------------
@@ -228,6 +294,21 @@ def test_scrutiny_presses_shortfalls_in_proportion_to_stake_in_failure():
     assert p[0] > p[1] > 0 and p[2] == 0
     assert scrutiny.intensity(0.8, 1.0, 1.0, 0.3) > scrutiny.intensity(0.8, 0.0, 1.0, 0.3)
     assert scrutiny.fade(p, 0.5)[0] == pytest.approx(p[0] / 2)
+
+
+def test_punishment_costs_the_punished_and_the_punisher():
+    rate = scrutiny.review_fines(np.zeros(3), np.array([0.5, 0.9, 0.2]), 0.8,
+                                 np.array([1.0, 1.0, 0.5]), 0.3, 2.0)
+    assert rate.tolist() == pytest.approx([0.6, 0.0, 0.3])  # found short: fined per unit
+    fines = scrutiny.fines_imposed(rate, np.array([0.5, 0.9, 0.2]), 0.8)
+    assert fines.tolist() == pytest.approx([0.18, 0.0, 0.18])
+    load = scrutiny.challenge_load(fines, np.array([1.0, 0.5, 0.5]), 0.33)
+    # each unit of sanction costs 0.33 of capacity, shared by voice
+    assert load.sum() == pytest.approx(0.33 * 0.36) and load[0] == pytest.approx(2 * load[1])
+    base = np.full(3, -0.6)
+    inc = scrutiny.fined_incentive(base, rate, load, 1.0)
+    assert inc[0] > base[0]          # the punished: each unit withheld now costs a fine
+    assert inc[1] < base[1]          # the punisher, not fined: challenge takes capacity
 
 
 # -- resources --------------------------------------------------------------------------

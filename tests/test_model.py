@@ -198,3 +198,17 @@ def test_replacing_the_scenario_by_an_equal_one_mid_year_changes_nothing(preset)
         np.testing.assert_array_equal(b.series()[name], values, err_msg=name)
     np.testing.assert_array_equal(b.partner_series(), a.partner_series())
     np.testing.assert_array_equal(b.trust, a.trust)
+
+
+def test_executive_steering_matches_the_plain_formula_even_where_chains_read_no_need():
+    from lspsim.mechanisms import layers
+
+    m = PartnershipModel(lspsim.load_scenario("two_tier_county"), rng=2)
+    m.run_months(6)
+    sch, k = m._schedule, len(m.progress)
+    for signal in (np.full(k, 1.0 / k), np.eye(k)[0], np.linspace(0.0, 1.0, k) / np.linspace(
+            0.0, 1.0, k).sum()):
+        matrix, base = m._steering(signal)
+        want = layers.steered_money(sch.pot, sch.aligned_per_commitment * m.commitment,
+                                    m._membership, m.chain_share, signal, sch.steered) / sch.need
+        np.testing.assert_allclose(matrix @ m.commitment + base, want, rtol=1e-12)

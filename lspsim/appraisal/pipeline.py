@@ -368,6 +368,9 @@ class AppraisalResult:
         elif d_b >= 0:
             note = "the option dominates: it costs less and delivers at least as much"
             ratio = None
+        elif d_c == 0:  # no ratio to give (it was a division by zero)
+            note = "the option costs the same and delivers less"
+            ratio = None
         else:
             note = "the option saves money but delivers less; ratio = benefits lost per pound saved"
             ratio = d_b / d_c

@@ -1,6 +1,14 @@
-"""Layers: strategic, executive and operational groups, each meeting at its own rhythm
-(report Table 8). Layer confusion wastes capacity in meetings and sends the wrong information
-to each layer (Audit Commission 2009: some areas have confused the layers).
+"""Layers: strategic, executive and operational groups, each meeting at its own rhythm and
+each needing its own information (report Table 8: the board reviews outcome indicators, the
+executive allocates resources and sets targets on process and output data, the operational
+groups manage delivery on input and process data). Some areas have confused the layers (Audit
+Commission 2009).
+
+Two rival forms (``mechanisms.layers``). "information": confusion routes the wrong information
+to the executive, which then steers money across targets on operational activity instead of
+outcomes, so money reaches the wrong targets (``executive_signal``, ``steered_money``).
+"multipliers" (the earlier form): confusion makes meetings dearer, observation noisier and a
+fixed share of aligned money lost. "off": neither.
 
 Set by ``layers.*`` in the Scenario (meeting rhythms, contact weights, the confusion factors and
 the burden cap among them)."""
@@ -86,3 +94,66 @@ def allocation_efficiency(clarity: float, confused: float) -> float:
     """Share of aligned resources the executive layer steers to the right chains: ``confused``
     with fully confused layers, 1 with clear ones."""
     return confused + (1.0 - confused) * clarity
+
+
+def multiplier_clarity(form: str, clarity: float) -> float:
+    """The clarity the fixed multipliers (``meeting_burden``, ``information_noise_factor``,
+    ``allocation_efficiency``) see: the scenario's in the "multipliers" form, 1 (no effect)
+    otherwise."""
+    return clarity if form == "multipliers" else 1.0
+
+
+def outcome_need(progress: np.ndarray) -> np.ndarray:
+    """(K,) what outcome data show the executive as worth funding: targets in play, with
+    evidence that their chain delivers (progress made) and work left (the gap):
+    progress x (1 - progress), 0 for a met target. An executive that sees outcomes stops
+    funding met targets and backs those money can still move (LAA targets earned the
+    Performance Reward Grant when met [AC09]). Rival objectives were measured (docs/ODD.md):
+    the gap alone spreads money over targets that cannot be met in time; progress alone starves
+    the laggards."""
+    return np.where(progress < 1.0, progress * (1.0 - progress), 0.0)
+
+
+def executive_signal(gap: np.ndarray, activity: np.ndarray, clarity: float) -> np.ndarray:
+    """(K,) what the executive reads as each target's need, summing to 1: outcome data
+    (``gap``, ``outcome_need``) reach it in proportion to the layers' clarity; the rest of what it
+    reads is the operational layer's detail (the effort going into each chain, ``activity``),
+    which shows where work is busy, not where outcomes lag (report Table 8):
+    clarity x gap / sum(gap) + (1 - clarity) x activity / sum(activity); an even split where
+    a signal is empty."""
+    k = gap.size
+
+    def share(x: np.ndarray) -> np.ndarray:
+        total = float(x.sum())
+        return x / total if total > 0 else np.full(k, 1.0 / k)
+
+    return clarity * share(gap) + (1.0 - clarity) * share(activity)
+
+
+def open_signal(signal: np.ndarray, open_: np.ndarray) -> np.ndarray:
+    """(K,) the executive's ``executive_signal`` over the targets still open in the round
+    (``open_``, a (K,) bool), renormalised to sum 1: a met target absorbs no money
+    (``delivery.freed_share``), so what the executive read for it goes to the others; an even
+    split over the open targets when it reads no need in any of them."""
+    masked = signal * open_
+    total = float(masked.sum())
+    if total > 0:
+        return masked / total
+    n_open = int(open_.sum())
+    return open_ / n_open if n_open else masked
+
+
+def steered_money(pot: float, aligned_: np.ndarray, membership_: np.ndarray,
+                  chain_share_: np.ndarray, signal: np.ndarray, steered: float) -> np.ndarray:
+    """(K,) money reaching each target, GBP m/year: a share ``steered``
+    (``layers.steered_share``) of the pooled pot and of each partner's aligned money is
+    allocated by the executive in proportion to its ``executive_signal`` (a partner's money
+    only to the targets whose chains it is in); the rest is split evenly (the pot over
+    targets, a partner's money over its chains, ``delivery.chain_share``). No money is lost:
+    on wrong information it reaches the wrong targets."""
+    k = signal.size
+    weights = membership_ * signal[:, None]           # (K, n)
+    total = weights.sum(axis=0)
+    by_signal = np.where(total > 0, weights / np.where(total > 0, total, 1.0), chain_share_)
+    share = steered * by_signal + (1.0 - steered) * chain_share_
+    return pot * (steered * signal + (1.0 - steered) / k) + share @ aligned_

@@ -51,3 +51,66 @@ def pulled_expectation(expected: np.ndarray, aspiration: float, pull: float,
     The fast schedule folds it into the decision (``commitment.folded_decision``)."""
     p = pull * voice_
     return (1.0 - p) * expected + p * aspiration
+
+
+def priorities(partner_themes: list[list[str]], themes: tuple[str, ...]) -> np.ndarray:
+    """(n, T) each partner's priorities over the outcome themes: its themes, equally weighted
+    (each row sums to 1; a partner with no themes has none)."""
+    holds = np.array([[th in mine for th in themes] for mine in partner_themes], dtype=float)
+    count = holds.sum(axis=1, keepdims=True)
+    return holds / np.where(count > 0, count, 1.0)
+
+
+def agenda(priorities_: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """(T,) the partnership's agenda: the themes its targets and money weigh, as the priorities
+    of those at the table weighted by how much they are heard (voice x tier weight,
+    ``structure.tier_agenda_weight``): a_theme = sum_i w_i p_i,theme / sum_i w_i."""
+    total = float(weight.sum())
+    return weight @ priorities_ / (total if total > 0 else 1.0)
+
+
+def agenda_stake(priorities_: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """(n,) how far the agenda serves each partner's priorities, relative to the agenda every
+    partner would set with an equal say: s_i = sum_theme a_theme h_i,theme / the same with
+    equal weights, h_i the themes i holds. 1 for everyone when all are heard alike; below 1
+    for a partner whose themes the heard partners do not share (its stake in the agreed
+    targets is lower), above 1 for those whose priorities make the agenda."""
+    holds = (priorities_ > 0).astype(float)
+    own = holds @ agenda(priorities_, weight)
+    fair = holds @ agenda(priorities_, np.ones(weight.size))
+    return np.where(fair > 0, own / np.where(fair > 0, fair, 1.0), 1.0)
+
+
+def payoff_share(form: str, voice_: np.ndarray, stake: np.ndarray) -> np.ndarray:
+    """The share of a partner's stake in success that the joint targets realise for it, by
+    ``mechanisms.exclusion``: its agenda stake, at most all of it ("agenda": an agenda tilted
+    toward its priorities cannot give it more than its whole stake), its voice
+    ("evidence_multiplier", the earlier form) or all of it ("off")."""
+    if form == "agenda":
+        return np.minimum(stake, 1.0)
+    if form == "evidence_multiplier":
+        return voice_
+    return np.ones(voice_.size)
+
+
+def delivered_for(observed: np.ndarray, stake: np.ndarray) -> np.ndarray:
+    """(n, m) what each partner sees the agenda-setters (``observed``: their m observed
+    commitments) do for it: a council's commitment serves the agenda, and the part of it that
+    serves partner i's priorities is its agenda stake, at most a fair share:
+    observed_j x min(s_i, 1) ("agenda" form of ``mechanisms.exclusion``)."""
+    return np.minimum(stake, 1.0)[:, None] * observed[None, :]
+
+
+def exclusion_factor(voice_: np.ndarray, exponent: float, statutory: np.ndarray) -> np.ndarray:
+    """The rival form ("evidence_multiplier" of ``mechanisms.exclusion``): non-statutory
+    partners kept off the top table read exclusion by the council as a breach, the evidence
+    they see in a council's conduct multiplied by voice^exponent (``trust.exclusion_exponent``);
+    statutory partners, whose seat is secured by the duty to cooperate, are not affected."""
+    return np.where(statutory, 1.0, voice_ ** exponent)
+
+
+def kept_evidence_seen(seen: np.ndarray, own: np.ndarray, tolerance: float,
+                       sharpness: float) -> np.ndarray:
+    """``trust.kept_evidence`` for an (n, m) block of what each partner sees others do for it:
+    e_ij = 1 / (1 + exp(-(seen_ij - own_i + tolerance) / sharpness))."""
+    return 1.0 / (1.0 + np.exp(-(seen - own[:, None] + tolerance) / sharpness))
