@@ -360,3 +360,70 @@ def write_applied(base: str, updates: Mapping[str, float], out: str | Path, *,
     tmp.write_text(sc.to_toml(changed_only=True))
     shutil.move(tmp, target)
     return target
+
+
+# ------------------------------------------------------------------------------------------
+# ``lspsim calibrate`` (registered by lspsim.cli)
+# ------------------------------------------------------------------------------------------
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "calibrate", help="calibrate the decision core against the laboratory patterns (ABC)",
+        description="Rejection ABC: draw the uncertain constants of experiments/calibration.toml "
+        "from their uniform priors, play the public-goods game with each through the sweep "
+        "machinery, accept the draws that meet the laboratory patterns' bands (and the nearest "
+        "by distance), and write the posterior to OUT/abc. With --apply, print (or --write) "
+        "the scenario updates of a posterior instead.")
+    p.add_argument("experiment", nargs="?", default=EXPERIMENT,
+                   help="calibration experiment: a preset name or TOML file (default: "
+                   f"{EXPERIMENT})")
+    p.add_argument("--out", default=None, help="sweep folder (default out/calibration); the "
+                   "results go to OUT/abc")
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes (0: in this process); results do not depend on it")
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address")
+    p.add_argument("--resume", action="store_true", help="complete an interrupted calibration")
+    p.add_argument("--force", action="store_true", help="replace OUT/abc (or --write's file)")
+    p.add_argument("--quantile", type=float, default=EPSILON_QUANTILE,
+                   help=f"share of nearest draws the epsilon rule accepts (default "
+                   f"{EPSILON_QUANTILE})")
+    p.add_argument("--apply", nargs="?", const=str(SHIPPED), default=None, metavar="POSTERIOR",
+                   help=f"print the updates of a posterior (posterior.json or its folder; "
+                   f"default {SHIPPED}) instead of calibrating")
+    p.add_argument("--rule", default="exact", help='with --apply: "exact" (all bands) or '
+                   '"epsilon" (nearest draws)')
+    p.add_argument("--base", default="default", help="with --write: the scenario the updates "
+                   "apply to (default: default)")
+    p.add_argument("--write", default=None, metavar="FILE", help="with --apply: write BASE "
+                   "with the updates to a new scenario file")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd)
+
+
+def _cmd(args: Any) -> int:
+    if args.apply is not None:
+        ups = posterior_updates(read_posterior(args.apply), args.rule)
+        if not ups:
+            print(f"the {args.rule} rule accepted no draw: nothing to apply (try --rule epsilon)")
+            return 0
+        if args.write:
+            path = write_applied(args.base, ups, args.write, force=args.force)
+            print(f"wrote {path}: {args.base} with {len(ups)} calibrated values")
+        else:
+            print(apply_text(ups), end="")
+        return 0
+    if args.write:
+        raise InputError("--write", "write", args.write, "--write only with --apply")
+    if args.workers is not None and args.workers < 0:
+        raise InputError("--workers", "workers", args.workers, "an integer >= 0")
+    out = Path(args.out or "out/calibration")
+    cal = run_calibration(out, args.experiment, workers=args.workers, scheduler=args.scheduler,
+                          resume=args.resume, force=args.force, quantile=args.quantile,
+                          progress=not args.quiet, log=None if args.quiet else print)
+    post = cal.posterior()
+    print(f"{len(cal.draws)} draws: {post['exact']['accepted']} meet every band; nearest "
+          f"{cal.quantile:.0%}: {post['epsilon']['accepted']} (distance <= {cal.epsilon:.3f})")
+    for p in cal.params:
+        print(f"  {p:36s} all bands {_range(post['exact'].get(p)):28s} nearest "
+              f"{_range(post['epsilon'].get(p))}")
+    print(f"wrote {out / 'abc'}")
+    return 0
