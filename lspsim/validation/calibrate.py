@@ -269,7 +269,7 @@ def markdown(cal: Calibration, name: str = EXPERIMENT, img: str = "img") -> list
     shr = cal.shrinkage()
     lines += [
         "",
-        f"![Posterior](img/calibration-posterior.png)" if img else "",
+        "![Posterior](img/calibration-posterior.png)" if img else "",
         "",
         "Which patterns constrain which constants: shrinkage 1 - sd(accepted) / sd(prior) when "
         "accepting on one pattern alone (0 = the pattern says nothing about the constant; "

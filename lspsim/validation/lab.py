@@ -23,6 +23,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -105,8 +106,8 @@ PATTERNS: tuple[LabPattern, ...] = (
                "round 1-10, no punishment", (0.2, 0.4), "free_rider_share"),
     LabPattern("M1", "Monitoring matures over years", "partnership", AC09 + ". Band: years, "
                "not months nor decades (judgement, fixed before the run)",
-               f"years for shared monitoring in a new partnership (default preset, 0 years of "
-               f"joint working) to cover half the way from its start to its ceiling",
+               "years for shared monitoring in a new partnership (default preset, 0 years of "
+               "joint working) to cover half the way from its start to its ceiling",
                (2.0, 10.0), "monitoring_half_years", calibrated=False),
 )
 CALIBRATED = tuple(p for p in PATTERNS if p.calibrated)
@@ -357,4 +358,23 @@ def markdown(res: LabResult) -> list[str]:
         + "; ".join(f"{a} ({b})" for a, b in NO_COUNTERPART) + ".",
         "",
     ]
+    return lines
+
+
+def shipped_calibration() -> Path:
+    """The committed calibration (docs/calibration: posterior.json, calibration.md, ...)."""
+    return Path(__file__).resolve().parents[2] / "docs" / "calibration"
+
+
+def section(res: Any) -> list[str]:
+    """The section docs/validation.md includes (lspsim.validation.report): the patterns measured
+    with the report's replications as groups, then the shipped calibration's summary."""
+    measured = measure(groups=res.config.replications, workers=res.workers)
+    lines = markdown(measured)
+    md = shipped_calibration() / "calibration.md"
+    if md.is_file():
+        lines += md.read_text().splitlines() + [""]
+    else:
+        lines += ["Calibration: no committed posterior (run `lspsim calibrate` and copy "
+                  "OUT/abc to docs/calibration).", ""]
     return lines
