@@ -149,3 +149,16 @@ def test_bad_flags_exit_2(tmp_path, capsys):
     assert main(["calibrate", "--write", str(tmp_path / "x.toml")]) == 2
     err = capsys.readouterr().err
     assert err.count("lspsim: error:") == 4 and "Traceback" not in err
+
+
+def test_all_but_and_ship(tiny, tmp_path):
+    cal = calibrate.run_calibration(tmp_path / "o", tiny, workers=0)
+    d = cal.draws
+    for p in lab.CALIBRATED:
+        others = [f"ok_{q.id}" for q in lab.CALIBRATED if q.id != p.id]
+        assert cal.all_but()[p.id] == int(d[others].all(axis=1).sum())
+    written = calibrate.ship(tmp_path / "o" / "abc", tmp_path / "docs")
+    assert (tmp_path / "docs" / "calibration" / "posterior.json").is_file()
+    assert (tmp_path / "docs" / "img" / "calibration-posterior.png") in written
+    with pytest.raises(calibrate.InputError, match="missing"):
+        calibrate.ship(tmp_path / "nothing", tmp_path / "docs")

@@ -85,6 +85,13 @@ class Calibration:
     def nearest(self) -> pd.DataFrame:
         return self.draws[self.draws["distance"] <= self.epsilon]
 
+    def all_but(self) -> dict[str, int]:
+        """Per pattern, the draws that meet every other band: which pattern the rest of the
+        patterns cannot be met together with."""
+        flags = {p.id: self.draws[f"ok_{p.id}"] for p in lab.CALIBRATED}
+        return {pid: int(np.logical_and.reduce([f for q, f in flags.items() if q != pid]).sum())
+                for pid in flags}
+
     def posterior(self) -> dict[str, Any]:
         def summary(df: pd.DataFrame) -> dict[str, Any]:
             out: dict[str, Any] = {"accepted": len(df)}
@@ -96,6 +103,7 @@ class Calibration:
 
         return {"draws": len(self.draws), "groups_per_draw": self.groups,
                 "prior": {p: list(v) for p, v in self.prior.items()},
+                "meeting_all_but": self.all_but(),
                 "exact": summary(self.exact),
                 "epsilon": {"quantile": self.quantile, "distance": self.epsilon,
                             **summary(self.nearest)},
@@ -250,12 +258,14 @@ def markdown(cal: Calibration, name: str = EXPERIMENT, img: str = "img") -> list
         f"normalised distance to the bands (distance <= {cal.epsilon:.3f}; {ne['accepted']} "
         "draws). Which patterns a draw meets, alone:",
         "",
-        "| pattern | band | draws meeting it |",
-        "|---|---|---|",
+        "| pattern | band | draws meeting it | draws meeting every other band |",
+        "|---|---|---|---|",
     ]
+    but = cal.all_but()
     for p in lab.CALIBRATED:
         lines.append(f"| {p.id} {p.name} | [{p.band[0]:g}, {p.band[1]:g}] | "
-                     f"{int(cal.draws[f'ok_{p.id}'].sum())} of {len(cal.draws)} |")
+                     f"{int(cal.draws[f'ok_{p.id}'].sum())} of {len(cal.draws)} | "
+                     f"{but[p.id]} |")
     lines += [
         "",
         "Posterior medians and 90% ranges (5%-95%):",
@@ -292,6 +302,30 @@ def markdown(cal: Calibration, name: str = EXPERIMENT, img: str = "img") -> list
         "",
     ]
     return lines
+
+
+SHIP_FILES = ("posterior.json", "accepted.csv", "shrinkage.csv", "calibration.md")
+
+
+def ship(abc: str | Path, docs: str | Path = "docs") -> list[Path]:
+    """Copy a calibration's results (``OUT/abc``) to the committed place: DOCS/calibration/
+    (posterior, accepted draws, shrinkage, its Markdown section) and DOCS/img/ (the figure),
+    which docs/validation.md includes. Asked for explicitly (``--ship``): it replaces the
+    committed calibration."""
+    src, docs = Path(abc), Path(docs)
+    missing = [f for f in (*SHIP_FILES, "img/calibration-posterior.png")
+               if not (src / f).is_file()]
+    if missing:
+        raise InputError(str(src), "(calibration)", None, "the abc folder of a finished "
+                         f"`lspsim calibrate` (missing: {', '.join(missing)})")
+    (docs / "calibration").mkdir(parents=True, exist_ok=True)
+    (docs / "img").mkdir(parents=True, exist_ok=True)
+    written = []
+    for f in SHIP_FILES:
+        written.append(Path(shutil.copyfile(src / f, docs / "calibration" / f)))
+    written.append(Path(shutil.copyfile(src / "img" / "calibration-posterior.png",
+                                        docs / "img" / "calibration-posterior.png")))
+    return written
 
 
 # ------------------------------------------------------------------------------------------
@@ -395,6 +429,8 @@ def register(subparsers: Any) -> None:
                    "apply to (default: default)")
     p.add_argument("--write", default=None, metavar="FILE", help="with --apply: write BASE "
                    "with the updates to a new scenario file")
+    p.add_argument("--ship", action="store_true", help="then copy OUT/abc to docs/calibration "
+                   "and docs/img (the committed calibration docs/validation.md includes)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd)
 
@@ -426,4 +462,6 @@ def _cmd(args: Any) -> int:
         print(f"  {p:36s} all bands {_range(post['exact'].get(p)):28s} nearest "
               f"{_range(post['epsilon'].get(p))}")
     print(f"wrote {out / 'abc'}")
+    if args.ship:
+        print("shipped: " + ", ".join(str(p) for p in ship(out / "abc")))
     return 0
