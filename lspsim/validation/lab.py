@@ -94,14 +94,18 @@ PATTERNS: tuple[LabPattern, ...] = (
     LabPattern("L5", "Rise with punishment", "group",
                FG00 + ": with punishment contributions rise over the rounds",
                "round-10 mean - round-1 mean, with punishment", (0.0, 1.0), "pun_rise"),
-    LabPattern("L6", "Conditional-co-operation slope", "individual", FG10 + "; " + FGF01,
+    LabPattern("L6", "Conditional-co-operation slope", "individual", FG10 + "; " + FGF01
+               + ". Band: positive and clearly below one for one (judgement, fixed before the "
+               "run)",
                "per player, the OLS slope of its round-r contribution (r = 1..10) on the mean "
                "contribution of the others it observed in round r - 1 (round 0: the belief), "
                "averaged over players; no punishment", (0.3, 0.9), "cc_slope"),
-    LabPattern("L7", "Share of conditional co-operators", "individual", FGF01,
+    LabPattern("L7", "Share of conditional co-operators", "individual", FGF01
+               + f". Counterpart: a slope of at least {CC_MIN_SLOPE} (judgement)",
                f"share of players whose slope (L6) is at least {CC_MIN_SLOPE} and who are not "
                "free riders (L8)", (0.4, 0.6), "cc_share"),
-    LabPattern("L8", "Share of free riders", "individual", FGF01,
+    LabPattern("L8", "Share of free riders", "individual", FGF01
+               + ". Counterpart: gives (almost) nothing whatever the others give",
                f"share of players who give at most {FREE_RIDER_MAX} of the endowment in every "
                "round 1-10, no punishment", (0.2, 0.4), "free_rider_share"),
     LabPattern("M1", "Monitoring matures over years", "partnership", AC09 + ". Band: years, "
