@@ -89,20 +89,26 @@ def test_an_interrupted_calibration_resumes_to_the_same_result(tiny, tmp_path, m
 
 
 def test_apply_prints_updates_and_writes_only_new_files(tmp_path, capsys):
-    post = {"prior": {"commitment.noise": [0, 0.5], "commitment.conditional_share": [0, 1]},
+    post = {"prior": {"commitment.noise": [0, 0.5], "commitment.conditional_share": [0, 1],
+                      "trust.gain": [0, 1]},
             "exact": {"accepted": 0},
             "epsilon": {"accepted": 3, "commitment.noise": {"median": 0.12345, "q05": 0.1,
-                                                             "q95": 0.2},
+                                                             "q95": 0.2, "shrinkage": 0.5},
                         "commitment.conditional_share": {"median": 0.6, "q05": 0.5,
-                                                         "q95": 0.7}}}
+                                                         "q95": 0.7, "shrinkage": 0.3},
+                        "trust.gain": {"median": 0.5, "q05": 0.05, "q95": 0.95,
+                                       "shrinkage": 0.02}}}
     f = tmp_path / "posterior.json"
     f.write_text(json.dumps(post))
     assert calibrate.posterior_updates(post, "exact") == {}
     ups = calibrate.posterior_updates(post, "epsilon")
+    # trust.gain is not constrained (shrinkage 0.02): its median is only the prior's middle
     assert ups == {"commitment.noise": 0.1235, "commitment.conditional_share": 0.6}
+    assert calibrate.unconstrained(post, "epsilon") == ["trust.gain"]
     assert main(["calibrate", "--apply", str(f), "--rule", "epsilon"]) == 0
     out = capsys.readouterr().out
     assert "--set commitment.noise=0.1235" in out and "[commitment]" in out
+    assert "not applied" in out and "trust.gain" in out and "[trust]" not in out
     target = tmp_path / "calibrated.toml"
     assert main(["calibrate", "--apply", str(f), "--rule", "epsilon", "--write",
                  str(target)]) == 0

@@ -37,6 +37,9 @@ from lspsim.validation import lab
 EXPERIMENT = "calibration"  # experiments/calibration.toml
 EPSILON_QUANTILE = 0.05
 MIN_ACCEPTED = 5  # fewer accepted draws say nothing about a posterior's spread
+# A constant whose posterior sd is within 10% of its prior's is not constrained by the patterns:
+# --apply keeps its current value rather than a median that is only the prior's middle.
+MIN_SHRINKAGE = 0.1
 SHIPPED = Path("docs") / "calibration"  # the committed posterior (posterior.json, accepted.csv)
 
 
@@ -98,7 +101,8 @@ class Calibration:
             for p in self.params:
                 if len(df):
                     q = np.quantile(df[p], [0.05, 0.5, 0.95])
-                    out[p] = {"median": float(q[1]), "q05": float(q[0]), "q95": float(q[2])}
+                    out[p] = {"median": float(q[1]), "q05": float(q[0]), "q95": float(q[2]),
+                              "shrinkage": self._shrink(df[p], p)}
             return out
 
         return {"draws": len(self.draws), "groups_per_draw": self.groups,
@@ -110,6 +114,13 @@ class Calibration:
                 "patterns": {p.id: {"key": p.key, "band": list(p.band), "source": p.source}
                              for p in lab.CALIBRATED}}
 
+    def _shrink(self, x: pd.Series, p: str) -> float:
+        lo, hi = self.prior[p]
+        sd_prior = (hi - lo) / np.sqrt(12.0)
+        if len(x) < MIN_ACCEPTED or sd_prior <= 0:
+            return float("nan")
+        return float(1.0 - x.std(ddof=1) / sd_prior)
+
     def shrinkage(self) -> pd.DataFrame:
         """Which pattern constrains which constant: 1 - sd(accepted) / sd(prior) when accepting
         on each pattern alone (0: no information; 1: pinned), NaN with too few accepted."""
@@ -120,11 +131,7 @@ class Calibration:
         for label, mask in sets:
             row: dict[str, Any] = {"accepted on": label, "accepted": int(mask.sum())}
             for p in self.params:
-                lo, hi = self.prior[p]
-                sd_prior = (hi - lo) / np.sqrt(12.0)
-                x = self.draws.loc[mask, p]
-                row[p] = (float(1.0 - x.std(ddof=1) / sd_prior)
-                          if len(x) >= MIN_ACCEPTED and sd_prior > 0 else float("nan"))
+                row[p] = self._shrink(self.draws.loc[mask, p], p)
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -268,14 +275,20 @@ def markdown(cal: Calibration, name: str = EXPERIMENT, img: str = "img") -> list
                      f"{but[p.id]} |")
     lines += [
         "",
-        "Posterior medians and 90% ranges (5%-95%):",
+        "Posterior medians and 90% ranges (5%-95%), and the shrinkage of the nearest draws "
+        f"(below {MIN_SHRINKAGE}: not constrained, so `lspsim calibrate --apply` leaves the "
+        "constant as it is):",
         "",
-        "| constant | prior | all bands | nearest |",
-        "|---|---|---|---|",
+        "| constant | prior | all bands | nearest | shrinkage (nearest) |",
+        "|---|---|---|---|---|",
     ]
     for p in cal.params:
         lo, hi = cal.prior[p]
-        lines.append(f"| `{p}` | U({lo:g}, {hi:g}) | {_range(ex.get(p))} | {_range(ne.get(p))} |")
+        s = (ne.get(p) or {}).get("shrinkage", float("nan"))
+        shown = "—" if not np.isfinite(s) else (f"{s:.2f}" + ("" if s >= MIN_SHRINKAGE
+                                                              else " (unconstrained)"))
+        lines.append(f"| `{p}` | U({lo:g}, {hi:g}) | {_range(ex.get(p))} | {_range(ne.get(p))} "
+                     f"| {shown} |")
     shr = cal.shrinkage()
     lines += [
         "",
@@ -350,12 +363,29 @@ def read_posterior(path: str | Path) -> dict[str, Any]:
 
 def posterior_updates(posterior: Mapping[str, Any], rule: str = "exact") -> dict[str, float]:
     """Scenario updates (dotted path -> posterior median) from a posterior, by acceptance rule
-    ("exact": all bands; "epsilon": the nearest draws). Empty when the rule accepted nothing."""
+    ("exact": all bands; "epsilon": the nearest draws), for the constants the patterns
+    constrain (shrinkage >= MIN_SHRINKAGE; see :func:`unconstrained`). Empty when the rule
+    accepted nothing."""
     if rule not in ("exact", "epsilon"):
         raise InputError("--rule", "rule", rule, '"exact" or "epsilon"')
     part = posterior.get(rule) or {}
+    skip = set(unconstrained(posterior, rule))
     return {p: round(float(part[p]["median"]), 4) for p in posterior["prior"]
-            if isinstance(part.get(p), dict)}
+            if isinstance(part.get(p), dict) and p not in skip}
+
+
+def unconstrained(posterior: Mapping[str, Any], rule: str = "exact") -> list[str]:
+    """Constants whose accepted draws are spread almost as widely as the prior (shrinkage below
+    MIN_SHRINKAGE, or not measured): the patterns say little about them."""
+    part = posterior.get(rule) or {}
+    out = []
+    for p in posterior["prior"]:
+        d = part.get(p)
+        if isinstance(d, dict):
+            s = d.get("shrinkage")
+            if s is None or not np.isfinite(s) or s < MIN_SHRINKAGE:
+                out.append(p)
+    return out
 
 
 def apply_text(updates: Mapping[str, float]) -> str:
@@ -437,7 +467,12 @@ def register(subparsers: Any) -> None:
 
 def _cmd(args: Any) -> int:
     if args.apply is not None:
-        ups = posterior_updates(read_posterior(args.apply), args.rule)
+        post = read_posterior(args.apply)
+        ups = posterior_updates(post, args.rule)
+        skipped = unconstrained(post, args.rule)
+        if skipped:
+            print(f"# not applied (the patterns barely constrain them: shrinkage < "
+                  f"{MIN_SHRINKAGE}): {', '.join(skipped)}")
         if not ups:
             print(f"the {args.rule} rule accepted no draw: nothing to apply (try --rule epsilon)")
             return 0
