@@ -271,7 +271,8 @@ class LabResult:
         out = []
         for p in PATTERNS:
             v = self.stats[p.key]
-            lo, hi = self.cis.get(p.key, (v, v, v))[1:]
+            # a ratio of means has no per-group interval here: NaN, shown as "—"
+            lo, hi = self.cis.get(p.key, (v, np.nan, np.nan))[1:]
             out.append({"id": p.id, "name": p.name, "level": p.level, "source": p.source,
                         "statistic": p.statistic, "band": p.band, "value": v, "lo": lo,
                         "hi": hi, "passed": self.passed(p)})
@@ -339,7 +340,8 @@ def markdown(res: LabResult) -> list[str]:
     for r in res.rows():
         lines.append(f"| {r['id']} {r['name']} | {r['level']} | {r['statistic']} | "
                      f"[{r['band'][0]:g}, {r['band'][1]:g}] | {_f(r['value'])} "
-                     f"[{_f(r['lo'])}, {_f(r['hi'])}] | "
+                     + (f"[{_f(r['lo'])}, {_f(r['hi'])}]" if np.isfinite(r["lo"]) else "")
+                     + " | "
                      f"{'**PASS**' if r['passed'] else '**FAIL**'} | {r['source']} |")
     rn, rp = res.rounds["none"], res.rounds["punishment"]
     lines += [
