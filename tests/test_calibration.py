@@ -168,3 +168,26 @@ def test_all_but_and_ship(tiny, tmp_path):
     assert (tmp_path / "docs" / "img" / "calibration-posterior.png") in written
     with pytest.raises(calibrate.InputError, match="missing"):
         calibrate.ship(tmp_path / "nothing", tmp_path / "docs")
+
+
+def test_relaxed_rule_drops_the_binding_pattern(tiny, tmp_path):
+    cal = calibrate.run_calibration(tmp_path / "o", tiny, workers=0)
+    dropped, df = cal.relaxed
+    but = cal.all_but()
+    if len(cal.exact) or max(but.values()) == 0:
+        assert dropped is None and len(df) == 0
+    else:
+        assert but[dropped] == max(but.values()) == len(df)
+    post = json.loads((tmp_path / "o" / "abc" / "posterior.json").read_text())
+    assert post["relaxed"]["accepted"] == len(df)
+    assert post["accepted_file"] in calibrate.RULES
+    # a constructed case: no draw meets everything, two meet all but L8
+    d = cal.draws.copy()
+    for p in lab.CALIBRATED:
+        d[f"ok_{p.id}"] = True
+    d["ok_L8"] = False
+    d.loc[d.index[2:], "ok_L1"] = False
+    d["all_bands"] = False
+    cal.draws = d
+    dropped, df = cal.relaxed
+    assert dropped == "L8" and len(df) == 2

@@ -95,6 +95,17 @@ class Calibration:
         return {pid: int(np.logical_and.reduce([f for q, f in flags.items() if q != pid]).sum())
                 for pid in flags}
 
+    @property
+    def relaxed(self) -> tuple[str | None, pd.DataFrame]:
+        """The draws meeting every band but one: the pattern whose exclusion admits the most
+        draws (the binding one), when no draw meets them all; (None, no rows) otherwise."""
+        but = self.all_but()
+        pid = max(but, key=lambda k: but[k]) if but else None
+        if len(self.exact) or pid is None or but[pid] == 0:
+            return None, self.draws.iloc[:0]
+        others = [f"ok_{q.id}" for q in lab.CALIBRATED if q.id != pid]
+        return pid, self.draws[self.draws[others].all(axis=1)]
+
     def posterior(self) -> dict[str, Any]:
         def summary(df: pd.DataFrame) -> dict[str, Any]:
             out: dict[str, Any] = {"accepted": len(df)}
@@ -111,6 +122,7 @@ class Calibration:
                 "exact": summary(self.exact),
                 "epsilon": {"quantile": self.quantile, "distance": self.epsilon,
                             **summary(self.nearest)},
+                "relaxed": {"dropped": self.relaxed[0], **summary(self.relaxed[1])},
                 "patterns": {p.id: {"key": p.key, "band": list(p.band), "source": p.source}
                              for p in lab.CALIBRATED}}
 
@@ -190,10 +202,13 @@ def write_outputs(cal: Calibration, target: Path, name: str) -> None:
 
     with atomic_output_dir(target, "analysis") as tmp:
         cal.draws.to_csv(tmp / "draws.csv", index=False)
-        acc = cal.exact if len(cal.exact) else cal.nearest
+        # the strictest rule that accepted anything
+        rule, acc = next(((r, df) for r, df in (("exact", cal.exact),
+                                                ("relaxed", cal.relaxed[1]))
+                          if len(df)), ("epsilon", cal.nearest))
         acc.to_csv(tmp / "accepted.csv", index=False)
         acc.to_parquet(tmp / "accepted.parquet", index=False)
-        write_json(tmp / "posterior.json", _finite(cal.posterior()))
+        write_json(tmp / "posterior.json", _finite({**cal.posterior(), "accepted_file": rule}))
         cal.shrinkage().to_csv(tmp / "shrinkage.csv", index=False)
         (tmp / "img").mkdir()
         posterior_figure(cal, tmp / "img" / "calibration-posterior.png")
@@ -227,6 +242,10 @@ def posterior_figure(cal: Calibration, path: Path) -> None:
         if len(cal.nearest):
             ax.hist(cal.nearest[p], bins=bins, density=True, histtype="step", lw=1.5,
                     color="#1f77b4", label=f"nearest {cal.quantile:.0%}")
+        dropped, relaxed = cal.relaxed
+        if len(relaxed):
+            ax.hist(relaxed[p], bins=bins, density=True, histtype="step", lw=1.5,
+                    color="#2ca02c", label=f"all bands but {dropped} ({len(relaxed)})")
         if len(cal.exact):
             ax.hist(cal.exact[p], bins=bins, density=True, histtype="step", lw=1.5,
                     color="#d62728", label=f"all bands ({len(cal.exact)})")
@@ -251,7 +270,7 @@ def _range(d: Mapping[str, Any] | None) -> str:
 def markdown(cal: Calibration, name: str = EXPERIMENT, img: str = "img") -> list[str]:
     """The calibration's section for docs/validation.md."""
     post = cal.posterior()
-    ex, ne = post["exact"], post["epsilon"]
+    ex, ne, rx = post["exact"], post["epsilon"], post["relaxed"]
     lines = [
         "## Calibration: rejection ABC against the laboratory patterns",
         "",
@@ -260,10 +279,13 @@ def markdown(cal: Calibration, name: str = EXPERIMENT, img: str = "img") -> list
         f"without and with punishment ({cal.runs} runs, {cal.failed} failed) through the sweep "
         "machinery (`lspsim calibrate`; resumable, on a process pool or Dask). Summary "
         "statistics: the group-level and individual-level lab patterns above ("
-        + ", ".join(p.id for p in lab.CALIBRATED) + "). Two acceptance rules: **all bands** "
+        + ", ".join(p.id for p in lab.CALIBRATED) + "). Acceptance rules: **all bands** "
         f"met ({ex['accepted']} draws accepted) and the **nearest {cal.quantile:.0%}** by "
         f"normalised distance to the bands (distance <= {cal.epsilon:.3f}; {ne['accepted']} "
-        "draws). Which patterns a draw meets, alone:",
+        "draws); when no draw meets every band, a third: **all bands but the binding one**, "
+        "the pattern whose exclusion admits the most draws ("
+        + (f"{rx['dropped']}: {rx['accepted']} draws" if rx["dropped"] else "not needed")
+        + "). Which patterns a draw meets, alone and with the others:",
         "",
         "| pattern | band | draws meeting it | draws meeting every other band |",
         "|---|---|---|---|",
@@ -275,20 +297,25 @@ def markdown(cal: Calibration, name: str = EXPERIMENT, img: str = "img") -> list
                      f"{but[p.id]} |")
     lines += [
         "",
-        "Posterior medians and 90% ranges (5%-95%), and the shrinkage of the nearest draws "
+        "Posterior medians and 90% ranges (5%-95%), and the shrinkage of the accepted draws "
         f"(below {MIN_SHRINKAGE}: not constrained, so `lspsim calibrate --apply` leaves the "
         "constant as it is):",
         "",
-        "| constant | prior | all bands | nearest | shrinkage (nearest) |",
-        "|---|---|---|---|---|",
+        f"| constant | prior | all bands | all but {rx['dropped'] or '—'} | nearest | "
+        "shrinkage (all but / nearest) |",
+        "|---|---|---|---|---|---|",
     ]
+
+    def shown(part: Mapping[str, Any], p: str) -> str:
+        s = (part.get(p) or {}).get("shrinkage")
+        if s is None or not np.isfinite(s):
+            return "—"
+        return f"{s:.3f}" + ("" if s >= MIN_SHRINKAGE else " (unconstrained)")
+
     for p in cal.params:
         lo, hi = cal.prior[p]
-        s = (ne.get(p) or {}).get("shrinkage", float("nan"))
-        shown = "—" if not np.isfinite(s) else (f"{s:.2f}" + ("" if s >= MIN_SHRINKAGE
-                                                              else " (unconstrained)"))
-        lines.append(f"| `{p}` | U({lo:g}, {hi:g}) | {_range(ex.get(p))} | {_range(ne.get(p))} "
-                     f"| {shown} |")
+        lines.append(f"| `{p}` | U({lo:g}, {hi:g}) | {_range(ex.get(p))} | {_range(rx.get(p))} "
+                     f"| {_range(ne.get(p))} | {shown(rx, p)} / {shown(ne, p)} |")
     shr = cal.shrinkage()
     lines += [
         "",
@@ -317,6 +344,7 @@ def markdown(cal: Calibration, name: str = EXPERIMENT, img: str = "img") -> list
     return lines
 
 
+RULES = ("exact", "relaxed", "epsilon")  # all bands; all but the binding one; nearest
 SHIP_FILES = ("posterior.json", "accepted.csv", "shrinkage.csv", "calibration.md")
 
 
@@ -363,11 +391,12 @@ def read_posterior(path: str | Path) -> dict[str, Any]:
 
 def posterior_updates(posterior: Mapping[str, Any], rule: str = "exact") -> dict[str, float]:
     """Scenario updates (dotted path -> posterior median) from a posterior, by acceptance rule
-    ("exact": all bands; "epsilon": the nearest draws), for the constants the patterns
+    ("exact": all bands; "relaxed": all but the binding one; "epsilon": the nearest draws),
+    for the constants the patterns
     constrain (shrinkage >= MIN_SHRINKAGE; see :func:`unconstrained`). Empty when the rule
     accepted nothing."""
-    if rule not in ("exact", "epsilon"):
-        raise InputError("--rule", "rule", rule, '"exact" or "epsilon"')
+    if rule not in RULES:
+        raise InputError("--rule", "rule", rule, " or ".join(f'"{r}"' for r in RULES))
     part = posterior.get(rule) or {}
     skip = set(unconstrained(posterior, rule))
     return {p: round(float(part[p]["median"]), 4) for p in posterior["prior"]
@@ -453,8 +482,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--apply", nargs="?", const=str(SHIPPED), default=None, metavar="POSTERIOR",
                    help=f"print the updates of a posterior (posterior.json or its folder; "
                    f"default {SHIPPED}) instead of calibrating")
-    p.add_argument("--rule", default="exact", help='with --apply: "exact" (all bands) or '
-                   '"epsilon" (nearest draws)')
+    p.add_argument("--rule", default="exact", help='with --apply: "exact" (all bands), '
+                   '"relaxed" (all bands but the binding one) or "epsilon" (nearest draws)')
     p.add_argument("--base", default="default", help="with --write: the scenario the updates "
                    "apply to (default: default)")
     p.add_argument("--write", default=None, metavar="FILE", help="with --apply: write BASE "
@@ -491,8 +520,11 @@ def _cmd(args: Any) -> int:
                           resume=args.resume, force=args.force, quantile=args.quantile,
                           progress=not args.quiet, log=None if args.quiet else print)
     post = cal.posterior()
-    print(f"{len(cal.draws)} draws: {post['exact']['accepted']} meet every band; nearest "
-          f"{cal.quantile:.0%}: {post['epsilon']['accepted']} (distance <= {cal.epsilon:.3f})")
+    rx = post["relaxed"]
+    print(f"{len(cal.draws)} draws: {post['exact']['accepted']} meet every band"
+          + (f"; {rx['accepted']} every band but {rx['dropped']}" if rx["dropped"] else "")
+          + f"; nearest {cal.quantile:.0%}: {post['epsilon']['accepted']} (distance <= "
+          f"{cal.epsilon:.3f})")
     for p in cal.params:
         print(f"  {p:36s} all bands {_range(post['exact'].get(p)):28s} nearest "
               f"{_range(post['epsilon'].get(p))}")
