@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from lspsim.cli import main
+from lspsim.scenario import load_scenario
 from lspsim.sweep.experiment import load_experiment
 from lspsim.validation import calibrate, lab
 
@@ -41,9 +42,19 @@ def _draws(out):
 
 
 def test_tiny_calibration_is_the_same_on_any_worker_count(tiny, tmp_path):
-    a = calibrate.run_calibration(tmp_path / "w0", tiny, workers=0)
-    calibrate.run_calibration(tmp_path / "w2", tiny, workers=2)
+    a = calibrate.run_calibration(tmp_path / "w0", tiny, workers=0, confirm_groups=8)
+    calibrate.run_calibration(tmp_path / "w2", tiny, workers=2, confirm_groups=8)
     pd.testing.assert_frame_equal(_draws(tmp_path / "w0"), _draws(tmp_path / "w2"))
+    c0 = pd.read_csv(tmp_path / "w0" / "abc" / "confirm.csv")
+    pd.testing.assert_frame_equal(c0, pd.read_csv(tmp_path / "w2" / "abc" / "confirm.csv"))
+    assert len(c0) == len(a.accepted()[1]) and (c0["groups"] == 8).all()
+    # a confirmation is the lab statistics of that draw with more groups, recomputed here
+    first = c0.iloc[0]
+    upd = {p: float(a.draws.loc[a.draws["point"] == first["point"], p].iloc[0])
+           for p in a.params}
+    again = lab.summarise([lab.play(load_scenario(lab.GAME, upd), lab.LAB_SEED, k)
+                           for k in range(8)])
+    assert first["round1"] == pytest.approx(again["round1"])
     d = _draws(tmp_path / "w0")
     assert len(d) == 6 and (d["groups"] == 2).all()
     # each draw's statistics are the lab statistics of its own groups, recomputed here
@@ -68,7 +79,7 @@ def test_tiny_calibration_is_the_same_on_any_worker_count(tiny, tmp_path):
 
 
 def test_an_interrupted_calibration_resumes_to_the_same_result(tiny, tmp_path, monkeypatch):
-    calibrate.run_calibration(tmp_path / "whole", tiny, workers=0)
+    calibrate.run_calibration(tmp_path / "whole", tiny, workers=0, confirm_groups=0)
     calls = {"n": 0}
     real = lab.lab_game
 
@@ -81,10 +92,11 @@ def test_an_interrupted_calibration_resumes_to_the_same_result(tiny, tmp_path, m
 
     monkeypatch.setattr(lab, "lab_game", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        calibrate.run_calibration(tmp_path / "cut", tiny, workers=0)
+        calibrate.run_calibration(tmp_path / "cut", tiny, workers=0, confirm_groups=0)
     assert not (tmp_path / "cut" / "abc").exists()
     monkeypatch.setattr(lab, "lab_game", real)
-    calibrate.run_calibration(tmp_path / "cut", tiny, workers=0, resume=True)
+    calibrate.run_calibration(tmp_path / "cut", tiny, workers=0, resume=True,
+                              confirm_groups=0)
     pd.testing.assert_frame_equal(_draws(tmp_path / "whole"), _draws(tmp_path / "cut"))
 
 
@@ -150,15 +162,16 @@ def test_bad_calibration_input_exits_2_with_one_message(tmp_path, capsys, body, 
 
 def test_bad_flags_exit_2(tmp_path, capsys):
     assert main(["calibrate", "--quantile", "1.5", "--out", str(tmp_path / "o")]) == 2
+    assert main(["calibrate", "--confirm-groups", "-1", "--out", str(tmp_path / "o")]) == 2
     assert main(["calibrate", "--apply", str(tmp_path / "none.json")]) == 2
     assert main(["calibrate", "--apply", str(tmp_path), "--rule", "median"]) == 2
     assert main(["calibrate", "--write", str(tmp_path / "x.toml")]) == 2
     err = capsys.readouterr().err
-    assert err.count("lspsim: error:") == 4 and "Traceback" not in err
+    assert err.count("lspsim: error:") == 5 and "Traceback" not in err
 
 
 def test_all_but_and_ship(tiny, tmp_path):
-    cal = calibrate.run_calibration(tmp_path / "o", tiny, workers=0)
+    cal = calibrate.run_calibration(tmp_path / "o", tiny, workers=0, confirm_groups=2)
     d = cal.draws
     for p in lab.CALIBRATED:
         others = [f"ok_{q.id}" for q in lab.CALIBRATED if q.id != p.id]
@@ -171,7 +184,7 @@ def test_all_but_and_ship(tiny, tmp_path):
 
 
 def test_relaxed_rule_drops_the_binding_pattern(tiny, tmp_path):
-    cal = calibrate.run_calibration(tmp_path / "o", tiny, workers=0)
+    cal = calibrate.run_calibration(tmp_path / "o", tiny, workers=0, confirm_groups=0)
     dropped, df = cal.relaxed
     but = cal.all_but()
     if len(cal.exact) or max(but.values()) == 0:

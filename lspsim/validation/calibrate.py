@@ -40,6 +40,8 @@ MIN_ACCEPTED = 5  # fewer accepted draws say nothing about a posterior's spread
 # A constant whose posterior sd is within 10% of its prior's is not constrained by the patterns:
 # --apply keeps its current value rather than a median that is only the prior's middle.
 MIN_SHRINKAGE = 0.1
+CONFIRM_GROUPS = 200  # groups an accepted draw is re-measured with (as the lab patterns are)
+CONFIRM_MAX = 50  # accepted draws re-measured at most (the nearest)
 SHIPPED = Path("docs") / "calibration"  # the committed posterior (posterior.json, accepted.csv)
 
 
@@ -79,6 +81,8 @@ class Calibration:
     groups: int
     runs: int
     failed: int
+    confirm: pd.DataFrame | None = None  # accepted draws re-measured with more groups
+    confirm_groups: int = 0
 
     @property
     def exact(self) -> pd.DataFrame:
@@ -123,8 +127,17 @@ class Calibration:
                 "epsilon": {"quantile": self.quantile, "distance": self.epsilon,
                             **summary(self.nearest)},
                 "relaxed": {"dropped": self.relaxed[0], **summary(self.relaxed[1])},
+                "confirmed": (None if self.confirm is None else
+                              {"groups": self.confirm_groups, "draws": len(self.confirm),
+                               "confirmed": int(self.confirm["confirmed"].sum())
+                               if len(self.confirm) else 0}),
                 "patterns": {p.id: {"key": p.key, "band": list(p.band), "source": p.source}
                              for p in lab.CALIBRATED}}
+
+    def accepted(self) -> tuple[str, pd.DataFrame]:
+        """The strictest rule that accepted anything, and its draws."""
+        return next(((r, df) for r, df in (("exact", self.exact), ("relaxed", self.relaxed[1]))
+                     if len(df)), ("epsilon", self.nearest))
 
     def _shrink(self, x: pd.Series, p: str) -> float:
         lo, hi = self.prior[p]
@@ -174,14 +187,20 @@ def run_calibration(out: str | Path, experiment: str | Path = EXPERIMENT, *,
                     workers: int | None = None, scheduler: str | None = None,
                     resume: bool = False, force: bool = False,
                     quantile: float = EPSILON_QUANTILE, progress: bool = False,
+                    confirm_groups: int = CONFIRM_GROUPS,
                     log: Callable[[str], None] | None = None) -> Calibration:
     """Run (or resume) the calibration sweep in ``out`` and write its results to ``out/abc``.
+    With ``confirm_groups``, re-measure the accepted draws (at most CONFIRM_MAX, the nearest)
+    with that many groups: a draw accepted on a few groups near a band's edge may be luck.
     The numbers depend only on the experiment (seeds, design), never on the worker count."""
     from lspsim.io import check_output_dir
     from lspsim.sweep.executors import run_sweep
 
     if not 0 < quantile < 1:
         raise InputError("--quantile", "quantile", quantile, "a number between 0 and 1")
+    if confirm_groups < 0:
+        raise InputError("--confirm-groups", "confirm_groups", confirm_groups,
+                         "an integer >= 0 (0: no confirmation)")
     exp = load(experiment)
     target = check_output_dir(Path(out) / "abc", "analysis", force=force, flag="--out")
     if log:
@@ -190,8 +209,36 @@ def run_calibration(out: str | Path, experiment: str | Path = EXPERIMENT, *,
     res = run_sweep(exp, out, workers=workers, scheduler=scheduler, resume=resume,
                     progress=progress, evaluator=lab.lab_game)
     cal = summarise_sweep(exp, res.runs_frame(), quantile)
+    if confirm_groups:
+        if log:
+            log(f"confirming the accepted draws with {confirm_groups} groups each")
+        confirm(cal, confirm_groups, 1 if workers is None else max(1, workers))
     write_outputs(cal, target, exp.name)
     return cal
+
+
+def confirm(cal: Calibration, groups: int, workers: int = 1) -> pd.DataFrame:
+    """Re-measure the accepted draws of the strictest rule that accepted any (at most
+    CONFIRM_MAX, the nearest) with ``groups`` groups each (seed lab.LAB_SEED, groups 0..N-1),
+    and flag which bands each still meets."""
+    from lspsim.runner import map_runs
+
+    rule, acc = cal.accepted()
+    acc = acc.sort_values(["distance", "point"]).head(CONFIRM_MAX)
+    rows = []
+    for _, d in acc.iterrows():
+        upd = json.dumps({p: float(d[p]) for p in cal.params}, sort_keys=True)
+        res = map_runs(lab._play_task, [(lab.GAME, upd, lab.LAB_SEED, k) for k in range(groups)],
+                       workers)
+        stats = lab.summarise(res)
+        row = {"point": int(d["point"]), "rule": rule, "groups": groups, **stats}
+        for p in lab.CALIBRATED:
+            row[f"ok_{p.id}"] = p.holds(stats[p.key])
+        need = [p for p in lab.CALIBRATED if rule != "relaxed" or p.id != cal.relaxed[0]]
+        row["confirmed"] = all(row[f"ok_{p.id}"] for p in need)
+        rows.append(row)
+    cal.confirm, cal.confirm_groups = pd.DataFrame(rows), groups
+    return cal.confirm
 
 
 # ------------------------------------------------------------------------------------------
@@ -202,11 +249,10 @@ def write_outputs(cal: Calibration, target: Path, name: str) -> None:
 
     with atomic_output_dir(target, "analysis") as tmp:
         cal.draws.to_csv(tmp / "draws.csv", index=False)
-        # the strictest rule that accepted anything
-        rule, acc = next(((r, df) for r, df in (("exact", cal.exact),
-                                                ("relaxed", cal.relaxed[1]))
-                          if len(df)), ("epsilon", cal.nearest))
+        rule, acc = cal.accepted()
         acc.to_csv(tmp / "accepted.csv", index=False)
+        if cal.confirm is not None:
+            cal.confirm.to_csv(tmp / "confirm.csv", index=False)
         acc.to_parquet(tmp / "accepted.parquet", index=False)
         write_json(tmp / "posterior.json", _finite({**cal.posterior(), "accepted_file": rule}))
         cal.shrinkage().to_csv(tmp / "shrinkage.csv", index=False)
@@ -316,6 +362,14 @@ def markdown(cal: Calibration, name: str = EXPERIMENT, img: str = "img") -> list
         lo, hi = cal.prior[p]
         lines.append(f"| `{p}` | U({lo:g}, {hi:g}) | {_range(ex.get(p))} | {_range(rx.get(p))} "
                      f"| {_range(ne.get(p))} | {shown(rx, p)} / {shown(ne, p)} |")
+    if cal.confirm is not None and len(cal.confirm):
+        c = cal.confirm
+        fails = {p.id: int((~c[f"ok_{p.id}"]).sum()) for p in lab.CALIBRATED}
+        ok = int(c["confirmed"].sum())
+        lines += ["", f"Confirmation: the {len(c)} accepted draws ({c['rule'].iloc[0]} rule) "
+                  f"re-measured with {cal.confirm_groups} groups each: **{ok} of {len(c)} "
+                  "still meet their bands**; draws now missing each band: "
+                  + ", ".join(f"{k} {v}" for k, v in fails.items() if v) + "."]
     shr = cal.shrinkage()
     lines += [
         "",
@@ -488,6 +542,9 @@ def register(subparsers: Any) -> None:
                    "apply to (default: default)")
     p.add_argument("--write", default=None, metavar="FILE", help="with --apply: write BASE "
                    "with the updates to a new scenario file")
+    p.add_argument("--confirm-groups", type=int, default=CONFIRM_GROUPS,
+                   help=f"re-measure the accepted draws (at most {CONFIRM_MAX}) with this many "
+                   f"groups each (default {CONFIRM_GROUPS}; 0: no confirmation)")
     p.add_argument("--ship", action="store_true", help="then copy OUT/abc to docs/calibration "
                    "and docs/img (the committed calibration docs/validation.md includes)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -518,6 +575,7 @@ def _cmd(args: Any) -> int:
     out = Path(args.out or "out/calibration")
     cal = run_calibration(out, args.experiment, workers=args.workers, scheduler=args.scheduler,
                           resume=args.resume, force=args.force, quantile=args.quantile,
+                          confirm_groups=args.confirm_groups,
                           progress=not args.quiet, log=None if args.quiet else print)
     post = cal.posterior()
     rx = post["relaxed"]
