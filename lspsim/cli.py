@@ -19,7 +19,8 @@ from lspsim.errors import EnvironmentFailure, InputError
 MAX_REPLICATIONS = 10_000
 
 # Modules that add sub-commands: each defines ``register(subparsers)`` and sets ``func``.
-EXTENSIONS = ("lspsim.sweep.cli", "lspsim.appraisal.cli", "lspsim.app.cli", "lspsim.validation")
+EXTENSIONS = ("lspsim.sweep.cli", "lspsim.appraisal.cli", "lspsim.app.cli", "lspsim.validation",
+              "lspsim.validation.calibrate")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from lspsim.events import scenario_in_force
 from lspsim.mechanisms import (
     commitment,
     cycles,
@@ -293,6 +294,10 @@ class ReferenceRun:
             raise ValueError("start a ReferenceRun at a multiple of 12 months (draws are "
                              "taken a year at a time)")
         self.scenario: Scenario = model.scenario
+        # Scheduled events apply as in the model (lspsim.events): the scenario in force each
+        # month is the one the model started from with the events of that month applied.
+        self._event_base: Scenario = model.__dict__.get("_event_base", model.scenario)
+        self._in_force: dict[tuple[int, ...], Scenario] = {}
         d = model.derived
         self.partners = Partners(
             kinds=list(d.kinds), themes=[list(t) for t in d.partner_themes],
@@ -323,6 +328,8 @@ class ReferenceRun:
         if slot == 0:
             self._draws = yearly_draws(self.rng, len(self.partners.kinds))
         u, z = self._draws
+        if self._event_base.events:
+            self.scenario = scenario_in_force(self._event_base, self.months, self._in_force)
         self.state = month(self.scenario, self.partners, self.state, self.months, u[slot],
                            z[slot, 0], z[slot, 1])
         return self.state

@@ -9,15 +9,13 @@ test fails until the report is regenerated and the mark removed.
 
 from __future__ import annotations
 
-import tomllib
-
 import numpy as np
 import pytest
 from scipy import stats
 
 from lspsim.cli import main
 from lspsim.model import PartnershipModel
-from lspsim.scenario import load_scenario, numeric_parameters, presets_dir
+from lspsim.scenario import load_scenario, numeric_parameters
 from lspsim.validation import (
     LHS_RANGES,
     PAIRS,
@@ -100,18 +98,7 @@ def test_public_goods_presets_are_a_four_player_game():
     assert model.maturity == 1.0 and sc.trust.observation_noise == 0.0
 
 
-def test_punishment_preset_differs_only_in_scrutiny():
-    def load(name):
-        with (presets_dir() / f"{name}.toml").open("rb") as fh:
-            data = tomllib.load(fh)
-        for k in ("name", "description", "scrutiny"):
-            data.pop(k)
-        return data
-
-    assert load("public_goods") == load("public_goods_punishment")
-    assert load_scenario("public_goods").scrutiny.member_engagement == 0.0
-    pun = load_scenario("public_goods_punishment").scrutiny
-    assert pun.member_engagement == 1.0 and pun.interval_months == 1 and pun.memory == 0.0
+# The punishment preset is the game plus one event: tests/test_lab.py.
 
 
 def test_hypercube_is_seeded_and_inside_the_schema():

@@ -22,7 +22,9 @@ The package, in the order a reader needs it: ``patterns`` (the checks' acceptanc
 settings, fixed before any run), ``runs`` (each run a pure function of its task, on the shared
 run engine), ``measures`` (what is measured from a run), ``robustness`` (the Latin hypercube),
 ``findings`` (running every check), ``report`` (figures and docs/validation.md) and ``cli``
-(``lspsim validation``).
+(``lspsim validation``); ``lab`` (quantitative patterns with bands: levels and decay by round,
+conditional-co-operation slopes, type shares, monitoring maturation) and ``calibrate``
+(rejection ABC of the decision core against them, ``lspsim calibrate``).
 """
 
 from __future__ import annotations

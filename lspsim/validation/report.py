@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from lspsim.validation.findings import Check, Results, _series_of
+from lspsim.validation.lab import section as lab_section
 from lspsim.validation.patterns import (
     HALF_MONTHS_MIN,
     KERNEL_START,
@@ -220,13 +221,17 @@ def render_markdown(res: Results) -> str:
         "| player types | `conditional_share = 0.5`, `conditional_slope = 0.85`, "
         "`free_rider_slope = 0.2` (Fischbacher et al. 2001: ~50% conditional co-operators, ~30% "
         "free riders, ~14% hump-shaped: (0.3 x 0 + 0.2 x 0.5) / 0.5 = 0.2); "
-        "`adjustment_rate = 1` (each round a fresh decision) |",
-        "| peer punishment | scrutiny every month, engagement and training 1, `memory = 0`, "
+        "`adjustment_rate = 1` and the laissez-faire style's `speed = 1` (each round a fresh "
+        "decision) |",
+        "| belief before round 1 | month 0, `commitment.initial = 0.5`: an input, not a "
+        "decision; month r is round r |",
+        "| peer punishment | from round 2 (an event at month 2: nobody is punished for the "
+        "belief), scrutiny every month, engagement and training 1, `memory = 0`, "
         "`aspiration = 1`, `sanction_strength = 3.33`: the review's bite is 1 x 1 x 0.3 "
         "(laissez-faire challenge), so a unit of visible shortfall is answered by a unit of "
         "pressure, more than the 0.6 a withheld unit saves. Chosen before any run. |",
         "",
-        "The two presets differ only in their `[scrutiny]` section (a test checks this).",
+        "The two presets differ only in that event (a test checks this).",
         "",
         "![Public goods](img/validation-public-goods.png)",
         "",
@@ -241,9 +246,10 @@ def render_markdown(res: Results) -> str:
     lines.append("")
     ratio = res.pg["ratio"]
     lines += [
-        "How to read round 1: month 0 is `commitment.initial = 0.5`, an input. The model's "
-        "first decision (month 1) is taken after partners have seen month 0, so it already "
-        "reacts to the first contributions, as a laboratory round-2 decision does.",
+        "How to read round 1: month 0 is `commitment.initial = 0.5`, an input standing for "
+        "what each player believes the others will give. The model's first decision (month 1) "
+        "is taken on that belief and closes the whole gap to what the player wants, so it is "
+        "the laboratory's round-1 decision (lspsim.validation.lab).",
         "",
         f"Decay without punishment, round to round (mean contribution in round r over round "
         f"r - 1): {', '.join(f'{x:.2f}' for x in ratio)}. A fall from about 0.5 in round 1 to "
@@ -266,6 +272,7 @@ def render_markdown(res: Results) -> str:
     for c in res.checks:
         if c.id.startswith("P"):
             lines += _check_block(c)
+    lines += lab_section(res)  # i12v1: quantitative patterns and the shipped calibration
     lines += [
         "## 2. The report's findings as patterns",
         "",
