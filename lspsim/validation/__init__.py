@@ -28,11 +28,21 @@ run engine), ``measures`` (what is measured from a run), ``robustness`` (the Lat
 from __future__ import annotations
 
 from lspsim.validation.cli import register
-from lspsim.validation.findings import Check, Results, paired_effect, run_validation
-from lspsim.validation.measures import months_to_half, trust_asymmetry, trust_kernel
+from lspsim.validation.findings import (
+    AblationRow,
+    Check,
+    Results,
+    ablations_for,
+    measure_level,
+    mechanism_switches,
+    paired_effect,
+    run_validation,
+)
+from lspsim.validation.measures import breach_fall_and_recovery, months_to_half, trust_asymmetry
 from lspsim.validation.patterns import (
+    ABLATIONS,
     HALF_MONTHS_MIN,
-    LHS_RANGES,
+    LHS_PARAMETERS,
     LHS_SEED,
     PAIRS,
     PASS_RULE,
@@ -44,11 +54,12 @@ from lspsim.validation.patterns import (
     Pair,
 )
 from lspsim.validation.report import render_markdown, write_docs
-from lspsim.validation.robustness import lhs_points
+from lspsim.validation.robustness import Robustness, lhs_points, lhs_ranges
 
 __all__ = [
-    "HALF_MONTHS_MIN", "LHS_RANGES", "LHS_SEED", "PAIRS", "PASS_RULE", "PG_CRITERIA", "PG_SEED",
-    "ROBUST_SHARE", "SEED", "Check", "Config", "Pair", "Results", "lhs_points",
-    "months_to_half", "paired_effect", "register", "render_markdown", "run_validation",
-    "trust_asymmetry", "trust_kernel", "write_docs",
+    "ABLATIONS", "HALF_MONTHS_MIN", "LHS_PARAMETERS", "LHS_SEED", "PAIRS", "PASS_RULE",
+    "PG_CRITERIA", "PG_SEED", "ROBUST_SHARE", "SEED", "AblationRow", "Check", "Config", "Pair",
+    "Results", "Robustness", "ablations_for", "breach_fall_and_recovery", "lhs_points",
+    "lhs_ranges", "measure_level", "mechanism_switches", "months_to_half", "paired_effect",
+    "register", "render_markdown", "run_validation", "trust_asymmetry", "write_docs",
 ]
