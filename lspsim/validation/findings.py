@@ -146,7 +146,8 @@ def ablations_for(pair_id: str, switches: list[str] | None = None
     paths = parameter_paths()
     out: list[tuple[str, str, dict[str, Any], str]] = []
     for sw in mechanism_switches() if switches is None else switches:
-        out.append(("mechanism", f"{sw} = off", {sw: "off"}, evidence_status(sw) or ASSUMED))
+        status = evidence_status(sw) if sw in paths else ""
+        out.append(("mechanism", f"{sw} = off", {sw: "off"}, status or ASSUMED))
     declared: dict[str, Any] = {}
     for ab in ABLATIONS.get(pair_id, ()):
         missing = [p for p in ab.updates if p not in paths]
@@ -415,9 +416,9 @@ def _level_text(cid: str, runner: Runner, tasks: list[Task], v: np.ndarray
         fr = np.array([breach_fall_and_recovery(runner[tb]["trust_in_kind"][BREACH_KIND],
                                                 runner[ta]["trust_in_kind"][BREACH_KIND])
                        for ta, tb in zip(tasks[:n], tasks[n:], strict=True)])
-        return (f"fall of trust in the {BREACH_KIND} over the {BREACH_MONTHS} breach months "
-                f"(mean {fr[:, 0].mean():.3f}) - recovery over the {BREACH_MONTHS} months after "
-                f"(mean {fr[:, 1].mean():.3f}), paired with the run without the breach",
+        return (f"fall of trust in the {BREACH_KIND} to its low point (mean "
+                f"{fr[:, 0].mean():.3f}) - recovery over as many months after it (mean "
+                f"{fr[:, 1].mean():.3f}), paired with the run without the breach",
                 "img/validation-trust.png", "fall - recovery of trust after a breach")
     return ("mean size of monthly falls - mean size of monthly rises of trust_in (default "
             "preset, 36 months)", "img/validation-trust.png", "falls - rises of trust_in")

@@ -28,12 +28,16 @@ def breach_fall_and_recovery(trust_breach: np.ndarray, trust_base: np.ndarray,
                              start: int = BREACH_MONTH, months: int = BREACH_MONTHS
                              ) -> tuple[float, float]:
     """(fall, recovery) of trust in the partner that broke faith, measured as the gap to the
-    same run without the breach (common random numbers: the two runs agree up to ``start``):
-    fall = the gap the ``months`` breach months open; recovery = how much of it the next
-    ``months`` months close. Series indexed by month (index 0 = the start)."""
+    same run without the breach (common random numbers: the two runs agree before ``start``).
+    The gap peaks some months after the breach ends (commitment and trust both lag), so:
+    fall = the gap at its peak (within ``2 x months`` of ``start``), reached in T months;
+    recovery = how much of it the T months after the peak close. Series indexed by month."""
     gap = np.asarray(trust_base, float) - np.asarray(trust_breach, float)
-    before, end, after = gap[start - 1], gap[start + months - 1], gap[start + 2 * months - 1]
-    return float(end - before), float(end - after)
+    before = gap[start - 1]
+    peak = start + int(np.argmax(gap[start:start + 2 * months]))
+    span = peak - (start - 1)
+    after = gap[min(peak + span, gap.size - 1)]
+    return float(gap[peak] - before), float(gap[peak] - after)
 
 
 def aligned_share(aligned_spend: np.ndarray, pooled_pot: np.ndarray) -> float:

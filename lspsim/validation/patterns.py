@@ -141,10 +141,10 @@ BREACH_CHANGES = {f"kinds.{BREACH_KIND}.stake_in_success": 0.0,
                   f"kinds.{BREACH_KIND}.stake_in_failure": 0.0}
 H1 = dict(id="h1", title="Trust asymmetry (breach)",
           claim=f"Trust falls faster after a breach than it recovers: when the {BREACH_KIND} "
-                f"loses its stake for {BREACH_MONTHS} months (months {BREACH_MONTH}-"
-                f"{BREACH_MONTH + BREACH_MONTHS - 1}) and then regains it, the others' trust in "
-                f"it falls more during those months than it recovers in the {BREACH_MONTHS} "
-                "months after (paired with the same run without the breach).",
+                f"loses its stake for {BREACH_MONTHS} months (from month {BREACH_MONTH}) and "
+                "then regains it, the others' trust in it (against the same run without the "
+                "breach) falls to a low point in T months and recovers less than that fall in "
+                "the T months after.",
           source="Slovic (1993): trust builds slowly and collapses fast.")
 H2 = dict(id="h2", title="Trust asymmetry (in runs)",
           claim="In model runs, month-to-month falls in a partner's trust from others are larger "
