@@ -88,19 +88,21 @@ class AblationRow:
     lo: float
     hi: float
     base: tuple[float, float, float]  # the effect with nothing switched off, same n and seeds
+    threshold: float = 0.0  # a level check's threshold (0 for a paired effect)
 
     @property
     def verdict(self) -> str:
         if not self.updates:
             return "not in the schema"
-        if self.lo > 0:
+        if self.lo > self.threshold:
             return "holds"
-        return "reverses" if self.hi < 0 else "vanishes"
+        return "reverses" if self.hi < self.threshold else "vanishes"
 
     @property
     def share_left(self) -> float:
-        """The effect left, as a share of the effect with everything on."""
-        return self.effect / self.base[0] if self.base[0] else float("nan")
+        """The effect left (beyond the threshold), as a share of the effect with everything on."""
+        b = self.base[0] - self.threshold
+        return (self.effect - self.threshold) / b if b else float("nan")
 
 
 @dataclass
@@ -168,7 +170,7 @@ def _carried_by(rows: list[AblationRow]) -> list[str]:
     out = []
     for r in rows:
         if (r.kind != "all" and len(r.updates) == 1 and r.evidence == ASSUMED
-                and r.base[1] > 0 and r.verdict in ("vanishes", "reverses")):
+                and r.base[1] > r.threshold and r.verdict in ("vanishes", "reverses")):
             (path, value), = r.updates.items()
             out.append(f"{path} = {value}")
     return out
@@ -328,6 +330,15 @@ def run_validation(cfg: Config | None = None, workers: int = 1,
             plan.append((ab, _pair_tasks(p, n_ab, SEED, ab[2], False) if ab[2] else None))
         ablation_plan[p.id] = plan
         tasks += [t for _, tt in plan if tt for t in tt[0] + tt[1]]
+    level_plan: dict[str, list[tuple[tuple[str, str, dict[str, Any], str], Any]]] = {}
+    for cid in LEVELS:
+        reps = level_reps.get(cid, n_ab)
+        plan = [(("", "", {}, ""), _level_tasks(cid, reps, SEED, {}, cid == "f1"))]
+        for ab in ablations_for(cid):
+            plan.append((ab, _level_tasks(cid, reps, SEED, ab[2], cid == "f1") if ab[2]
+                         else None))
+        level_plan[cid] = plan
+        tasks += [t for _, tt in plan if tt for t in tt]
     lhs_tasks: list[dict[str, Any]] = []
     for j, x in enumerate(points):
         seed = SEED + 1 + j
@@ -376,8 +387,17 @@ def run_validation(cfg: Config | None = None, workers: int = 1,
         x = np.array([_level_values(cid, runner, lt["levels"][cid]) - thr for lt in lhs_tasks])
         rob = Robustness.of(x)
         measure, fig, short = _level_text(cid, runner, levels[cid], v)
+        plan = level_plan[cid]
+        base = ci95(_level_values(cid, runner, plan[0][1]))
+        rows = []
+        for (kind, label, upd, ev), tt in plan[1:]:
+            eff = ci95(_level_values(cid, runner, tt)) if tt else (np.nan, np.nan, np.nan)
+            rows.append(AblationRow(cid, short, kind, label, upd, ev, len(plan[0][1]), *eff,
+                                    base, thr))
+        res.ablations += rows
         res.checks.append(Check(cid, s["title"], s["claim"], s["source"], measure, mean, lo, hi,
-                                lo > thr, rob.sign_share, figure=fig, short=short, robust=rob))
+                                lo > thr, rob.sign_share, figure=fig, short=short, robust=rob,
+                                carried_by=_carried_by(rows)))
         if cid == "f1":
             ts = levels["f1"]
             res.monitoring = {

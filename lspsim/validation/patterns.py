@@ -207,6 +207,20 @@ ABLATIONS: dict[str, tuple[Ablation, ...]] = {
         Ablation("visibility weights evidence", {"trust.weight_visibility": 0.0}),
         Ablation("no value lost without monitoring", {"delivery.info_floor": 1.0}),
     ),
+    # level checks: does the measured pattern come from the constant the old check compared?
+    "h1": (
+        Ablation("trust kernel made symmetric (gain = loss)", {"trust.gain": 0.11,
+                                                               "trust.loss": 0.11},
+                 "the mean of the default gain and loss: an asymmetry left is not the kernel's"),
+    ),
+    "h2": (
+        Ablation("trust kernel made symmetric (gain = loss)", {"trust.gain": 0.11,
+                                                               "trust.loss": 0.11}),
+    ),
+    "g": (
+        Ablation("commitment cost nothing", {"commitment.cost": 0.0},
+                 "aligned spend follows commitment: the share moves with it"),
+    ),
 }
 ALL_DECLARED = "all declared parameter ablations at once"
 

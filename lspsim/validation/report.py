@@ -368,14 +368,16 @@ def _ablation_section(res: Results) -> list[str]:
     lines = [
         "## Ablations: what carries each finding",
         "",
-        "Each paired finding measured again with one contributing mechanism switched off in "
-        f"both A and B ({res.config.ablation_replications} paired replications, the findings' "
-        "seeds): every switch of the scenario's `[mechanisms]` section that has an `off` choice "
+        "Each finding measured again with one contributing mechanism switched off (in both A "
+        f"and B for a paired finding; {res.config.ablation_replications} replications, the "
+        "findings' seeds; a level check's own replications): every switch of the scenario's "
+        "`[mechanisms]` section that has an `off` choice "
         f"({', '.join(f'`{s}`' for s in switches) if switches else 'none in the schema yet'}), "
         "then each parameter that carries the finding set to its neutral value, then all of "
         f"those at once ({ALL_DECLARED}). *left* = the effect left as a share of the effect "
-        "with everything on (same replications). *holds* = 95% CI above 0; *vanishes* = the CI "
-        "reaches 0; *reverses* = the CI lies below 0.",
+        "with everything on (same replications; for a level check, beyond its threshold). "
+        "*holds* = 95% CI on the claimed side of 0 (of the threshold for a level check); "
+        "*vanishes* = the CI reaches it; *reverses* = the CI lies wholly on the other side.",
         "",
     ]
     by_check: dict[str, list[Any]] = {}
@@ -385,7 +387,9 @@ def _ablation_section(res: Results) -> list[str]:
         c = res.check(cid)
         b = rows[0].base
         lines += [f"### Ablation {cid} {c.title} ({rows[0].metric})", "",
-                  f"With everything on: {_fmt(b[0])} [{_fmt(b[1])}, {_fmt(b[2])}].", "",
+                  f"With everything on: {_fmt(b[0])} [{_fmt(b[1])}, {_fmt(b[2])}]"
+                  + (f" (threshold {rows[0].threshold:g})" if rows[0].threshold else "") + ".",
+                  "",
                   "| switched off | setting | evidence | effect | 95% CI | left | verdict |",
                   "|---|---|---|---|---|---|---|"]
         for r in rows:
@@ -402,8 +406,8 @@ def _ablation_section(res: Results) -> list[str]:
         lines += ["", ("**Carried by one unevidenced constant: " + ", ".join(
             f"`{x}`" for x in carried) + ".**") if carried else
             "Not carried by any one unevidenced constant" + (
-                "." if b[1] > 0 else " (but the effect itself does not hold at these "
-                "replications, so the ablations cannot show what carries it)."), ""]
+                "." if b[1] > rows[0].threshold else " (but the effect itself does not hold at "
+                "these replications, so the ablations cannot show what carries it)."), ""]
     return lines
 
 
@@ -417,11 +421,11 @@ def ablation_csv(res: Results) -> str:
     """Every ablation, one row each (docs/validation-ablations.csv)."""
     rows: list[list[Any]] = [["check", "metric", "kind", "switched_off", "setting", "evidence",
                               "replications", "effect", "ci_low", "ci_high", "effect_all_on",
-                              "ci_low_all_on", "ci_high_all_on", "verdict"]]
+                              "ci_low_all_on", "ci_high_all_on", "threshold", "verdict"]]
     for r in res.ablations:
         rows.append([r.check, r.metric, r.kind, r.label,
                      ";".join(f"{k}={v}" for k, v in r.updates.items()), r.evidence, r.n,
-                     r.effect, r.lo, r.hi, *r.base, r.verdict])
+                     r.effect, r.lo, r.hi, *r.base, r.threshold, r.verdict])
     return _csv(rows)
 
 
