@@ -158,7 +158,7 @@ def ablations_for(pair_id: str, switches: list[str] | None = None
             continue
         declared.update(ab.updates)
         out.append(("parameter", ab.label, dict(ab.updates),
-                    "; ".join(evidence_status(p) for p in ab.updates)))
+                    "; ".join(dict.fromkeys(evidence_status(p) for p in ab.updates))))
     if sum(1 for o in out if o[0] == "parameter" and o[2]) > 1:
         out.append(("all", ALL_DECLARED, declared, ""))
     return out
@@ -429,7 +429,7 @@ def _level_text(cid: str, runner: Runner, tasks: list[Task], v: np.ndarray
         pot = load_scenario(BASE).resources.pooled_share
         return (f"aligned mainstream spend / (aligned spend + pooled pot) at month 36 (default "
                 f"preset; the pot is {pot:.0%} of mainstream spend, and pot + aligned spend "
-                f"came to {money:.1%} of it)", "img/validation-findings.png",
+                f"came to {money:.1%} of it)", "",
                 "aligned share of partnership money")
     if cid == "h1":
         n = len(tasks) // 2

@@ -326,6 +326,7 @@ def render_markdown(res: Results) -> str:
                      f"`{_key(p.b)}`")
     lines.append("")
     lines += _ablation_section(res)
+    lines += ["## The findings one by one", ""]
     for c in res.checks:
         if not c.id.startswith("P"):
             lines += _check_block(c)
@@ -464,7 +465,7 @@ def _check_block(c: Check) -> list[str]:
     if c.carried_by:
         out.append("- Carried by one unevidenced constant: "
                    + ", ".join(f"`{x}`" for x in c.carried_by) + " (see its ablation table).")
-    return out + [f"- Figure: [{c.figure}]({c.figure})", ""]
+    return out + ([f"- Figure: [{c.figure}]({c.figure})"] if c.figure else []) + [""]
 
 
 def write_docs(res: Results, out: str | Path) -> Path:
