@@ -893,6 +893,13 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
     "structure.coordination_cost": (0.004, 0.016),
     "layers.confusion_meeting_cost": (0.75, 3.0),
     "layers.confusion_noise": (1.0, 4.0),
+    "trust.history_pull": (0.3, 0.9),
+    "trust.tie_bonus": (0.1, 0.4),
+    "trust.newcomer_share": (0.25, 1.0),
+    "network.tie_loss_on_turnover": (0.4, 1.0),
+    "delivery.handover_exponent": (0.075, 0.3),
+    "delivery.info_exponent": (0.05, 0.2),
+    "leadership.outsider_weight": (0.2, 0.8),
 }
 
 

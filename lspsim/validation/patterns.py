@@ -36,8 +36,8 @@ PASS_RULE = ("A finding passes when (1) the two-sided 95% CI of its mean paired 
 ROBUST_SHARE = 0.8
 HALF_MONTHS_MIN = 24  # (f) maturity takes years: months to reach half the ceiling >= 24
 
-# Uncertain parameters of the robustness hypercube, the structural constants that carry findings
-# b, c and e among them. Only the names live here: each is sampled over its range in the schema
+# Uncertain parameters of the robustness hypercube, the structural constants that carry the
+# findings among them. Only the names live here: each is sampled over its range in the schema
 # (``lspsim.scenario.plausible_range``: the field's plausible range, else its ge/le bounds).
 LHS_PARAMETERS: tuple[str, ...] = (
     "commitment.conditional_share", "commitment.incentive_weight", "trust.gain", "trust.loss",
@@ -46,6 +46,10 @@ LHS_PARAMETERS: tuple[str, ...] = (
     "structure.coordination_cost", "structure.duplication_share",
     "structure.inter_tier_tie_factor", "trust.cross_tier_share", "trust.exclusion_exponent",
     "layers.confusion_meeting_cost", "layers.confusion_noise", "layers.confused_allocation",
+    # and those that carry findings a, d1, d2, e and f2 (their ablations, ABLATIONS below)
+    "trust.history_pull", "monitoring.history_maturity", "trust.tie_bonus",
+    "delivery.handover_exponent", "network.tie_loss_on_turnover", "trust.newcomer_share",
+    "leadership.outsider_weight", "delivery.info_exponent",
 )
 
 # Series kept from the main runs for the figures.
