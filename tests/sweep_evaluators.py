@@ -6,6 +6,8 @@ import math
 import os
 from pathlib import Path
 
+import numpy as np
+
 from lspsim.scenario import Scenario
 
 # Ishigami (a=7, b=0.1) on x_i = -pi + 2 pi u_i with u_i the lever's value in [0, 1].
@@ -106,3 +108,11 @@ def noisy_by_point(scenario: Scenario, seed: int) -> dict[str, float]:
     u = ((seed >> 11) % 100_000) / 100_000.0 - 0.5
     return {"target_achievement": 0.5 + scenario.trust.gain * u,
             "mean_trust": scenario.trust.gain}
+
+
+def noisy_linear(scenario: Scenario, seed: int) -> dict[str, float]:
+    """``linear`` plus replication noise (sd 0.05, drawn from the run's seed): a Morris design
+    with a known ranking (trust.gain 2.0, trust.loss 0.2, trust.spread 0) and a noise floor."""
+    noise = float(np.random.default_rng(seed).normal(0.0, 0.05))
+    return {"target_achievement": linear(scenario, seed)["target_achievement"] + noise,
+            "mean_trust": scenario.trust.gain + scenario.trust.spread + noise}

@@ -1,6 +1,8 @@
 """Analysing a finished sweep: per-point means with 95% CIs over replications, Sobol' indices
 (SALib, with bootstrap CIs) for ``sobol`` designs, Morris mu*/sigma for ``morris`` designs,
-figures (main effects, a two-lever interaction heatmap, sensitivity bars), CSV and Markdown.
+figures (main effects, a two-lever interaction heatmap, sensitivity bars), CSV and Markdown;
+for ``morris`` designs also the ranking of the levers with the dominance check
+(lspsim.sweep.ranking).
 
 Sensitivity indices are computed on the per-point mean over replications, against the unit
 coordinates of the design: levers are compared over their whole sampled ranges.
@@ -32,6 +34,7 @@ class Analysis:
     points: pd.DataFrame
     sensitivity: pd.DataFrame | None
     notes: list[str]
+    ranking: pd.DataFrame | None = None  # Morris designs: lspsim.sweep.ranking.morris_ranking
 
 
 def point_summary(runs: pd.DataFrame, factors: list[str], metrics: list[str],
@@ -110,14 +113,30 @@ def morris_noise_floor(se2: float, levels: int) -> float:
     return float(np.sqrt(2 / np.pi) * np.sqrt(2 * se2) / delta)
 
 
-def _noise_note(kind: str, points: pd.DataFrame, m: str, levels: int) -> str | None:
-    """How much of the sensitivity signal replication noise alone would produce."""
+def _point_noise(points: pd.DataFrame, m: str) -> float | None:
+    """Variance of a point mean from replication noise alone (None: no replicated point)."""
     n = points["runs_ok"].to_numpy(dtype=float)
     sd = points[f"{m}_sd"].to_numpy(dtype=float)
     ok = np.isfinite(sd) & (n > 1)
-    if not ok.any():
+    return float(np.mean(sd[ok] ** 2 / n[ok])) if ok.any() else None
+
+
+def noise_floors(points: pd.DataFrame, metrics: list[str], levels: int) -> dict[str, float]:
+    """Per metric, the Morris mu* of a lever with no effect (metrics without replication left
+    out)."""
+    out = {}
+    for m in metrics:
+        se2 = _point_noise(points, m)
+        if se2 is not None:
+            out[m] = morris_noise_floor(se2, levels)
+    return out
+
+
+def _noise_note(kind: str, points: pd.DataFrame, m: str, levels: int) -> str | None:
+    """How much of the sensitivity signal replication noise alone would produce."""
+    se2 = _point_noise(points, m)
+    if se2 is None:
         return None
-    se2 = float(np.mean(sd[ok] ** 2 / n[ok]))  # variance of a point mean from noise alone
     if kind == "morris":
         floor = morris_noise_floor(se2, levels)
         return (f"{m}: replication noise alone gives mu* of about {floor:.3g}; levers near it "
@@ -345,11 +364,21 @@ def analyse(sweep_dir: str | Path, out: str | Path | None = None, *,
     failed = int((runs["status"] != "ok").sum())
     if failed:
         notes.append(f"{failed} of {len(runs)} runs failed; means use the successful ones")
+    levels = int(manifest["design"].get("levels", 4))
+    floors = noise_floors(points, metrics, levels) if kind == "morris" else {}
+    ranking = None
+    if kind == "morris" and sens is not None:
+        from lspsim.sweep.ranking import dominance, morris_ranking
+
+        ranking = morris_ranking(sens, floors, {f["name"]: list(f.get("paths") or [f["name"]])
+                                                for f in manifest["design"]["factors"]})
 
     with atomic_output_dir(target, "analysis") as tmp:
         points.to_csv(tmp / "points.csv", index=False)
         if sens is not None:
             sens.to_csv(tmp / "sensitivity.csv", index=False)
+        if ranking is not None:
+            ranking.to_csv(tmp / "morris_ranking.csv", index=False)
         _write_convergence(tmp, conv, verdicts, metrics)
         for m in metrics[:4]:
             ranked = _ranked(sens, m, factors)
@@ -357,15 +386,7 @@ def analyse(sweep_dir: str | Path, out: str | Path | None = None, *,
             fig.savefig(tmp / f"main_effects_{m}.png", dpi=110)
             plt.close(fig)
             if sens is not None and m in set(sens["metric"]):
-                floor = None
-                if kind == "morris":
-                    n = points["runs_ok"].to_numpy(dtype=float)
-                    sd = points[f"{m}_sd"].to_numpy(dtype=float)
-                    ok = np.isfinite(sd) & (n > 1)
-                    if ok.any():
-                        floor = morris_noise_floor(float(np.mean(sd[ok] ** 2 / n[ok])),
-                                                   int(manifest["design"].get("levels", 4)))
-                fig = sensitivity_figure(sens, m, floor)
+                fig = sensitivity_figure(sens, m, floors.get(m))
                 fig.savefig(tmp / f"sensitivity_{m}.png", dpi=110)
                 plt.close(fig)
         primary = metrics[0]
@@ -375,11 +396,13 @@ def analyse(sweep_dir: str | Path, out: str | Path | None = None, *,
             fig.savefig(tmp / "interaction.png", dpi=110)
             plt.close(fig)
         (tmp / "summary.md").write_text(_markdown(manifest, points, sens, factors, metrics,
-                                                  notes, len(runs), failed))
+                                                  notes, len(runs), failed, ranking))
+        extra = {} if ranking is None else {"morris_dominance": dominance(ranking)}
         write_json(tmp / "analysis.json", {"sweep": str(store.path), "kind": kind,
                                            "runs": len(runs), "failed": failed, "notes": notes,
-                                           "experiment_hash": manifest["experiment_hash"]})
-    return Analysis(target, points, sens, notes)
+                                           "experiment_hash": manifest["experiment_hash"],
+                                           **extra})
+    return Analysis(target, points, sens, notes, ranking)
 
 
 def _convergence(kind: str, design: pd.DataFrame, points: pd.DataFrame, runs: pd.DataFrame,
@@ -413,7 +436,7 @@ def _write_convergence(tmp: Path, conv: pd.DataFrame, verdicts: pd.DataFrame,
 
 def _markdown(manifest: dict[str, Any], points: pd.DataFrame, sens: pd.DataFrame | None,
               factors: list[str], metrics: list[str], notes: list[str], n_runs: int,
-              failed: int) -> str:
+              failed: int, ranking: pd.DataFrame | None = None) -> str:
     d = manifest["design"]
     lines = [f"# Sweep {manifest['name']}", "", manifest.get("description", ""), "",
              f"- design: {d['kind']}, {d['points']} points x {manifest['replications']} "
@@ -423,6 +446,10 @@ def _markdown(manifest: dict[str, Any], points: pd.DataFrame, sens: pd.DataFrame
              f"{manifest['versions'].get('mesa')}, python {manifest['versions'].get('python')}",
              ""]
     lines += [f"- note: {n}" for n in notes]
+    if ranking is not None:
+        from lspsim.sweep.ranking import ranking_markdown
+
+        lines += [""] + ranking_markdown(ranking)
     if sens is not None:
         lines += ["", "## Sensitivity", ""]
         key = "ST" if "ST" in sens else "mu_star"

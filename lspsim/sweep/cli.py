@@ -62,6 +62,11 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
     res = analyse(args.dir, out=args.out, force=args.force)
     if not args.quiet:
         print(f"{res.out}: " + ", ".join(sorted(p.name for p in res.out.iterdir())))
+        if res.ranking is not None:  # the Morris dominance check, where it is seen at once
+            from lspsim.sweep.ranking import dominance_lines
+
+            for line in dominance_lines(res.ranking):
+                print(textwrap.fill(line, 100))
     return 0
 
 
