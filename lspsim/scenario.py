@@ -65,10 +65,18 @@ MAX_PARTNERS_WHY = ("a month then takes about 0.1 s and a model about 0.4 GiB on
                     "machine; time grows as partners cubed; real LSP forums had 30-100 members")
 
 
-def F(default: Any, description: str, unit: str = "", evidence: str = "", **bounds: Any) -> Any:
+def F(default: Any, description: str, unit: str = "", evidence: str = "",
+      plausible: tuple[float, float] | None = None, **bounds: Any) -> Any:
     """A schema field with a unit and a description (the docs and the app read both), and for
-    structural constants its evidence status (``evidence_status`` reads it)."""
-    extra = {"unit": unit, "evidence": evidence} if evidence else {"unit": unit}
+    structural constants its evidence status (``evidence_status`` reads it). ``plausible`` is
+    an optional (low, high) range inside the hard ``ge``/``le`` bounds for fields whose hard
+    bounds are wider than is plausible: the validation's robustness hypercube reads it
+    (``plausible_range``)."""
+    extra: dict[str, Any] = {"unit": unit}
+    if evidence:
+        extra["evidence"] = evidence
+    if plausible is not None:
+        extra["plausible"] = list(plausible)
     return Field(default, description=description, json_schema_extra=extra, **bounds)
 
 
@@ -937,6 +945,74 @@ SOURCED: dict[str, str] = {
 }
 
 
+# ---------------------------------------------------------------------------------------
+# Plausible ranges (issue 12, validation): for the fields whose hard ge/le bounds are wider than
+# is plausible, the range the validation's robustness hypercube samples (schema metadata
+# "plausible", shown in docs/scenarios.md). A field not listed is sampled over its hard bounds.
+# Rates: half to double the default unless a source says otherwise.
+# ---------------------------------------------------------------------------------------
+PLAUSIBLE: dict[str, tuple[float, float]] = {
+    "commitment.conditional_share": (0.4, 0.7),  # about half (Fischbacher et al. 2001) +-0.15
+    "commitment.incentive_weight": (2.5, 10.0),
+    "trust.gain": (0.02, 0.08),
+    "trust.loss": (0.09, 0.36),
+    "trust.exclusion_exponent": (0.25, 1.0),
+    "network.tie_growth": (0.015, 0.06),
+    "monitoring.growth_rate": (0.03, 0.12),
+    "delivery.months_to_deliver": (9.0, 20.0),  # a target takes 9-20 months with a perfect chain
+    "structure.coordination_cost": (0.004, 0.016),
+    "layers.confusion_meeting_cost": (0.75, 3.0),
+    "layers.confusion_noise": (1.0, 4.0),
+    "trust.history_pull": (0.3, 0.9),
+    "trust.tie_bonus": (0.1, 0.4),
+    "trust.newcomer_share": (0.25, 1.0),
+    "network.tie_loss_on_turnover": (0.4, 1.0),
+    "delivery.handover_exponent": (0.075, 0.3),
+    "delivery.info_exponent": (0.05, 0.2),
+    "leadership.outsider_weight": (0.2, 0.8),
+    # the mechanisms' structural constants (issue 12): half to double, within [0, 1]
+    "structure.district_lsp_share": (0.5, 1.0),
+    "structure.district_overlap": (0.25, 0.75),
+    "structure.district_agenda_weight": (0.2, 0.8),
+    "layers.steered_share": (0.25, 0.75),
+    "scrutiny.challenge_cost": (0.25, 0.5),  # 1:4 to 1:2 punishment technologies [FG00 1:3]
+    "trust.wins_rate": (0.25, 1.0),
+    "commitment.efficacy_weight": (1.5, 5.0),
+    "commitment.efficacy_rate": (0.05, 0.2),
+}
+
+
+def _mark_plausible() -> None:
+    paths = parameter_paths()
+    for path, rng in PLAUSIBLE.items():
+        if path in paths:  # a field another branch removed is simply not marked
+            extra = paths[path].json_schema_extra
+            if isinstance(extra, dict):
+                extra["plausible"] = list(rng)
+
+
+def hard_bounds(path: str) -> tuple[float | None, float | None]:
+    """The pydantic ``ge``/``le`` bounds of a parameter (None where unbounded)."""
+    lo = hi = None
+    for m in parameter_paths()[path].metadata:
+        lo = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else lo
+        hi = getattr(m, "le", None) if getattr(m, "le", None) is not None else hi
+    return lo, hi
+
+
+def plausible_range(path: str) -> tuple[float, float]:
+    """The range a robustness analysis samples: the field's ``plausible`` metadata if it has one,
+    otherwise its hard ``ge``/``le`` bounds (both ends required)."""
+    extra = parameter_paths()[path].json_schema_extra or {}
+    if isinstance(extra, dict) and extra.get("plausible"):
+        lo, hi = extra["plausible"]
+        return float(lo), float(hi)
+    lo, hi = hard_bounds(path)
+    if lo is None or hi is None:
+        raise ValueError(f"{path} has no finite range to sample (add a plausible range)")
+    return float(lo), float(hi)
+
+
 def evidence_status(path: str) -> str:
     """``sourced`` (with its source) or ``assumed`` for a numeric parameter; "" for choices,
     switches and text (they describe an area rather than estimate a quantity)."""
@@ -955,8 +1031,10 @@ def _bounds(info: Any) -> str:
         lo = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else lo
         hi = getattr(m, "le", None) if getattr(m, "le", None) is not None else hi
     args = getattr(info.annotation, "__args__", None)
+    plausible = (info.json_schema_extra or {}).get("plausible")
     if lo is not None or hi is not None:
-        return f"{lo} to {hi}"
+        return f"{lo} to {hi}" + (f" (plausible {plausible[0]} to {plausible[1]})"
+                                  if plausible else "")
     if args and all(isinstance(a, str) for a in args):
         return ", ".join(args)
     return ""
@@ -1032,3 +1110,6 @@ def reference_markdown() -> str:
         lines.append(f"| `{path}` | {_default(defaults, path)} | {_bounds(info)} | {unit} | "
                      f"{evidence_status(path)} | {info.description or ''} |")
     return "\n".join(lines) + "\n"
+
+
+_mark_plausible()

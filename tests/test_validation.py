@@ -15,23 +15,38 @@ from scipy import stats
 
 from lspsim.cli import main
 from lspsim.model import PartnershipModel
-from lspsim.scenario import load_scenario, numeric_parameters
+from lspsim.scenario import (
+    ASSUMED,
+    Scenario,
+    evidence_status,
+    load_scenario,
+    numeric_parameters,
+    parameter_paths,
+)
 from lspsim.validation import (
-    LHS_RANGES,
+    ABLATIONS,
+    LHS_PARAMETERS,
     PAIRS,
     PG_CRITERIA,
     ROBUST_SHARE,
+    AblationRow,
     Config,
+    Robustness,
+    ablations_for,
+    breach_fall_and_recovery,
     lhs_points,
+    lhs_ranges,
+    measure_level,
+    mechanism_switches,
     months_to_half,
     paired_effect,
     render_markdown,
     run_validation,
-    trust_kernel,
     write_docs,
 )
+from lspsim.validation.findings import _carried_by
 
-REDUCED = Config(replications=24, lhs_points=6, lhs_replications=4)
+REDUCED = Config(replications=24, lhs_points=6, lhs_replications=4, ablation_replications=16)
 # Small effects need more pairs than REDUCED gives: re-measured alone with this many.
 POWERED = {"d1.2": 100}
 # Checks that fail in the full report (docs/validation.md); see the report for why.
@@ -44,7 +59,7 @@ def results():
 
 
 def _ids() -> list[str]:
-    ids = list(PG_CRITERIA) + ["f1", "h1", "h2"]
+    ids = list(PG_CRITERIA) + ["f1", "g", "h1", "h2"]
     for p in PAIRS:
         ids += [p.id] if len(p.metrics) == 1 else [f"{p.id}.{j}" for j in
                                                     range(1, len(p.metrics) + 1)]
@@ -101,24 +116,60 @@ def test_public_goods_presets_are_a_four_player_game():
 # The punishment preset is the game plus one event: tests/test_lab.py.
 
 
-def test_hypercube_is_seeded_and_inside_the_schema():
+def _schema_range(path: str) -> tuple[float, float]:
+    """Read independently of plausible_range: the field's metadata, else its ge/le bounds."""
+    info = parameter_paths()[path]
+    plausible = (info.json_schema_extra or {}).get("plausible")
+    return tuple(plausible) if plausible else numeric_parameters()[path][:2]
+
+
+def test_hypercube_ranges_are_the_schemas():
+    ranges = lhs_ranges()
+    assert list(ranges) == list(LHS_PARAMETERS)
+    defaults = Scenario()
+    for p, (lo, hi) in ranges.items():
+        assert (lo, hi) == _schema_range(p), p
+        hard = numeric_parameters()[p]
+        assert hard[0] <= lo < hi <= hard[1], p
+        # the default sits inside the range it is varied over (the old hand-written ranges of
+        # tie_growth and growth_rate were labelled with the wrong defaults)
+        section, name = p.split(".")
+        assert lo <= getattr(getattr(defaults, section), name) <= hi, p
+    # the structural constants that carry findings b, c and e are varied
+    for p in ("structure.duplication_share", "structure.inter_tier_tie_factor",
+              "structure.district_lsp_share", "structure.district_overlap",
+              "structure.district_agenda_weight", "layers.steered_share",
+              "scrutiny.challenge_cost", "trust.wins_rate", "commitment.efficacy_weight"):
+        assert p in ranges
+
+
+def test_hypercube_is_seeded_and_latin():
     a, b = lhs_points(8), lhs_points(8)
     assert a == b
-    bounds = numeric_parameters()
-    for p, (lo, hi, _) in LHS_RANGES.items():
+    for p, (lo, hi) in lhs_ranges().items():
         xs = [pt[p] for pt in a]
-        assert bounds[p][0] <= min(xs) and max(xs) <= bounds[p][1]
         assert lo <= min(xs) and max(xs) <= hi
         # Latin: one point in each of the 8 strata.
         assert sorted(np.floor((np.array(xs) - lo) / (hi - lo) * 8).astype(int)) == list(range(8))
 
 
-def test_trust_kernel_falls_faster_only_when_loss_exceeds_gain():
-    up, down = trust_kernel(0.04, 0.18)
-    assert up[-1] > up[0] > down[-1]
-    assert (up[0] - down[-1]) > (up[-1] - up[0])
-    up, down = trust_kernel(0.18, 0.04)  # reversed rates: the asymmetry reverses
-    assert (up[0] - down[-1]) < (up[-1] - up[0])
+def test_robustness_separates_replication_noise_from_parameters():
+    rng = np.random.default_rng(0)
+    noise_only = 1.0 + rng.normal(0, 1, (20, 50))
+    params_only = np.repeat(np.linspace(-1, 3, 20)[:, None], 50, axis=1)
+    r1, r2 = Robustness.of(noise_only), Robustness.of(params_only)
+    assert r1.noise_share > 0.8 and r2.noise_share == pytest.approx(0.0, abs=1e-12)
+    assert r2.sign_share == r2.ci_share == np.mean(np.linspace(-1, 3, 20) > 0)
+    assert r1.sign_share == 1.0 and r1.ci_share == 1.0  # mean 1, sd 1, 50 replications
+
+
+def test_breach_fall_and_recovery_from_series():
+    base = np.full(40, 0.5)
+    breach = base.copy()
+    breach[12:16] -= [0.1, 0.2, 0.3, 0.4]  # falls to a low point in 4 months (11 -> 15)
+    breach[16:] -= 0.4 - 0.05 * np.arange(1, 25).clip(max=8)  # recovers 0.05 a month
+    fall, recovery = breach_fall_and_recovery(breach, base, start=12, months=6)
+    assert fall == pytest.approx(0.4) and recovery == pytest.approx(0.2)
 
 
 def test_months_to_half():
@@ -128,11 +179,13 @@ def test_months_to_half():
 
 
 def test_results_do_not_depend_on_worker_count():
-    tiny = Config(replications=3, lhs_points=2, lhs_replications=2)
+    tiny = Config(replications=3, lhs_points=2, lhs_replications=2, ablation_replications=3)
     one, two = run_validation(tiny, workers=1), run_validation(tiny, workers=2)
     for a, b in zip(one.checks, two.checks, strict=True):
-        assert (a.id, a.effect, a.lo, a.hi, a.robustness) == (b.id, b.effect, b.lo, b.hi,
-                                                               b.robustness)
+        assert (a.id, a.effect, a.lo, a.hi, a.robust, a.carried_by) == (
+            b.id, b.effect, b.lo, b.hi, b.robust, b.carried_by)
+    for a, b in zip(one.ablations, two.ablations, strict=True):
+        assert (a.check, a.label, a.effect, a.lo, a.hi) == (b.check, b.label, b.effect, b.lo, b.hi)
 
 
 def test_docs_are_written_whole(results, tmp_path):
@@ -143,6 +196,14 @@ def test_docs_are_written_whole(results, tmp_path):
     for n in imgs:
         assert f"img/{n}" in path.read_text()
     assert not [p for p in (tmp_path / "docs").iterdir() if p.name.startswith(".")]
+    import csv
+
+    with (tmp_path / "docs" / "validation-ablations.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == len(results.ablations) > 0
+    assert {r["check"] for r in rows} == {a.check for a in results.ablations}
+    with (tmp_path / "docs" / "validation-checks.csv").open() as fh:
+        assert [r["check"] for r in csv.DictReader(fh)] == [c.id for c in results.checks]
 
 
 @pytest.mark.parametrize("argv", [["--replications", "1"], ["--workers", "0"]])
@@ -166,3 +227,113 @@ def test_a_reduced_run_never_replaces_the_committed_report(results, tmp_path, mo
     # only when asked for explicitly
     assert main(["validation", "--quick", "--workers", "1", "--out", "docs"]) == 0
     assert (tmp_path / "docs" / "validation.md").is_file()
+
+
+# ------------------------------------------------------------------------------------------
+# Ablations
+# ------------------------------------------------------------------------------------------
+def test_mechanism_switches_are_enumerated_from_the_schema():
+    from typing import Literal
+
+    from pydantic import BaseModel
+
+    class Constructed(BaseModel):
+        punishment: Literal["payoff_cost", "push", "off"] = "payoff_cost"
+        tiers: Literal["voice", "cost"] = "voice"  # no "off": not ablated
+        history: Literal["spin_up", "off"] = "spin_up"
+
+    assert mechanism_switches(Constructed) == ["mechanisms.punishment", "mechanisms.history"]
+    rows = ablations_for("c", switches=mechanism_switches(Constructed))
+    assert [r[2] for r in rows[:2]] == [{"mechanisms.punishment": "off"},
+                                        {"mechanisms.history": "off"}]
+    # the real section: every switch found accepts "off", and every finding ablates it
+    for sw in mechanism_switches():
+        load_scenario("default", {sw: "off"})
+        for p in PAIRS:
+            assert any(r[2] == {sw: "off"} for r in ablations_for(p.id))
+
+
+def test_declared_ablations_name_schema_parameters_at_valid_neutral_values():
+    paths = parameter_paths()
+    for pid, abls in ABLATIONS.items():
+        assert pid in {p.id for p in PAIRS} | {"f1", "g", "h1", "h2"}
+        for ab in abls:
+            for path in ab.updates:
+                assert path in paths, f"{pid}: {path} is not in the schema"
+            load_scenario("default", ab.updates)  # the neutral value is inside the bounds
+    for p in PAIRS:
+        assert p.id in ABLATIONS, f"finding {p.id} declares no ablation"
+
+
+def test_switching_off_what_carries_a_finding_changes_its_effect():
+    # Finding c (layers): with all its declared contributing mechanisms neutralised at once,
+    # the effect changes (paired per replication: the change's 95% CI excludes 0).
+    from lspsim.validation.findings import Runner, _diffs, _pair_tasks
+
+    pair = next(p for p in PAIRS if p.id == "c")
+    off = next(r for r in ablations_for("c") if r[0] == "all")[2]
+    on_t, off_t = _pair_tasks(pair, 20, 2009, {}, False), _pair_tasks(pair, 20, 2009, off, False)
+    runner = Runner(1)
+    runner.run(on_t[0] + on_t[1] + off_t[0] + off_t[1])
+    change = _diffs(runner, on_t, "mean_target_progress") - _diffs(runner, off_t,
+                                                                   "mean_target_progress")
+    half = stats.t.ppf(0.975, change.size - 1) * change.std(ddof=1) / np.sqrt(change.size)
+    assert change.mean() - half > 0, (change.mean(), half)
+
+
+def test_carried_by_names_only_a_single_unevidenced_constant_that_kills_the_effect():
+    base = (0.1, 0.05, 0.15)
+
+    def row(updates, evidence, lo, kind="parameter", b=base):
+        return AblationRow("x", "m", kind, "l", updates, evidence, 10, lo + 0.01, lo, lo + 0.02, b)
+
+    rows = [row({"a.b": 0.0}, ASSUMED, -0.01),                   # vanishes: carried
+            row({"a.c": 1.0}, ASSUMED, 0.02),                    # holds
+            row({"a.d": 0.0}, "sourced: X", -0.05),              # vanishes but sourced
+            row({"a.e": 0.0, "a.f": 0.0}, ASSUMED, -0.05),       # two constants at once
+            row({"a.g": 0.0, "a.h": 0.0}, "", -0.05, "all")]
+    assert _carried_by(rows) == ["a.b = 0.0"]
+    # an effect that does not hold to begin with is not "carried" by anything
+    assert _carried_by([row({"a.b": 0.0}, ASSUMED, -0.01, b=(0.01, -0.02, 0.04))]) == []
+    assert evidence_status("structure.history_timescale") == ASSUMED
+
+
+def test_a_finding_carried_by_one_constant_fails_in_the_report(results):
+    c = next(c for c in results.checks if c.robustness is not None)
+    saved = (c.carried_by, c.effect_ok)
+    try:
+        c.carried_by, c.effect_ok = ["structure.duplication_share = 0.0"], True
+        assert not c.passed
+        md = render_markdown(results)
+        assert f"`{c.carried_by[0]}`" in md
+    finally:
+        c.carried_by, c.effect_ok = saved
+
+
+def test_every_paired_finding_has_its_ablation_table(results):
+    md = render_markdown(results)
+    for p in PAIRS:
+        for j in range(1, len(p.metrics) + 1):
+            cid = p.id if len(p.metrics) == 1 else f"{p.id}.{j}"
+            rows = [a for a in results.ablations if a.check == cid]
+            assert rows and f"### Ablation {cid} " in md
+            assert all(np.isfinite(a.effect) for a in rows if a.updates)
+
+
+# ------------------------------------------------------------------------------------------
+# Checks measured from runs can fail
+# ------------------------------------------------------------------------------------------
+def test_monitoring_check_fails_when_maturity_comes_fast():
+    mean, lo, hi = measure_level("f1", 2, updates={"monitoring.growth_rate": 1.0})
+    assert hi < 24, (mean, lo, hi)
+
+
+def test_money_check_fails_when_little_mainstream_spend_is_aligned():
+    mean, lo, hi = measure_level("g", 6, updates={"resources.mainstream_alignment": 0.01})
+    assert hi < 0.5, (mean, lo, hi)
+
+
+def test_breach_check_fails_when_no_breach_can_be_seen():
+    # with a tolerance of the whole range every shortfall reads as kept: no fall, no check
+    mean, lo, hi = measure_level("h1", 6, updates={"trust.tolerance": 1.0})
+    assert not lo > 0, (mean, lo, hi)

@@ -1,37 +1,48 @@
 """Running every check: the public-goods game against the laboratory, the report's findings as
-paired effects with their robustness, and the trust and monitoring patterns."""
+paired effects with their ablation tables and robustness, and the level checks (monitoring
+maturation, money, trust asymmetry), each measured from runs' outputs."""
 
 from __future__ import annotations
 
 import time
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from pydantic import BaseModel
 
-from lspsim.scenario import load_scenario
+from lspsim.scenario import ASSUMED, Scenario, evidence_status, load_scenario, parameter_paths
 from lspsim.stats import interval as ci95
 from lspsim.stats import paired_effect as paired_ci
-from lspsim.validation.measures import months_to_half, trust_kernel
+from lspsim.validation.measures import breach_fall_and_recovery, months_to_half
 from lspsim.validation.patterns import (
+    ABLATIONS,
+    ALL_DECLARED,
     BASE,
+    BREACH_CHANGES,
+    BREACH_KIND,
+    BREACH_MONTH,
+    BREACH_MONTHS,
     F1,
     F1_MONTHS,
+    F1_REPLICATIONS,
     F1_UPDATES,
+    G_SHARE_MIN,
     H1,
     H2,
     HALF_MONTHS_MIN,
-    KERNEL_MONTHS,
     PAIRS,
     PG_CRITERIA,
     PG_SEED,
     ROBUST_SHARE,
     SEED,
     Config,
+    G,
     Pair,
 )
-from lspsim.validation.robustness import lhs_points
+from lspsim.validation.robustness import Robustness, lhs_points
 from lspsim.validation.runs import Runner, Task, _key
 
 
@@ -49,6 +60,9 @@ class Check:
     robustness: float | None = None  # share of LHS points with the claimed sign
     figure: str = ""
     short: str = ""  # a short label for the figures
+    robust: Robustness | None = None
+    # unevidenced constants (or mechanisms) whose ablation alone makes the effect vanish
+    carried_by: list[str] = field(default_factory=list)
 
     @property
     def robust_ok(self) -> bool | None:
@@ -56,13 +70,46 @@ class Check:
 
     @property
     def passed(self) -> bool:
-        return self.effect_ok and self.robust_ok is not False
+        return self.effect_ok and self.robust_ok is not False and not self.carried_by
+
+
+@dataclass
+class AblationRow:
+    """One finding's effect with one contributing mechanism switched off (or neutralised)."""
+
+    check: str
+    metric: str
+    kind: str          # "mechanism" (a [mechanisms] switch), "parameter" or "all"
+    label: str
+    updates: dict[str, Any]
+    evidence: str      # evidence status of what was switched off
+    n: int
+    effect: float
+    lo: float
+    hi: float
+    base: tuple[float, float, float]  # the effect with nothing switched off, same n and seeds
+    threshold: float = 0.0  # a level check's threshold (0 for a paired effect)
+
+    @property
+    def verdict(self) -> str:
+        if not self.updates:
+            return "not in the schema"
+        if self.lo > self.threshold:
+            return "holds"
+        return "reverses" if self.hi < self.threshold else "vanishes"
+
+    @property
+    def share_left(self) -> float:
+        """The effect left (beyond the threshold), as a share of the effect with everything on."""
+        b = self.base[0] - self.threshold
+        return (self.effect - self.threshold) / b if b else float("nan")
 
 
 @dataclass
 class Results:
     config: Config
     checks: list[Check] = field(default_factory=list)
+    ablations: list[AblationRow] = field(default_factory=list)
     pg: dict[str, Any] = field(default_factory=dict)
     dynamics: dict[str, Any] = field(default_factory=dict)
     monitoring: dict[str, Any] = field(default_factory=dict)
@@ -79,6 +126,59 @@ class Results:
 SANCTION_GRID = (0.0, 0.5, 1.0, 2.0, 3.33, 5.0)
 
 
+# ------------------------------------------------------------------------------------------
+# What is switched off
+# ------------------------------------------------------------------------------------------
+def mechanism_switches(section: type[BaseModel] | None = None) -> list[str]:
+    """Dotted paths of every ``[mechanisms]`` field that has an ``"off"`` choice, found by
+    enumerating the section (so a mechanism added to the schema is ablated with no change
+    here)."""
+    if section is None:
+        section = Scenario.model_fields["mechanisms"].annotation  # type: ignore[assignment]
+    assert section is not None
+    return [f"mechanisms.{name}" for name, info in section.model_fields.items()
+            if "off" in typing.get_args(info.annotation)]
+
+
+def ablations_for(pair_id: str, switches: list[str] | None = None
+                  ) -> list[tuple[str, str, dict[str, Any], str]]:
+    """(kind, label, updates, evidence) of each ablation of one finding: every mechanism switch
+    turned "off", each declared parameter ablation, and all declared ones at once. A declared
+    parameter the schema no longer has comes back with empty updates (reported, not run)."""
+    paths = parameter_paths()
+    out: list[tuple[str, str, dict[str, Any], str]] = []
+    for sw in mechanism_switches() if switches is None else switches:
+        status = evidence_status(sw) if sw in paths else ""
+        out.append(("mechanism", f"{sw} = off", {sw: "off"}, status or ASSUMED))
+    declared: dict[str, Any] = {}
+    for ab in ABLATIONS.get(pair_id, ()):
+        missing = [p for p in ab.updates if p not in paths]
+        if missing:
+            out.append(("parameter", ab.label, {}, f"not in the schema: {', '.join(missing)}"))
+            continue
+        declared.update(ab.updates)
+        out.append(("parameter", ab.label, dict(ab.updates),
+                    "; ".join(dict.fromkeys(evidence_status(p) for p in ab.updates))))
+    if sum(1 for o in out if o[0] == "parameter" and o[2]) > 1:
+        out.append(("all", ALL_DECLARED, declared, ""))
+    return out
+
+
+def _carried_by(rows: list[AblationRow]) -> list[str]:
+    """Single unevidenced constants (or mechanisms) whose ablation alone makes a finding that
+    holds (at the ablation's replications) vanish or reverse."""
+    out = []
+    for r in rows:
+        if (r.kind != "all" and len(r.updates) == 1 and r.evidence == ASSUMED
+                and r.base[1] > r.threshold and r.verdict in ("vanishes", "reverses")):
+            (path, value), = r.updates.items()
+            out.append(f"{path} = {value}")
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# Tasks and measures
+# ------------------------------------------------------------------------------------------
 def _pg_tasks(cfg: Config) -> dict[str, list[Task]]:
     out = {name: [(preset, "{}", PG_SEED, k, 0, True) for k in range(cfg.replications)]
            for name, preset in (("none", "public_goods"), ("punishment",
@@ -97,16 +197,78 @@ def _pair_tasks(pair: Pair, reps: int, seed: int, extra: dict[str, Any], keep: b
             [(BASE, ub, seed, k, 0, keep) for k in range(reps)])
 
 
-def paired_effect(pair_id: str, metric: str, reps: int, seed: int = SEED,
+def _diffs(runner: Runner, tasks: tuple[list[Task], list[Task]], metric: str) -> np.ndarray:
+    a, b = tasks
+    return np.array([runner[ta]["metrics"][metric] - runner[tb]["metrics"][metric]
+                     for ta, tb in zip(a, b, strict=True)])
+
+
+def _breach_updates(extra: dict[str, Any]) -> dict[str, Any]:
+    event = {"month": BREACH_MONTH, "lasts": BREACH_MONTHS, "changes": BREACH_CHANGES,
+             "label": f"the {BREACH_KIND} loses its stake"}
+    return {**extra, "events": [event]}
+
+
+# Level checks: tasks for ``reps`` replications, and each replication's value. The claimed side
+# is value > threshold (f1: >= 24 months, i.e. > 23.5 for a whole number of months).
+LEVELS: dict[str, dict[str, Any]] = {
+    "f1": {"spec": F1, "threshold": HALF_MONTHS_MIN - 0.5},
+    "g": {"spec": G, "threshold": G_SHARE_MIN},
+    "h1": {"spec": H1, "threshold": 0.0},
+    "h2": {"spec": H2, "threshold": 0.0},
+}
+
+
+def _level_tasks(cid: str, reps: int, seed: int, extra: dict[str, Any], keep: bool = False
+                 ) -> list[Task]:
+    if cid == "f1":
+        upd = _key({**extra, **F1_UPDATES, "months": F1_MONTHS})
+        return [(BASE, upd, seed, k, 0, keep) for k in range(reps)]
+    base = [(BASE, _key(extra), seed, k, 0, keep) for k in range(reps)]
+    if cid == "h1":
+        return base + [(BASE, _key(_breach_updates(extra)), seed, k, 0, keep)
+                       for k in range(reps)]
+    return base
+
+
+def _level_values(cid: str, runner: Runner, tasks: list[Task]) -> np.ndarray:
+    if cid == "f1":
+        # A run that never gets half way is censored at its length (it took at least that).
+        return np.array([min(months_to_half(runner[t]["series"]["monitoring_maturity"]),
+                             F1_MONTHS + 1) for t in tasks])
+    if cid == "g":
+        return np.array([runner[t]["aligned_share"] for t in tasks])
+    if cid == "h2":
+        return np.array([runner[t]["asym"] for t in tasks])
+    n = len(tasks) // 2
+    fr = [breach_fall_and_recovery(runner[tb]["trust_in_kind"][BREACH_KIND],
+                                   runner[ta]["trust_in_kind"][BREACH_KIND])
+          for ta, tb in zip(tasks[:n], tasks[n:], strict=True)]
+    return np.array([f - r for f, r in fr])
+
+
+def measure_level(cid: str, reps: int, seed: int = SEED, updates: dict[str, Any] | None = None,
                   workers: int = 1) -> tuple[float, float, float]:
-    """One finding's paired effect on one metric (mean A - B and its 95% CI) over ``reps``
-    replications: the same numbers the report gives when ``reps`` equals its replications."""
-    pair = next(p for p in PAIRS if p.id == pair_id)
-    a, b = _pair_tasks(pair, reps, seed, {}, False)
+    """One level check's value (mean and 95% CI over ``reps`` replications) in the ``default``
+    preset with ``updates``: f1 months to half maturity, g aligned share, h1 fall - recovery,
+    h2 falls - rises."""
+    tasks = _level_tasks(cid, reps, seed, updates or {}, keep=cid == "f1")
     runner = Runner(workers)
-    runner.run(a + b)
-    return paired_ci([runner[ta]["metrics"][metric] for ta in a],
-                     [runner[tb]["metrics"][metric] for tb in b])
+    runner.run(tasks)
+    return ci95(_level_values(cid, runner, tasks))
+
+
+def paired_effect(pair_id: str, metric: str, reps: int, seed: int = SEED,
+                  workers: int = 1, updates: dict[str, Any] | None = None
+                  ) -> tuple[float, float, float]:
+    """One finding's paired effect on one metric (mean A - B and its 95% CI) over ``reps``
+    replications, with ``updates`` applied to both sides (an ablation): the same numbers the
+    report gives when ``reps`` equals its replications."""
+    pair = next(p for p in PAIRS if p.id == pair_id)
+    tasks = _pair_tasks(pair, reps, seed, updates or {}, False)
+    runner = Runner(workers)
+    runner.run(tasks[0] + tasks[1])
+    return ci95(_diffs(runner, tasks, metric))
 
 
 def _public_goods(cfg: Config, runner: Runner) -> tuple[list[Check], dict[str, Any]]:
@@ -139,6 +301,9 @@ def _public_goods(cfg: Config, runner: Runner) -> tuple[list[Check], dict[str, A
     return checks, info
 
 
+# ------------------------------------------------------------------------------------------
+# Everything
+# ------------------------------------------------------------------------------------------
 def run_validation(cfg: Config | None = None, workers: int = 1,
                    progress: Callable[[str], None] | None = None) -> Results:
     """Run every check; the numbers depend on ``cfg`` and the seeds only."""
@@ -153,20 +318,36 @@ def run_validation(cfg: Config | None = None, workers: int = 1,
     tasks: list[Task] = [t for ts in _pg_tasks(cfg).values() for t in ts]
     main = {p.id: _pair_tasks(p, cfg.replications, SEED, {}, True) for p in PAIRS}
     tasks += [t for a, b in main.values() for t in a + b]
-    f1_main = (BASE, _key({**F1_UPDATES, "months": F1_MONTHS}), SEED, 0, 0, True)
-    f1_nostd = (BASE, _key({**F1_UPDATES, "months": F1_MONTHS,
-                            "monitoring.common_data_standards": False}), SEED, 0, 0, True)
-    tasks += [f1_main, f1_nostd]
-    h2_main = [(BASE, "{}", SEED, k, 0, False) for k in range(cfg.replications)]
-    tasks += h2_main
+    level_reps = {"f1": F1_REPLICATIONS}
+    levels = {cid: _level_tasks(cid, level_reps.get(cid, cfg.replications), SEED, {}, True)
+              for cid in LEVELS}
+    tasks += [t for ts in levels.values() for t in ts]
+    n_ab = cfg.ablation_replications
+    ablation_plan: dict[str, list[tuple[tuple[str, str, dict[str, Any], str], Any]]] = {}
+    for p in PAIRS:
+        plan = [(("", "", {}, ""), _pair_tasks(p, n_ab, SEED, {}, False))]
+        for ab in ablations_for(p.id):
+            plan.append((ab, _pair_tasks(p, n_ab, SEED, ab[2], False) if ab[2] else None))
+        ablation_plan[p.id] = plan
+        tasks += [t for _, tt in plan if tt for t in tt[0] + tt[1]]
+    level_plan: dict[str, list[tuple[tuple[str, str, dict[str, Any], str], Any]]] = {}
+    for cid in LEVELS:
+        reps = level_reps.get(cid, n_ab)
+        plan = [(("", "", {}, ""), _level_tasks(cid, reps, SEED, {}, cid == "f1"))]
+        for ab in ablations_for(cid):
+            plan.append((ab, _level_tasks(cid, reps, SEED, ab[2], cid == "f1") if ab[2]
+                         else None))
+        level_plan[cid] = plan
+        tasks += [t for _, tt in plan if tt for t in tt]
     lhs_tasks: list[dict[str, Any]] = []
     for j, x in enumerate(points):
         seed = SEED + 1 + j
         pairs = {p.id: _pair_tasks(p, cfg.lhs_replications, seed, x, False) for p in PAIRS}
-        f1 = (BASE, _key({**x, **F1_UPDATES, "months": F1_MONTHS}), seed, 0, 0, True)
-        h2 = [(BASE, _key(x), seed, k, 0, False) for k in range(cfg.lhs_replications)]
-        lhs_tasks.append({"pairs": pairs, "f1": f1, "h2": h2})
-        tasks += [t for a, b in pairs.values() for t in a + b] + [f1] + h2
+        lv = {cid: _level_tasks(cid, cfg.lhs_replications, seed, x, cid == "f1")
+              for cid in LEVELS}
+        lhs_tasks.append({"pairs": pairs, "levels": lv})
+        tasks += [t for a, b in pairs.values() for t in a + b]
+        tasks += [t for ts in lv.values() for t in ts]
     say(f"validation: {len(set(tasks))} runs on {runner.workers} worker(s)")
     runner.run(tasks)
 
@@ -174,65 +355,93 @@ def run_validation(cfg: Config | None = None, workers: int = 1,
     pg_checks, res.pg = _public_goods(cfg, runner)
     res.checks += pg_checks
 
-    # 2. The findings.
+    # 2. The findings, with their ablations and robustness.
     for p in PAIRS:
         a, b = main[p.id]
         res.dynamics[p.id] = {
             side: np.array([runner[t]["series"][_series_of(p.metrics[0])] for t in ts])
             for side, ts in (("a", a), ("b", b))}
         for j, m in enumerate(p.metrics, start=1):
-            mean, lo, hi = paired_ci([runner[ta]["metrics"][m] for ta in a],
-                                     [runner[tb]["metrics"][m] for tb in b])
-            holds = []
-            for lt in lhs_tasks:
-                la, lb = lt["pairs"][p.id]
-                dd = [runner[ta]["metrics"][m] - runner[tb]["metrics"][m]
-                      for ta, tb in zip(la, lb, strict=True)]
-                holds.append(float(np.mean(dd)) > 0)
+            mean, lo, hi = ci95(_diffs(runner, main[p.id], m))
+            x = np.array([_diffs(runner, lt["pairs"][p.id], m) for lt in lhs_tasks])
+            rob = Robustness.of(x)
             cid = p.id if len(p.metrics) == 1 else f"{p.id}.{j}"
+            plan = ablation_plan[p.id]
+            base = ci95(_diffs(runner, plan[0][1], m))
+            rows = []
+            for (kind, label, upd, ev), tt in plan[1:]:
+                eff = ci95(_diffs(runner, tt, m)) if tt else (np.nan, np.nan, np.nan)
+                rows.append(AblationRow(cid, m, kind, label, upd, ev, n_ab, *eff, base))
+            res.ablations += rows
             res.checks.append(Check(
                 cid, p.title, p.claim, p.source,
                 f"{m} at month 36: {p.a_label} - {p.b_label}", mean, lo, hi, lo > 0,
-                float(np.mean(holds)), figure="img/validation-findings.png", short=m))
+                rob.sign_share, figure="img/validation-findings.png", short=m, robust=rob,
+                carried_by=_carried_by(rows)))
 
-    mat = runner[f1_main]["series"]["monitoring_maturity"]
-    half = months_to_half(mat)
-    half_lhs = [months_to_half(runner[lt["f1"]]["series"]["monitoring_maturity"])
-                for lt in lhs_tasks]
-    res.monitoring = {"standards": mat, "none": runner[f1_nostd]["series"]["monitoring_maturity"],
-                      "half": half, "half_lhs": half_lhs}
-    res.checks.append(Check(
-        F1["id"], F1["title"], F1["claim"], F1["source"],
-        "months for maturity to cover half the way to its ceiling (deterministic: no random "
-        "input)", half, half, half, half >= HALF_MONTHS_MIN,
-        float(np.mean([h >= HALF_MONTHS_MIN for h in half_lhs])),
-        figure="img/validation-monitoring.png"))
-
-    sc = load_scenario(BASE)
-    up, down = trust_kernel(sc.trust.gain, sc.trust.loss)
-    eff = (up[0] - down[-1]) - (up[-1] - up[0])
-    kernel_lhs = []
-    for x in points:
-        u, dn = trust_kernel(x["trust.gain"], x["trust.loss"])
-        kernel_lhs.append((u[0] - dn[-1]) - (u[-1] - u[0]) > 0)
-    res.kernel = {"up": up, "down": down, "gain": sc.trust.gain, "loss": sc.trust.loss}
-    res.checks.append(Check(
-        H1["id"], H1["title"], H1["claim"], H1["source"],
-        f"fall after {KERNEL_MONTHS} broken months - rise after {KERNEL_MONTHS} kept months "
-        "(deterministic: update_trust with the default gain and loss)", eff, eff, eff, eff > 0,
-        float(np.mean(kernel_lhs)), figure="img/validation-trust.png"))
-
-    asym = np.array([runner[t]["asym"] for t in h2_main])
-    mean, lo, hi = ci95(asym)
-    asym_lhs = [float(np.nanmean([runner[t]["asym"] for t in lt["h2"]])) > 0 for lt in lhs_tasks]
-    res.kernel["asym"] = asym
-    res.checks.append(Check(
-        H2["id"], H2["title"], H2["claim"], H2["source"],
-        "mean size of monthly falls - mean size of monthly rises of trust_in (default preset, "
-        "36 months)", mean, lo, hi, lo > 0, float(np.mean(asym_lhs)),
-        figure="img/validation-trust.png", short="falls - rises of trust_in"))
+    # 3. The level checks.
+    for cid, spec in LEVELS.items():
+        s, thr = spec["spec"], spec["threshold"]
+        v = _level_values(cid, runner, levels[cid])
+        mean, lo, hi = ci95(v)
+        x = np.array([_level_values(cid, runner, lt["levels"][cid]) - thr for lt in lhs_tasks])
+        rob = Robustness.of(x)
+        measure, fig, short = _level_text(cid, runner, levels[cid], v)
+        plan = level_plan[cid]
+        base = ci95(_level_values(cid, runner, plan[0][1]))
+        rows = []
+        for (kind, label, upd, ev), tt in plan[1:]:
+            eff = ci95(_level_values(cid, runner, tt)) if tt else (np.nan, np.nan, np.nan)
+            rows.append(AblationRow(cid, short, kind, label, upd, ev, len(plan[0][1]), *eff,
+                                    base, thr))
+        res.ablations += rows
+        res.checks.append(Check(cid, s["title"], s["claim"], s["source"], measure, mean, lo, hi,
+                                lo > thr, rob.sign_share, figure=fig, short=short, robust=rob,
+                                carried_by=_carried_by(rows)))
+        if cid == "f1":
+            ts = levels["f1"]
+            res.monitoring = {
+                "standards": runner[ts[0]]["series"]["monitoring_maturity"],
+                "half": float(v[0]), "half_lhs": [float(np.mean(r)) for r in x + thr]}
+        elif cid == "h1":
+            n = len(levels["h1"]) // 2
+            res.kernel["gap"] = np.array(
+                [runner[ta]["trust_in_kind"][BREACH_KIND] - runner[tb]["trust_in_kind"][BREACH_KIND]
+                 for ta, tb in zip(levels["h1"][:n], levels["h1"][n:], strict=True)])
+        elif cid == "h2":
+            res.kernel["asym"] = v
+    nostd = (BASE, _key({**F1_UPDATES, "months": F1_MONTHS,
+                         "monitoring.common_data_standards": False}), SEED, 0, 0, True)
+    runner.run([nostd])
+    res.monitoring["none"] = runner[nostd]["series"]["monitoring_maturity"]
     res.seconds = time.perf_counter() - t0
     return res
+
+
+def _level_text(cid: str, runner: Runner, tasks: list[Task], v: np.ndarray
+                ) -> tuple[str, str, str]:
+    if cid == "f1":
+        return (f"months for maturity to cover half the way to its ceiling, new partnership "
+                f"({len(v)} replications; censored at {F1_MONTHS + 1})",
+                "img/validation-monitoring.png", "months to half maturity")
+    if cid == "g":
+        money = np.mean([runner[t]["money_share"] for t in tasks])
+        pot = load_scenario(BASE).resources.pooled_share
+        return (f"aligned mainstream spend / (aligned spend + pooled pot) at month 36 (default "
+                f"preset; the pot is {pot:.0%} of mainstream spend, and pot + aligned spend "
+                f"came to {money:.1%} of it)", "",
+                "aligned share of partnership money")
+    if cid == "h1":
+        n = len(tasks) // 2
+        fr = np.array([breach_fall_and_recovery(runner[tb]["trust_in_kind"][BREACH_KIND],
+                                                runner[ta]["trust_in_kind"][BREACH_KIND])
+                       for ta, tb in zip(tasks[:n], tasks[n:], strict=True)])
+        return (f"fall of trust in the {BREACH_KIND} to its low point (mean "
+                f"{fr[:, 0].mean():.3f}) - recovery over as many months after it (mean "
+                f"{fr[:, 1].mean():.3f}), paired with the run without the breach",
+                "img/validation-trust.png", "fall - recovery of trust after a breach")
+    return ("mean size of monthly falls - mean size of monthly rises of trust_in (default "
+            "preset, 36 months)", "img/validation-trust.png", "falls - rises of trust_in")
 
 
 def _series_of(metric: str) -> str:

@@ -35,23 +35,30 @@ PASS_RULE = ("A finding passes when (1) the two-sided 95% CI of its mean paired 
              "points.")
 ROBUST_SHARE = 0.8
 HALF_MONTHS_MIN = 24  # (f) maturity takes years: months to reach half the ceiling >= 24
-KERNEL_START, KERNEL_MONTHS = 0.5, 6  # (h) trust kernel: from 0.5, six months kept vs broken
 
-# Uncertain parameters of the robustness hypercube: plausible sub-ranges inside the schema bounds.
-LHS_RANGES: dict[str, tuple[float, float, str]] = {
-    "commitment.conditional_share": (0.4, 0.7, "about half conditional co-operators "
-                                     "(Fischbacher et al. 2001), +-0.15"),
-    "commitment.incentive_weight": (2.5, 10.0, "half to double the default 5"),
-    "trust.gain": (0.02, 0.08, "half to double the default 0.04 per month"),
-    "trust.loss": (0.1, 0.3, "0.1-0.3 per month around the default 0.18"),
-    "network.tie_growth": (0.025, 0.1, "half to double the default 0.05 per meeting"),
-    "delivery.months_to_deliver": (9.0, 20.0, "a target takes 9-20 months with a perfect chain"),
-    "monitoring.growth_rate": (0.015, 0.06, "half to double the default 0.03 per month"),
-}
+# Uncertain parameters of the robustness hypercube, the structural constants that carry the
+# findings among them. Only the names live here: each is sampled over its range in the schema
+# (``lspsim.scenario.plausible_range``: the field's plausible range, else its ge/le bounds).
+LHS_PARAMETERS: tuple[str, ...] = (
+    "commitment.conditional_share", "commitment.incentive_weight", "trust.gain", "trust.loss",
+    "network.tie_growth", "delivery.months_to_deliver", "monitoring.growth_rate",
+    # structural constants (issue 12: the old hypercube varied none of them): those of the
+    # mechanisms that carry findings b (two tiers), c (layers), e (voice) and the loop
+    "structure.coordination_cost", "structure.duplication_share",
+    "structure.inter_tier_tie_factor", "trust.cross_tier_share",
+    "structure.district_lsp_share", "structure.district_overlap",
+    "structure.district_agenda_weight", "layers.steered_share", "layers.executive_voice",
+    "scrutiny.challenge_cost", "trust.wins_rate", "commitment.efficacy_weight",
+    "commitment.efficacy_rate",
+    # and those that carry findings a, d1, d2, e and f2 (their ablations, ABLATIONS below)
+    "trust.history_pull", "monitoring.history_maturity", "trust.tie_bonus",
+    "delivery.handover_exponent", "network.tie_loss_on_turnover", "trust.newcomer_share",
+    "leadership.outsider_weight", "delivery.info_exponent",
+)
 
 # Series kept from the main runs for the figures.
 KEEP_SERIES = ("mean_commitment", "mean_trust", "targets_met", "mean_target_progress",
-               "commitment_non_statutory", "monitoring_maturity")
+               "commitment_non_statutory", "monitoring_maturity", "aligned_spend", "pooled_pot")
 
 
 @dataclass(frozen=True)
@@ -109,20 +116,17 @@ PAIRS: tuple[Pair, ...] = (
          {"leadership.chair_style": "directive", "leadership.council_dominance": 0.85},
          ("mean_trust", "commitment_non_statutory"),
          "facilitative, dominance 0.15", "directive, dominance 0.85"),
-    Pair("f2", "Data standards", "Shared monitoring stays less mature without common data "
-         "standards.",
+    Pair("f2", "Data standards", "Without common data standards partnerships deliver less: "
+         "shared monitoring stays less mature, so partners see less of each other and chains "
+         "hand over on poorer information.",
          "Audit Commission (2009): shared performance monitoring needs common data quality "
          "standards; obstacles are incompatible systems and formats.",
-         {}, {"monitoring.common_data_standards": False}, ("monitoring_maturity",),
+         {}, {"monitoring.common_data_standards": False},
+         ("mean_target_progress", "target_achievement"),
          "common standards", "no common standards"),
-    Pair("g", "Money", "Aligning mainstream spend (x2) moves outcomes more than enlarging the "
-         "pooled pot (x2).",
-         "Audit Commission (2009): partnership resources are a fraction of mainstream spending "
-         "(pooled grants under 2% in one county).",
-         {"resources.mainstream_alignment": 0.2}, {"resources.pooled_share": 0.04},
-         ("target_achievement", "mean_target_progress"), "alignment 0.1 -> 0.2",
-         "pooled pot 2% -> 4%"),
 )
+# Checks of a level rather than of a paired difference: each replication gives a value whose
+# claimed side of a threshold is fixed here.
 F1 = dict(id="f1", title="Monitoring takes years",
           claim=f"Shared monitoring takes years to build: in a new partnership, maturity takes "
                 f">= {HALF_MONTHS_MIN} months to reach half its ceiling.",
@@ -130,15 +134,105 @@ F1 = dict(id="f1", title="Monitoring takes years",
                  "performance management is unevenly developed.")
 F1_UPDATES = {"structure.years_of_joint_working": 0}
 F1_MONTHS = 240
-H1 = dict(id="h1", title="Trust asymmetry (mechanism)",
-          claim=f"Trust falls faster after a breach than it rises after the same span of good "
-                f"conduct: from trust {KERNEL_START}, {KERNEL_MONTHS} months of broken evidence "
-                f"lower it more than {KERNEL_MONTHS} months of kept evidence raise it.",
+F1_REPLICATIONS = 10  # maturity has little random input: a few replications give its spread
+G_SHARE_MIN = 0.5
+G = dict(id="g", title="Money",
+         claim="The partnership's own money is small beside mainstream spend: of the money put "
+               "to joint priorities at month 36, mainstream spend aligned through partners' "
+               f"commitment is more than the pooled pot (aligned share > {G_SHARE_MIN}).",
+         source="Audit Commission (2009): partnership resources are a fraction of mainstream "
+                "spending (pooled grants under 2% in one county); what matters is bending "
+                "mainstream budgets.")
+BREACH_KIND = "police"  # one statutory partner that breaks faith for a while
+BREACH_MONTH, BREACH_MONTHS = 12, 6
+BREACH_CHANGES = {f"kinds.{BREACH_KIND}.stake_in_success": 0.0,
+                  f"kinds.{BREACH_KIND}.stake_in_failure": 0.0}
+H1 = dict(id="h1", title="Trust asymmetry (breach)",
+          claim=f"Trust falls faster after a breach than it recovers: when the {BREACH_KIND} "
+                f"loses its stake for {BREACH_MONTHS} months (from month {BREACH_MONTH}) and "
+                "then regains it, the others' trust in it (against the same run without the "
+                "breach) falls to a low point in T months and recovers less than that fall in "
+                "the T months after.",
           source="Slovic (1993): trust builds slowly and collapses fast.")
 H2 = dict(id="h2", title="Trust asymmetry (in runs)",
           claim="In model runs, month-to-month falls in a partner's trust from others are larger "
                 "on average than its rises (mean size of falls - mean size of rises > 0).",
           source="Slovic (1993): trust builds slowly and collapses fast.")
+
+
+# ------------------------------------------------------------------------------------------
+# Ablations: what carries each finding
+# ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Ablation:
+    """Parameters set to their neutral value in both A and B (the effect without them)."""
+
+    label: str
+    updates: dict[str, Any]
+    why: str = ""
+
+
+# Every switch in the scenario's [mechanisms] section with an "off" choice is ablated too, for
+# every finding (found by enumerating the section, not listed here).
+ABLATIONS: dict[str, tuple[Ablation, ...]] = {
+    "a": (
+        Ablation("history raises starting trust", {"trust.history_pull": 0.0}),
+        Ablation("history ties more pairs", {"network.history_density_pull": 0.0}),
+        Ablation("history strengthens ties", {"network.history_strength_gain": 0.0}),
+        Ablation("history matures monitoring", {"monitoring.history_maturity": 0.0}),
+    ),
+    "b": (
+        Ablation("district LSPs compete for representatives' time",
+                 {"structure.district_lsp_share": 0.0}),
+        Ablation("district work all serves the county partnership",
+                 {"structure.district_overlap": 1.0}),
+        Ablation("district priorities weigh fully in the agenda",
+                 {"structure.district_agenda_weight": 1.0}),
+        Ablation("duplicated district meetings", {"structure.duplication_share": 0.0}),
+        Ablation("weaker county-district ties", {"structure.inter_tier_tie_factor": 1.0}),
+        Ablation("lower county-district trust", {"trust.cross_tier_share": 1.0}),
+    ),
+    "c": (
+        Ablation("the executive steers money on what it reads",
+                 {"layers.steered_share": 0.0},
+                 "with nothing steered the money is split evenly whatever the executive reads"),
+    ),
+    "d1": (
+        Ablation("ties raise starting trust", {"trust.tie_bonus": 0.0}),
+        Ablation("ties and trust speed handovers", {"delivery.handover_exponent": 0.0}),
+        Ablation("meeting in person weights evidence", {"trust.weight_contact": 0.0}),
+        Ablation("gossip along ties", {"trust.spread": 0.0}),
+    ),
+    "d2": (
+        Ablation("a new representative loses ties", {"network.tie_loss_on_turnover": 0.0}),
+        Ablation("a new representative resets trust", {"trust.newcomer_share": 0.0}),
+    ),
+    "e": (
+        Ablation("dominance costs outsiders voice", {"leadership.outsider_weight": 0.0}),
+        Ablation("a non-inclusive style costs voice", {"leadership.exclusion_weight": 0.0}),
+        Ablation("every partner has an executive seat", {"layers.executive_voice": 0.0}),
+    ),
+    "f2": (
+        Ablation("information speeds handovers", {"delivery.info_exponent": 0.0}),
+        Ablation("visibility weights evidence", {"trust.weight_visibility": 0.0}),
+        Ablation("no value lost without monitoring", {"delivery.info_floor": 1.0}),
+    ),
+    # level checks: does the measured pattern come from the constant the old check compared?
+    "h1": (
+        Ablation("trust kernel made symmetric (gain = loss)", {"trust.gain": 0.11,
+                                                               "trust.loss": 0.11},
+                 "the mean of the default gain and loss: an asymmetry left is not the kernel's"),
+    ),
+    "h2": (
+        Ablation("trust kernel made symmetric (gain = loss)", {"trust.gain": 0.11,
+                                                               "trust.loss": 0.11}),
+    ),
+    "g": (
+        Ablation("commitment cost nothing", {"commitment.cost": 0.0},
+                 "aligned spend follows commitment: the share moves with it"),
+    ),
+}
+ALL_DECLARED = "all declared parameter ablations at once"
 
 
 # ------------------------------------------------------------------------------------------
@@ -149,7 +243,8 @@ class Config:
     replications: int = 200
     lhs_points: int = 32
     lhs_replications: int = 16
+    ablation_replications: int = 100
 
     @classmethod
     def quick(cls) -> Config:
-        return cls(replications=30, lhs_points=8, lhs_replications=6)
+        return cls(replications=30, lhs_points=8, lhs_replications=6, ablation_replications=30)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
 import tempfile
@@ -10,12 +12,16 @@ from typing import Any
 
 import numpy as np
 
-from lspsim.validation.findings import Check, Results, _series_of
+from lspsim.scenario import evidence_status, hard_bounds
+from lspsim.validation.findings import Check, Results, _series_of, mechanism_switches
 from lspsim.validation.lab import section as lab_section
 from lspsim.validation.patterns import (
+    ALL_DECLARED,
+    BREACH_KIND,
+    BREACH_MONTH,
+    BREACH_MONTHS,
     HALF_MONTHS_MIN,
-    KERNEL_START,
-    LHS_RANGES,
+    LHS_PARAMETERS,
     LHS_SEED,
     PAIRS,
     PASS_RULE,
@@ -25,7 +31,11 @@ from lspsim.validation.patterns import (
     ROBUST_SHARE,
     SEED,
 )
+from lspsim.validation.robustness import lhs_ranges
 from lspsim.validation.runs import _key
+
+ABLATION_CSV = "validation-ablations.csv"
+CHECKS_CSV = "validation-checks.csv"
 
 
 def _figures(res: Results, img: Path) -> list[str]:
@@ -74,7 +84,8 @@ def _figures(res: Results, img: Path) -> list[str]:
     save(fig, "validation-public-goods.png")
 
     # Findings: forest plot of paired effects.
-    rows = [c for c in res.checks if c.id[0].islower() and c.id not in ("f1", "h1")]
+    rows = [c for c in res.checks if c.id[0].islower() and c.id.split(".")[0] in
+            {p.id for p in PAIRS}]
     fig, ax = plt.subplots(figsize=(9, 0.42 * len(rows) + 1.4))
     y = np.arange(len(rows))[::-1]
     for yi, c in zip(y, rows, strict=True):
@@ -89,8 +100,10 @@ def _figures(res: Results, img: Path) -> list[str]:
     save(fig, "validation-findings.png")
 
     # Dynamics of each finding's first metric, A vs B.
-    fig, axes = plt.subplots(2, 4, figsize=(13, 6))
-    for ax, p in zip(axes.ravel(), PAIRS, strict=True):
+    fig, axes = plt.subplots(2, (len(PAIRS) + 1) // 2, figsize=(13, 6), squeeze=False)
+    for ax in axes.ravel()[len(PAIRS):]:
+        ax.set_visible(False)
+    for ax, p in zip(axes.ravel(), PAIRS, strict=False):
         for side, colour, label in (("a", "#1f77b4", p.a_label), ("b", "#d62728", p.b_label)):
             m = res.dynamics[p.id][side]
             ax.plot(m.mean(axis=0), color=colour, label=label)
@@ -120,13 +133,18 @@ def _figures(res: Results, img: Path) -> list[str]:
     ax.legend(fontsize=8)
     save(fig, "validation-monitoring.png")
 
-    # Trust: the kernel and the run-level asymmetry.
+    # Trust: a breach in runs and the run-level asymmetry.
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
     k = res.kernel
-    ax1.plot(k["up"], "o-", color="#2ca02c", label="kept every month")
-    ax1.plot(k["down"], "o-", color="#d62728", label="broken every month")
-    ax1.set(xlabel="months", ylabel="trust", ylim=(0, 1),
-            title=f"update_trust from {KERNEL_START} (gain {k['gain']}, loss {k['loss']})")
+    gap = k["gap"]
+    months = np.arange(gap.shape[1])
+    ax1.plot(months, gap.mean(axis=0), color="#d62728", label="mean gap")
+    ax1.fill_between(months, *np.quantile(gap, [0.1, 0.9], axis=0), color="#d62728", alpha=0.2,
+                     lw=0, label="10-90% of replications")
+    ax1.axvspan(BREACH_MONTH, BREACH_MONTH + BREACH_MONTHS, color="grey", alpha=0.15,
+                label="breach months")
+    ax1.set(xlabel="month", ylabel=f"trust in the {BREACH_KIND}: without - with breach",
+            title="Trust lost in a breach and its recovery (paired runs)")
     ax1.legend(fontsize=8)
     ax2.hist(k["asym"][np.isfinite(k["asym"])], bins=30, color="#7f7f7f")
     ax2.axvline(0, color="black", lw=0.8)
@@ -138,13 +156,17 @@ def _figures(res: Results, img: Path) -> list[str]:
     rob = [c for c in res.checks if c.robustness is not None]
     fig, ax = plt.subplots(figsize=(8, 0.38 * len(rob) + 1.2))
     y = np.arange(len(rob))[::-1]
-    ax.barh(y, [c.robustness for c in rob],
-            color=["#2ca02c" if c.robust_ok else "#d62728" for c in rob])
+    ax.barh(y, [c.robustness for c in rob], height=0.8,
+            color=["#2ca02c" if c.robust_ok else "#d62728" for c in rob],
+            label="mean effect has the claimed sign (pass criterion)")
+    ax.barh(y, [c.robust.ci_share if c.robust else 0 for c in rob], height=0.3,
+            color="black", alpha=0.6, label="the point's own 95% CI on the claimed side")
     ax.axvline(ROBUST_SHARE, color="black", ls="--", lw=1)
     ax.set_yticks(y, [f"{c.id} {c.title}" for c in rob], fontsize=8)
-    ax.set(xlim=(0, 1), xlabel="share of Latin-hypercube points where the effect has the "
-           "claimed sign", title=f"Robustness over {len(res.lhs)} points (target >= "
-           f"{ROBUST_SHARE:.0%})")
+    ax.set(xlim=(0, 1), xlabel="share of Latin-hypercube points",
+           title=f"Robustness over {len(res.lhs)} points x {res.config.lhs_replications} "
+           f"replications (target >= {ROBUST_SHARE:.0%})")
+    ax.legend(fontsize=7, loc="lower left")
     save(fig, "validation-robustness.png")
     return written
 
@@ -185,17 +207,36 @@ def render_markdown(res: Results) -> str:
         "",
         "Findings: " + PASS_RULE,
         "",
+        "A finding also FAILs when its ablation table shows it is carried by one unevidenced "
+        "constant: switching that one assumed constant (or mechanism) to its neutral value alone "
+        "makes the effect vanish (95% CI no longer above 0).",
+        "",
         "## Results",
         "",
-        "| check | finding | measured effect | 95% CI | robustness | result |",
-        "|---|---|---|---|---|---|",
+        "Robustness: *sign* = share of hypercube points where the mean effect has the claimed "
+        "sign (the pass criterion); *CI* = share where the point's own 95% interval lies on the "
+        "claimed side; *noise* = share of the effect's variance over the hypercube that is "
+        "replication noise rather than parameter dependence (see Robustness below).",
+        "",
+        "| check | finding | measured effect | 95% CI | robust: sign | CI | noise | carried by "
+        "one unevidenced constant | result |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for c in res.checks:
         ci = "deterministic" if c.lo == c.hi else f"[{_fmt(c.lo)}, {_fmt(c.hi)}]"
         rob = "—" if c.robustness is None else f"{c.robustness:.0%}"
+        r = c.robust
+        cis = "—" if r is None else f"{r.ci_share:.0%}"
+        noise = "—" if r is None or not np.isfinite(r.noise_share) else f"{r.noise_share:.0%}"
+        carried = ", ".join(f"`{x}`" for x in c.carried_by) or (
+            "no" if any(a.check == c.id for a in res.ablations) else "—")
         verdict = "**PASS**" if c.passed else "**FAIL**"
-        lines.append(f"| {c.id} | {c.title} | {_fmt(c.effect)} | {ci} | {rob} | {verdict} |")
+        lines.append(f"| {c.id} | {c.title} | {_fmt(c.effect)} | {ci} | {rob} | {cis} | "
+                     f"{noise} | {carried} | {verdict} |")
     lines += [
+        "",
+        f"Machine-readable: [{CHECKS_CSV}]({CHECKS_CSV}) (this table), "
+        f"[{ABLATION_CSV}]({ABLATION_CSV}) (every ablation).",
         "",
         "![Robustness](img/validation-robustness.png)",
         "",
@@ -213,7 +254,8 @@ def render_markdown(res: Results) -> str:
         "formed (`tie_growth = 0`), no turnover |",
         "| contribution, endowment 1 | commitment (0-1); `commitment.initial = 0.5` |",
         "| MPCR 0.4; a token costs a token | `return_on_commitment = 0.4`, `cost = 1`; no meeting "
-        "or coordination cost, so the net incentive is 0.4 x voice - 1 < 0 |",
+        "or coordination cost; all are heard alike, so each partner's agenda stake is 1 and "
+        "the net incentive per unit is 0.4 x 1 - 1 = -0.6 < 0 |",
         "| contributions shown after each round | monitoring mature and open (maturity 1, "
         "openness 1), `observation_noise = 0` |",
         "| no leader | laissez-faire chair and board (pull 0), `council_dominance = 0` |",
@@ -228,8 +270,11 @@ def render_markdown(res: Results) -> str:
         "| peer punishment | from round 2 (an event at month 2: nobody is punished for the "
         "belief), scrutiny every month, engagement and training 1, `memory = 0`, "
         "`aspiration = 1`, `sanction_strength = 3.33`: the review's bite is 1 x 1 x 0.3 "
-        "(laissez-faire challenge), so a unit of visible shortfall is answered by a unit of "
-        "pressure, more than the 0.6 a withheld unit saves. Chosen before any run. |",
+        "(laissez-faire challenge), so a partner found short expects a fine of 1 per unit "
+        "withheld, more than the 0.6 a withheld unit saves, and the punishers give up "
+        "`challenge_cost` = 0.33 of capacity per unit of sanction (Fehr & Gaechter's 1:3; "
+        "`mechanisms.punishment = \"payoff_cost\"`; the \"push\" rival adds the pressure to "
+        "the desired commitment instead). Chosen before any run. |",
         "",
         "The two presets differ only in that event (a test checks this).",
         "",
@@ -281,14 +326,7 @@ def render_markdown(res: Results) -> str:
         "and of B use the same seed stream). The effect is the mean of A - B at month 36 with a "
         "two-sided 95% t interval.",
         "",
-        "Robustness: the same paired comparison at each point of a seeded Latin hypercube "
-        f"(scipy.stats.qmc, seed {LHS_SEED}) over these uncertain parameters, within their schema "
-        "bounds:",
-        "",
-        "| parameter | range | why |",
-        "|---|---|---|",
-        *[f"| `{p}` | {lo:g} - {hi:g} | {why} |" for p, (lo, hi, why) in LHS_RANGES.items()],
-        "",
+        *_robustness_method(res),
         "![Findings](img/validation-findings.png)",
         "",
         "![Dynamics](img/validation-dynamics.png)",
@@ -298,6 +336,8 @@ def render_markdown(res: Results) -> str:
         lines.append(f"- **({p.id})** A = {p.a_label} `{_key(p.a)}`; B = {p.b_label} "
                      f"`{_key(p.b)}`")
     lines.append("")
+    lines += _ablation_section(res)
+    lines += ["## The findings one by one", ""]
     for c in res.checks:
         if not c.id.startswith("P"):
             lines += _check_block(c)
@@ -308,16 +348,135 @@ def render_markdown(res: Results) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _robustness_method(res: Results) -> list[str]:
+    cfg = res.config
+    rows = []
+    for p, (lo, hi) in lhs_ranges().items():
+        hb = hard_bounds(p)
+        src = ("schema bounds" if (lo, hi) == hb else
+               f"schema `plausible` metadata (hard bounds {hb[0]:g} - {hb[1]:g})")
+        rows.append(f"| `{p}` | {lo:g} - {hi:g} | {src} | {evidence_status(p)} |")
+    return [
+        "## Robustness method",
+        "",
+        f"A seeded Latin hypercube (scipy.stats.qmc, seed {LHS_SEED}) of {cfg.lhs_points} points "
+        f"over the {len(LHS_PARAMETERS)} parameters below, the structural constants that carry "
+        "findings b, c and e among them. The ranges are read from the schema "
+        "(`lspsim.scenario.plausible_range`), never restated here: a field's `plausible` "
+        "metadata where its hard bounds are wider than is plausible, otherwise its ge/le "
+        "bounds. At each point every check is measured again over "
+        f"{cfg.lhs_replications} replications (paired, common random numbers, seed "
+        f"{SEED} + 1 + point), so replication noise can be told from parameter dependence: "
+        "for each check, the statistic x (A - B, or a level minus its threshold) is split by a "
+        "one-way random-effects analysis into the variance within points (replication noise, "
+        "MSW) and between points beyond what that noise explains ((MSB - MSW) / r, parameter "
+        "dependence); *noise* is MSW over their sum.",
+        "",
+        "| parameter | range | from | evidence |",
+        "|---|---|---|---|",
+        *rows,
+        "",
+    ]
+
+
+def _ablation_section(res: Results) -> list[str]:
+    switches = mechanism_switches()
+    lines = [
+        "## Ablations: what carries each finding",
+        "",
+        "Each finding measured again with one contributing mechanism switched off (in both A "
+        f"and B for a paired finding; {res.config.ablation_replications} replications, the "
+        "findings' seeds; a level check's own replications): every switch of the scenario's "
+        "`[mechanisms]` section that has an `off` choice "
+        f"({', '.join(f'`{s}`' for s in switches) if switches else 'none in the schema yet'}), "
+        "then each parameter that carries the finding set to its neutral value, then all of "
+        f"those at once ({ALL_DECLARED}). *left* = the effect left as a share of the effect "
+        "with everything on (same replications; for a level check, beyond its threshold). "
+        "*holds* = 95% CI on the claimed side of 0 (of the threshold for a level check); "
+        "*vanishes* = the CI reaches it; *reverses* = the CI lies wholly on the other side.",
+        "",
+    ]
+    by_check: dict[str, list[Any]] = {}
+    for r in res.ablations:
+        by_check.setdefault(r.check, []).append(r)
+    for cid, rows in by_check.items():
+        c = res.check(cid)
+        b = rows[0].base
+        lines += [f"### Ablation {cid} {c.title} ({rows[0].metric})", "",
+                  f"With everything on: {_fmt(b[0])} [{_fmt(b[1])}, {_fmt(b[2])}]"
+                  + (f" (threshold {rows[0].threshold:g})" if rows[0].threshold else "") + ".",
+                  "",
+                  "| switched off | setting | evidence | effect | 95% CI | left | verdict |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in rows:
+            setting = ", ".join(f"`{k} = {v}`" for k, v in r.updates.items()) or "—"
+            if r.kind == "all":
+                setting = "all above"
+            eff = ("—" if not r.updates else
+                   f"{_fmt(r.effect)} | [{_fmt(r.lo)}, {_fmt(r.hi)}] | {r.share_left:.0%}")
+            if not r.updates:
+                eff = "— | — | —"
+            lines.append(f"| {r.label} | {setting} | {r.evidence or '—'} | {eff} | "
+                         f"{r.verdict} |")
+        carried = c.carried_by
+        lines += ["", ("**Carried by one unevidenced constant: " + ", ".join(
+            f"`{x}`" for x in carried) + ".**") if carried else
+            "Not carried by any one unevidenced constant" + (
+                "." if b[1] > rows[0].threshold else " (but the effect itself does not hold at "
+                "these replications, so the ablations cannot show what carries it)."), ""]
+    return lines
+
+
+def _csv(rows: list[list[Any]]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue()
+
+
+def ablation_csv(res: Results) -> str:
+    """Every ablation, one row each (docs/validation-ablations.csv)."""
+    rows: list[list[Any]] = [["check", "metric", "kind", "switched_off", "setting", "evidence",
+                              "replications", "effect", "ci_low", "ci_high", "effect_all_on",
+                              "ci_low_all_on", "ci_high_all_on", "threshold", "verdict"]]
+    for r in res.ablations:
+        rows.append([r.check, r.metric, r.kind, r.label,
+                     ";".join(f"{k}={v}" for k, v in r.updates.items()), r.evidence, r.n,
+                     r.effect, r.lo, r.hi, *r.base, r.threshold, r.verdict])
+    return _csv(rows)
+
+
+def checks_csv(res: Results) -> str:
+    """The validation table (docs/validation-checks.csv)."""
+    rows: list[list[Any]] = [["check", "title", "effect", "ci_low", "ci_high", "effect_ok",
+                              "robust_sign_share", "robust_ci_share", "noise_share",
+                              "carried_by", "passed"]]
+    for c in res.checks:
+        r = c.robust
+        rows.append([c.id, c.title, c.effect, c.lo, c.hi, c.effect_ok,
+                     "" if c.robustness is None else c.robustness,
+                     "" if r is None else r.ci_share, "" if r is None else r.noise_share,
+                     ";".join(c.carried_by), c.passed])
+    return _csv(rows)
+
+
 def _check_block(c: Check) -> list[str]:
     ci = ("deterministic (no random input)" if c.lo == c.hi
           else f"95% CI [{_fmt(c.lo)}, {_fmt(c.hi)}]")
     rob = ("" if c.robustness is None else
            f"; robustness {c.robustness:.0%} of hypercube points "
            f"({'meets' if c.robust_ok else 'misses'} the {ROBUST_SHARE:.0%} target)")
-    return [f"### {c.id} {c.title}: {'PASS' if c.passed else 'FAIL'}", "",
-            f"- Claim: {c.claim}", f"- Source: {c.source}",
-            f"- Measured: {c.measure} = **{_fmt(c.effect)}**, {ci}{rob}.",
-            f"- Figure: [{c.figure}]({c.figure})", ""]
+    r = c.robust
+    if r is not None:
+        noise = f"{r.noise_share:.0%}" if np.isfinite(r.noise_share) else "n/a"
+        rob += (f"; the point's own 95% CI on the claimed side at {r.ci_share:.0%} of points; "
+                f"replication noise {noise} of the variance over the hypercube")
+    out = [f"### {c.id} {c.title}: {'PASS' if c.passed else 'FAIL'}", "",
+           f"- Claim: {c.claim}", f"- Source: {c.source}",
+           f"- Measured: {c.measure} = **{_fmt(c.effect)}**, {ci}{rob}."]
+    if c.carried_by:
+        out.append("- Carried by one unevidenced constant: "
+                   + ", ".join(f"`{x}`" for x in c.carried_by) + " (see its ablation table).")
+    return out + ([f"- Figure: [{c.figure}]({c.figure})"] if c.figure else []) + [""]
 
 
 def write_docs(res: Results, out: str | Path) -> Path:
@@ -330,9 +489,13 @@ def write_docs(res: Results, out: str | Path) -> Path:
         (tmp / "img").mkdir()
         names = _figures(res, tmp / "img")
         (tmp / "validation.md").write_text(render_markdown(res))
+        (tmp / ABLATION_CSV).write_text(ablation_csv(res))
+        (tmp / CHECKS_CSV).write_text(checks_csv(res))
         (out / "img").mkdir(exist_ok=True)
         for n in names:
             os.replace(tmp / "img" / n, out / "img" / n)
+        for n in (ABLATION_CSV, CHECKS_CSV):
+            os.replace(tmp / n, out / n)
         os.replace(tmp / "validation.md", out / "validation.md")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1,29 +1,71 @@
-"""Robustness: the seeded Latin hypercube over uncertain parameters at whose points each
-finding's paired effect is measured again."""
+"""Robustness: a seeded Latin hypercube over uncertain parameters, the structural constants among
+them, each sampled over its range in the schema; at each point a finding is measured again over
+several paired replications, so replication noise can be told apart from parameter dependence."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.stats import qmc
 
-from lspsim.scenario import numeric_parameters
-from lspsim.validation.patterns import LHS_RANGES, LHS_SEED
+from lspsim.scenario import plausible_range
+from lspsim.stats import interval
+from lspsim.validation.patterns import LHS_PARAMETERS, LHS_SEED
 
 
-def lhs_points(n: int) -> list[dict[str, float]]:
-    """``n`` seeded Latin-hypercube points over ``LHS_RANGES``."""
-    names = list(LHS_RANGES)
-    bounds = numeric_parameters()
-    for p in names:  # the sub-ranges must sit inside the schema's bounds
-        lo, hi = LHS_RANGES[p][:2]
-        assert bounds[p][0] <= lo < hi <= bounds[p][1], p
+def lhs_ranges(names: tuple[str, ...] = LHS_PARAMETERS) -> dict[str, tuple[float, float]]:
+    """Each hypercube parameter's range, read from the schema (``plausible_range``): its
+    ``plausible`` metadata where the hard bounds are too wide, otherwise its ge/le bounds."""
+    return {p: plausible_range(p) for p in names}
+
+
+def lhs_points(n: int, names: tuple[str, ...] = LHS_PARAMETERS) -> list[dict[str, float]]:
+    """``n`` seeded Latin-hypercube points over ``lhs_ranges(names)``."""
+    ranges = lhs_ranges(names)
     gen = np.random.default_rng(LHS_SEED)
     try:
         sampler = qmc.LatinHypercube(d=len(names), rng=gen)
     except TypeError:  # scipy < 1.15
         sampler = qmc.LatinHypercube(d=len(names), seed=gen)
     u = sampler.random(n)
-    lo = np.array([LHS_RANGES[p][0] for p in names])
-    hi = np.array([LHS_RANGES[p][1] for p in names])
+    lo = np.array([ranges[p][0] for p in names])
+    hi = np.array([ranges[p][1] for p in names])
     x = qmc.scale(u, lo, hi)
     return [{p: float(v) for p, v in zip(names, row, strict=True)} for row in x]
+
+
+@dataclass(frozen=True)
+class Robustness:
+    """A finding over the hypercube. ``x[j, k]`` is replication k at point j of the statistic
+    whose claimed side is > 0 (a paired difference A - B, or a value minus its threshold)."""
+
+    points: int
+    replications: int
+    sign_share: float   # points whose mean over replications is > 0
+    ci_share: float     # points whose 95% t interval over replications lies above 0
+    noise_share: float  # share of the variance of x that is replication noise (not parameters)
+
+    @classmethod
+    def of(cls, x: np.ndarray) -> Robustness:
+        """One-way random-effects split of var(x): within points (replication noise, MSW) and
+        between points beyond what noise explains ((MSB - MSW) / r, parameter dependence)."""
+        x = np.asarray(x, dtype=float)
+        means, los = [], []
+        for row in x:
+            m, lo, _ = interval(row) if np.isfinite(row).any() else (np.nan, np.nan, np.nan)
+            means.append(m)
+            los.append(lo if np.isfinite(row).sum() > 1 else np.nan)
+        means_a, los_a = np.array(means), np.array(los)
+        counts = np.isfinite(x).sum(axis=1)
+        ok = counts > 1
+        if ok.sum() >= 2:
+            msw = float(np.mean([np.nanvar(r, ddof=1) for r in x[ok]]))
+            r = float(counts[ok].mean())
+            msb = float(r * np.var(means_a[ok], ddof=1))
+            param = max(0.0, (msb - msw) / r)
+            noise = msw / (msw + param) if msw + param > 0 else 0.0
+        else:
+            noise = float("nan")
+        return cls(int(x.shape[0]), int(x.shape[1]), float(np.mean(means_a > 0)),
+                   float(np.mean(np.nan_to_num(los_a, nan=-np.inf) > 0)), float(noise))

@@ -11,7 +11,7 @@ from typing import Any
 
 from lspsim.runner import map_runs, run_replication
 from lspsim.scenario import Scenario, load_scenario
-from lspsim.validation.measures import trust_asymmetry
+from lspsim.validation.measures import aligned_share, trust_asymmetry
 from lspsim.validation.patterns import KEEP_SERIES
 
 Task = tuple[str, str, int, int, int, bool]  # base, updates (JSON), seed, replication, months, keep
@@ -30,7 +30,18 @@ def _run_task(task: Task) -> dict[str, Any]:
     base, updates, seed, k, months, keep = task
     sc = _scenario(base, updates)
     rep = run_replication(sc, seed, k, months or None)
-    out: dict[str, Any] = {"metrics": rep.metrics, "asym": trust_asymmetry(rep.partner_series)}
+    kinds = list(rep.partners["kind"])
+    budgets = float(rep.partners["budget_gbp_m"].sum())
+    out: dict[str, Any] = {
+        "metrics": rep.metrics, "asym": trust_asymmetry(rep.partner_series),
+        "aligned_share": aligned_share(rep.series["aligned_spend"], rep.series["pooled_pot"]),
+        # money put to joint priorities (pot + aligned spend) as a share of mainstream budgets
+        "money_share": float((rep.series["aligned_spend"][-1] + rep.series["pooled_pot"][-1])
+                             / budgets) if budgets > 0 else float("nan"),
+        # trust the others place in each kind of partner, by month (h1 reads one kind's)
+        "trust_in_kind": {k: rep.partner_series[:, 1, [i for i, x in enumerate(kinds) if x == k]]
+                          .mean(axis=1) for k in dict.fromkeys(kinds)},
+    }
     if keep:
         out["series"] = {s: rep.series[s] for s in KEEP_SERIES}
     return out
