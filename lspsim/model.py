@@ -652,8 +652,6 @@ class PartnershipModel(mesa.Model):
         sch = self._schedule
         self._freed = f = delivery.freed_share(self._membership, self._active)
         self._open_chain_share = self.chain_share * f
-        self._open_membership = self._membership * self._active[:, None]
-        self._outside_open = np.flatnonzero(self._open_membership.sum(axis=0) == 0)
         self._adequacy_matrix = sch.adequacy_matrix * f
         self._steer = None
         self._n_open = n_open = int(self._active.sum())
@@ -806,15 +804,12 @@ class PartnershipModel(mesa.Model):
     def _steering(self, signal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(matrix, base) with layers.steered_money(pot, aligned_per_commitment x c, ...) / need
         == matrix @ c + base for the executive's ``signal``: a partner's steered money goes to
-        its open chains in proportion to their signal (the evenly split part is fixed per round
-        of open targets, _open_targets). Only targets still open absorb money
-        (delivery.freed_share): the signal is read over them (layers.open_signal)."""
-        sch, m = self._schedule, self._open_membership
-        if not self._n_open:
-            return self._adequacy_matrix, self._adequacy_base
-        signal = layers.open_signal(signal, self._active)
+        its chains in proportion to their signal (the evenly split part is fixed per round of
+        open targets, _open_targets). Money steered to a target met since (by a stale reading,
+        or by operational activity that goes on in its chain) is lost: its rows are zeroed."""
+        sch, m = self._schedule, self._membership
         denom = np.dot(signal, m)
-        denom[self._outside_open] = 1.0  # partners in no open chain: their column of m is 0
+        denom[sch.outside] = 1.0  # partners in no chain: their column of m is 0 anyway
         if min(denom.tolist()) <= 0:  # a partner whose chains all read no need: its share
             denom = np.where(denom > 0, denom, np.inf)  # of the split is the even one
             fallback = (denom == np.inf) * sch.steered / sch.need * sch.aligned_per_commitment
@@ -824,9 +819,12 @@ class PartnershipModel(mesa.Model):
         scale = sch.steered / sch.need
         matrix = m * (signal * scale)[:, None]
         matrix *= (sch.aligned_per_commitment / denom)[None, :]
+        base = signal * (sch.steered * sch.pot / sch.need)
+        if self._n_open < len(signal):  # met targets absorb what is steered to them
+            matrix *= self._active[:, None]
+            base *= self._active
         matrix += self._adequacy_matrix
         matrix += extra
-        base = signal * (sch.steered * sch.pot / sch.need)
         base += self._adequacy_base
         return matrix, base
 

@@ -229,8 +229,8 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
     #    link (resources.py, delivery.py)
     #    Money: in the "information" form of mechanisms.layers the executive steers a share
     #    of it on what it reads as need (outcome gaps as far as the layers are clear, the
-    #    operational layer's activity otherwise: layers.py), over the open targets; else a
-    #    fixed split.
+    #    operational layer's activity otherwise: layers.py); money steered to a target met
+    #    since is lost; else a fixed split over the open targets.
     k = len(progress)
     is_open = progress < 1.0
     pot = resources.pooled_pot(p.budget, rs.pooled_share)
@@ -245,9 +245,10 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
     if is_open.any():
         open_m = membership[is_open]
         if mech.layers == "information":
-            adequacy[is_open] = layers.steered_money(
-                pot, aligned, open_m, delivery.chain_share(open_m),
-                layers.open_signal(signal, is_open)[is_open], ly.steered_share) / need
+            money = layers.steered_money(pot, aligned, membership,
+                                         delivery.chain_share(membership * is_open[:, None]),
+                                         signal, ly.steered_share, is_open)
+            adequacy[is_open] = money[is_open] / need
         else:
             adequacy[is_open] = resources.adequacy(
                 pot, aligned, delivery.chain_share(open_m),

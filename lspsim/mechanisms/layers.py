@@ -130,30 +130,25 @@ def executive_signal(gap: np.ndarray, activity: np.ndarray, clarity: float) -> n
     return clarity * share(gap) + (1.0 - clarity) * share(activity)
 
 
-def open_signal(signal: np.ndarray, open_: np.ndarray) -> np.ndarray:
-    """(K,) the executive's ``executive_signal`` over the targets still open in the round
-    (``open_``, a (K,) bool), renormalised to sum 1: a met target absorbs no money
-    (``delivery.freed_share``), so what the executive read for it goes to the others; an even
-    split over the open targets when it reads no need in any of them."""
-    masked = signal * open_
-    total = float(masked.sum())
-    if total > 0:
-        return masked / total
-    n_open = int(open_.sum())
-    return open_ / n_open if n_open else masked
-
-
 def steered_money(pot: float, aligned_: np.ndarray, membership_: np.ndarray,
-                  chain_share_: np.ndarray, signal: np.ndarray, steered: float) -> np.ndarray:
+                  chain_share_: np.ndarray, signal: np.ndarray, steered: float,
+                  open_: np.ndarray | None = None) -> np.ndarray:
     """(K,) money reaching each target, GBP m/year: a share ``steered``
     (``layers.steered_share``) of the pooled pot and of each partner's aligned money is
     allocated by the executive in proportion to its ``executive_signal`` (a partner's money
-    only to the targets whose chains it is in); the rest is split evenly (the pot over
-    targets, a partner's money over its chains, ``delivery.chain_share``). No money is lost:
-    on wrong information it reaches the wrong targets."""
+    only to the targets whose chains it is in); the rest is split evenly over the targets
+    still open (``open_``, a (K,) bool, default all: the pot over them, a partner's money over
+    its open chains, ``chain_share_`` = ``delivery.chain_share`` of the open targets' rows).
+    What the executive reads of a target met since its outcome data showed it open, or from
+    operational activity (which goes on in a met target's chain), still reaches that target
+    and is lost to the others: on wrong information money reaches the wrong targets."""
     k = signal.size
+    if open_ is None:
+        open_ = np.ones(k, dtype=bool)
+    n_open = int(open_.sum())
     weights = membership_ * signal[:, None]           # (K, n)
     total = weights.sum(axis=0)
     by_signal = np.where(total > 0, weights / np.where(total > 0, total, 1.0), chain_share_)
     share = steered * by_signal + (1.0 - steered) * chain_share_
-    return pot * (steered * signal + (1.0 - steered) / k) + share @ aligned_
+    even_pot = open_ / n_open if n_open else np.zeros(k)
+    return pot * (steered * signal + (1.0 - steered) * even_pot) + share @ aligned_
