@@ -60,7 +60,7 @@ def test_ledger_each_outcome_and_each_pound_once(pair: tuple[list, list]) -> Non
     for k, t in enumerate(f.target_theme):
         theme = THEMES[t]
         units = v[f"outcomes.units.{theme}"] * v["outcomes.value_scale"] * net
-        achieved = f.progress[k, 1:].sum() + f.progress[k, -1] * persist_months
+        achieved = f.achieved[k, 1:].sum() + f.achieved[k, -1] * persist_months
         unit_count = units / 12 * achieved
         fiscal = v[f"outcomes.fiscal.{theme}"]
         cash = v[f"outcomes.cashable.{theme}"]
@@ -305,3 +305,19 @@ def test_readme_example_is_current() -> None:
     assert regen.assumptions_block() in (ROOT / "docs" / "appraisal.md").read_text()
     for name in ("appraisal-tornado.png", "appraisal-npsv.png"):
         assert (ROOT / "docs" / "img" / name).stat().st_size > 10_000
+
+
+def test_renewed_rounds_keep_what_earlier_rounds_achieved() -> None:
+    """Progress restarts at 0 when an LAA round renews its targets; the outcome achieved does
+    not: a met target's improvement stays made and the next target adds to it."""
+    from lspsim.appraisal.flows import achieved_outcome
+
+    progress = np.array([[0.0, 0.5, 1.0, 1.0, 0.2, 0.6],
+                         [0.0, 0.3, 0.6, 0.9, 0.1, 0.3]])
+    rounds = np.array([1, 1, 1, 1, 2, 2])
+    got = achieved_outcome(progress, rounds)
+    np.testing.assert_allclose(got, [[0.0, 0.5, 1.0, 1.0, 1.2, 1.6],
+                                     [0.0, 0.3, 0.6, 0.9, 1.0, 1.2]])
+    # with the rounds off (one round) it is the progress, capped at 1
+    np.testing.assert_allclose(achieved_outcome(progress * 2, np.ones(6)),
+                               np.minimum(progress * 2, 1.0))

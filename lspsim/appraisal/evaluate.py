@@ -22,7 +22,9 @@ Running costs continue after the simulated period, at the last simulated year's 
 ``horizon.continuing_cost_share``, for as long as outcomes are still counted.
 
 Benefits: one valuation of each outcome. A target's progress (the model's, capped at 1) is the
-share of its outcome achieved; each month achieved gives ``units/12`` outcome units, valued per
+share of its outcome achieved, and a renewed round's target adds to what the earlier rounds'
+targets achieved (``flows.achieved_outcome``); each month achieved gives ``units/12`` outcome
+units, valued per
 unit as fiscal (cashable and non-cashable, to the theme's agency), economic (to residents) and
 wellbeing (WELLBYs x the WELLBY value, to residents). Outcomes achieved by the end of the run are
 counted for ``benefit_persistence`` years more. Pooled and aligned money is redirected, not new:
@@ -340,7 +342,7 @@ def terms(flows: Flows, params: Params, choices: dict[str, str], h: int,
         to_agency[i, BENEFICIARIES.index(choices[f"outcomes.agency.{THEMES[t]}"])] = 1.0
     to_residents = np.zeros((k, len(BENEFICIARIES)))
     to_residents[:, RESIDENTS] = 1.0
-    achieved = flows.progress[:, 1:]                                  # (K, M) end of month
+    achieved = flows.achieved[:, 1:]              # (K, M) end of month, earlier rounds kept
     for cat, value in per_unit.items():
         coef = size * value / 12.0                                    # (S, K) GBP per month
         who = to_agency if cat.startswith("fiscal") else to_residents

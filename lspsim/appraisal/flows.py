@@ -50,6 +50,8 @@ class Flows:
     monitoring_investment: float     # scenario monitoring.investment, 0-1
     common_data_standards: bool
     progress: np.ndarray             # (K, M + 1) progress of each target, capped at 1
+    achieved: np.ndarray             # (K, M + 1) outcome achieved: this round's progress plus
+                                     # what earlier rounds' targets achieved (achieved_outcome)
     target_theme: np.ndarray         # (K,) index into THEMES
     relevance: np.ndarray            # (K, n) 1 if partner holds the target's theme
     chain_member: np.ndarray         # (K, n) 1 if partner is in the target's delivery chain
@@ -88,6 +90,23 @@ class Flows:
         """(K, M) 1 in the month a target is first met."""
         m = self.progress >= 1.0
         return (m[:, 1:] & ~m[:, :-1]).astype(float)
+
+
+def achieved_outcome(progress: np.ndarray, rounds: np.ndarray) -> np.ndarray:
+    """(K, M + 1) outcome achieved on each target line, in targets' worth: the progress of this
+    round's target (capped at 1) plus what the earlier rounds' targets on the line had achieved
+    when their round ended. An LAA round's targets are renewed with new ones (mechanisms
+    .laa_rounds): the improvement a met target made stays made, and the next round's target
+    is a further improvement, so a round's start does not take back earlier outcomes (reading
+    progress alone would). ``rounds`` (M + 1,) is the run's ``laa_round`` series."""
+    capped = np.minimum(progress, 1.0)
+    carried = np.zeros_like(capped)
+    rounds = np.asarray(rounds)
+    for t in range(1, capped.shape[1]):
+        carried[:, t] = carried[:, t - 1]
+        if rounds[t] != rounds[t - 1] and t > 1:  # month t opens a round: bank the last
+            carried[:, t] += capped[:, t - 1]
+    return capped + carried
 
 
 def _meeting_factor(clarity: float, confusion_cost: float) -> float:
@@ -136,6 +155,8 @@ def _build(model: PartnershipModel, months: int, commitment: np.ndarray,
         monitoring_investment=float(sc.monitoring.investment),
         common_data_standards=bool(sc.monitoring.common_data_standards),
         progress=np.minimum(np.asarray(progress, dtype=float).T, 1.0),
+        achieved=achieved_outcome(np.asarray(progress, dtype=float).T,
+                                  np.asarray(series["laa_round"][:months + 1])),
         target_theme=np.array([THEMES.index(t) for t in model.target_themes], dtype=np.int64),
         relevance=np.asarray(model.relevance, dtype=float),
         chain_member=chain_member,
