@@ -44,7 +44,7 @@ from lspsim.validation import (
     run_validation,
     write_docs,
 )
-from lspsim.validation.findings import _carried_by
+from lspsim.validation.findings import _carried_by, carrying_mechanisms
 
 REDUCED = Config(replications=24, lhs_points=6, lhs_replications=4, ablation_replications=16)
 # Small effects need more pairs than REDUCED gives: re-measured alone with this many.
@@ -291,8 +291,10 @@ def test_carried_by_names_only_a_single_unevidenced_constant_that_kills_the_effe
             row({"a.c": 1.0}, ASSUMED, 0.02),                    # holds
             row({"a.d": 0.0}, "sourced: X", -0.05),              # vanishes but sourced
             row({"a.e": 0.0, "a.f": 0.0}, ASSUMED, -0.05),       # two constants at once
-            row({"a.g": 0.0, "a.h": 0.0}, "", -0.05, "all")]
+            row({"a.g": 0.0, "a.h": 0.0}, "", -0.05, "all"),
+            row({"mechanisms.x": "off"}, ASSUMED, -0.05, "mechanism")]  # a mechanism
     assert _carried_by(rows) == ["a.b = 0.0"]
+    assert carrying_mechanisms(rows) == ["mechanisms.x"]
     # an effect that does not hold to begin with is not "carried" by anything
     assert _carried_by([row({"a.b": 0.0}, ASSUMED, -0.01, b=(0.01, -0.02, 0.04))]) == []
     assert evidence_status("structure.history_timescale") == ASSUMED

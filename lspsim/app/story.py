@@ -73,12 +73,19 @@ def caption(model: PartnershipModel) -> list[str]:
         ]
     out = [f"Month {m} of {model.scenario.months}: {met} of {k} targets met; average progress "
            f"{s['mean_target_progress'][-1]:.0%}."]
+    rnd = s["laa_round"][-1]
+    if np.isfinite(rnd) and (rnd > 1 or m > model.scenario.delivery.round_months / 2):
+        # LAA rounds (mechanisms.laa_rounds): targets are agreed for a round, then renewed
+        out[0] = (f"Month {m} of {model.scenario.months}, agreement round {int(rnd)}: {met} of "
+                  f"{k} of this round's targets met; average progress "
+                  f"{s['mean_target_progress'][-1]:.0%}.")
 
     dt = trend(s["mean_trust"])
     why = {
-        "rising": "partners see each other keep their promises, and say so to each other",
-        "falling": "partners see others fall short of what they promised, or feel kept off "
-                   "the top table by the council",
+        "rising": "partners see each other keep their promises and their shared targets "
+                  "move, and say so to each other",
+        "falling": "partners see others fall short of what they promised or shared targets "
+                   "slip behind, or see the agenda leave their own priorities out",
         "steady": "kept and broken promises roughly balance",
     }[direction(dt)]
     span = "six months" if m >= 6 else ("the first month" if m == 1 else f"{m} months")
@@ -88,7 +95,9 @@ def caption(model: PartnershipModel) -> list[str]:
     st, ns = s["commitment_statutory"][-1], s["commitment_non_statutory"][-1]
     dc = trend(s["mean_commitment"])
     line = (f"Commitment is {direction(dc)} ({s['mean_commitment'][-1]:.2f}): partners match "
-            "what they expect of the others, and what they gain from joint targets.")
+            "what they expect of the others and what they gain from joint targets that serve "
+            "their priorities, more when they have seen the targets go well, and no more than "
+            "the time meetings leave them.")
     if np.isfinite(st) and np.isfinite(ns) and abs(st - ns) > 0.05:
         more, less = ("statutory bodies", "voluntary and business partners") if st > ns else (
             "voluntary and business partners", "statutory bodies")

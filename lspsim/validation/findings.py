@@ -164,16 +164,28 @@ def ablations_for(pair_id: str, switches: list[str] | None = None
     return out
 
 
-def _carried_by(rows: list[AblationRow]) -> list[str]:
-    """Single unevidenced constants (or mechanisms) whose ablation alone makes a finding that
-    holds (at the ablation's replications) vanish or reverse."""
+def _killed_by(rows: list[AblationRow], kind: str) -> list[str]:
     out = []
     for r in rows:
-        if (r.kind != "all" and len(r.updates) == 1 and r.evidence == ASSUMED
+        if (r.kind == kind and len(r.updates) == 1 and r.evidence == ASSUMED
                 and r.base[1] > r.threshold and r.verdict in ("vanishes", "reverses")):
             (path, value), = r.updates.items()
             out.append(f"{path} = {value}")
     return out
+
+
+def _carried_by(rows: list[AblationRow]) -> list[str]:
+    """Single unevidenced constants whose ablation alone makes a finding that holds (at the
+    ablation's replications) vanish or reverse: a finding carried by one of them fails.
+    A mechanism switched off is not a constant: a finding that needs a mechanism is what the
+    issue asks for; those are named by ``carrying_mechanisms``."""
+    return _killed_by(rows, "parameter")
+
+
+def carrying_mechanisms(rows: list[AblationRow]) -> list[str]:
+    """The mechanisms (``[mechanisms]`` switches) without which a finding that holds vanishes
+    or reverses: what carries it (reported, not failed)."""
+    return [x.split(" = ")[0] for x in _killed_by(rows, "mechanism")]
 
 
 # ------------------------------------------------------------------------------------------

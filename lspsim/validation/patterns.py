@@ -192,11 +192,9 @@ ABLATIONS: dict[str, tuple[Ablation, ...]] = {
         Ablation("weaker county-district ties", {"structure.inter_tier_tie_factor": 1.0}),
         Ablation("lower county-district trust", {"trust.cross_tier_share": 1.0}),
     ),
-    "c": (
-        Ablation("the executive steers money on what it reads",
-                 {"layers.steered_share": 0.0},
-                 "with nothing steered the money is split evenly whatever the executive reads"),
-    ),
+    # c: none declared. Its one parameter, layers.steered_share, at 0 is the mechanism switched
+    # off (money split evenly whatever the executive reads: mechanisms.layers = "off" gives the
+    # same runs), so the switch's row is its ablation.
     "d1": (
         Ablation("ties raise starting trust", {"trust.tie_bonus": 0.0}),
         Ablation("ties and trust speed handovers", {"delivery.handover_exponent": 0.0}),

@@ -13,7 +13,13 @@ from typing import Any
 import numpy as np
 
 from lspsim.scenario import evidence_status, hard_bounds
-from lspsim.validation.findings import Check, Results, _series_of, mechanism_switches
+from lspsim.validation.findings import (
+    Check,
+    Results,
+    _series_of,
+    carrying_mechanisms,
+    mechanism_switches,
+)
 from lspsim.validation.lab import section as lab_section
 from lspsim.validation.patterns import (
     ALL_DECLARED,
@@ -393,7 +399,11 @@ def _ablation_section(res: Results) -> list[str]:
         f"those at once ({ALL_DECLARED}). *left* = the effect left as a share of the effect "
         "with everything on (same replications; for a level check, beyond its threshold). "
         "*holds* = 95% CI on the claimed side of 0 (of the threshold for a level check); "
-        "*vanishes* = the CI reaches it; *reverses* = the CI lies wholly on the other side.",
+        "*vanishes* = the CI reaches it; *reverses* = the CI lies wholly on the other side. "
+        "A finding that vanishes or reverses when one unevidenced *parameter* is set to its "
+        "neutral value is carried by that constant and fails; one that vanishes with a "
+        "*mechanism* switched off is carried by that mechanism (named under its table), which "
+        "is what an emergent finding should be.",
         "",
     ]
     by_check: dict[str, list[Any]] = {}
@@ -419,6 +429,11 @@ def _ablation_section(res: Results) -> list[str]:
             lines.append(f"| {r.label} | {setting} | {r.evidence or '—'} | {eff} | "
                          f"{r.verdict} |")
         carried = c.carried_by
+        mechs = carrying_mechanisms(rows)
+        if mechs:
+            lines += ["", "Carried by the mechanism" + ("s " if len(mechs) > 1 else " ")
+                      + ", ".join(f"`{m}`" for m in mechs)
+                      + ": with it off the effect vanishes or reverses."]
         lines += ["", ("**Carried by one unevidenced constant: " + ", ".join(
             f"`{x}`" for x in carried) + ".**") if carried else
             "Not carried by any one unevidenced constant" + (
