@@ -19,7 +19,8 @@ Steps (``--only`` / ``--skip`` take these names):
   (docs/regenerate_appraisal.py, which also keeps docs/appraisal.md's assumptions table;
   tests/test_appraisal_economics.py checks it).
 - ``validation``: docs/img/validation-public-goods.png, which the README shows, by the full
-  ``lspsim validation`` (it also writes docs/validation.md and its other figures; minutes).
+  ``lspsim validation`` (it also writes docs/validation.md and its other figures; minutes),
+  then the README's ``validation-summary`` region from docs/validation-checks.csv.
 - ``app``: docs/img/app.png, the app screenshot (benchmarks/bench_app.py in headless Chromium;
   skipped with a message when Chromium or the app extra is missing).
 
@@ -33,6 +34,7 @@ temporary folder of its own. ``--check`` writes nothing. The figures of ``valida
 from __future__ import annotations
 
 import argparse
+import csv
 import contextlib
 import functools
 import hashlib
@@ -56,7 +58,7 @@ IMG = ROOT / "docs" / "img"
 RECORD = IMG / "readme-results.json"
 STEPS = ("run-default", "discover", "appraisal", "validation", "app")
 # README regions this script owns (the appraisal example keeps its own older markers).
-REGIONS = ("run-default", "discover-example")
+REGIONS = ("run-default", "discover-example", "validation-summary")
 COMMAND = "python docs/regenerate_readme.py"
 
 # -- the default run (README "Quick start" and "What a run shows") -------------------------
@@ -291,6 +293,37 @@ def _run_validation(workers: int) -> None:
                    cwd=ROOT, check=True)
 
 
+CHECKS_CSV = ROOT / "docs" / "validation-checks.csv"
+
+
+def validation_summary() -> str:
+    """The README's one-paragraph result of the committed validation (docs/validation-checks.csv,
+    which ``lspsim validation`` writes with docs/validation.md)."""
+    with CHECKS_CSV.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    passed = [r for r in rows if r["passed"] == "True"]
+    failed = [r for r in rows if r["passed"] != "True"]
+    why = []
+    for r in failed:
+        if r["effect_ok"] != "True":
+            reason = "effect outside its band" if r["check"].startswith("P") else "no effect"
+        elif r["carried_by"]:
+            reason = "carried by " + ", ".join(f"`{x.split(' = ')[0]}`"
+                                               for x in r["carried_by"].split(";"))
+        else:
+            reason = f"robust at {float(r['robust_sign_share']):.0%} of the hypercube"
+        why.append(f"{r['check']} {r['title'].lower()} ({reason})")
+    text = (f"The committed report: {len(passed)} of {len(rows)} checks pass"
+            + (f"; failing: {'; '.join(why)}." if why else "."))
+    return "\n".join(textwrap.wrap(text, 100))
+
+
+def _check_validation_summary(text: str) -> list[str]:
+    if region(text, "validation-summary") != validation_summary():
+        return ["README validation-summary region differs from docs/validation-checks.csv"]
+    return []
+
+
 def _app_screenshot() -> str | None:
     """Retake docs/img/app.png as docs/app.md describes; a reason if it cannot."""
     if not (shutil.which("chromium") or Path("/usr/bin/chromium").exists()):
@@ -317,6 +350,8 @@ def check(steps: tuple[str, ...] = STEPS, text: str | None = None) -> list[str]:
         stale += _check_discover(text, record)
     if "appraisal" in steps:
         stale += _check_appraisal(text)
+    if "validation" in steps:
+        stale += _check_validation_summary(text)
     return stale
 
 
@@ -340,6 +375,8 @@ def regenerate(steps: tuple[str, ...] = STEPS, workers: int = 2) -> list[str]:
             appraisal_module().main()
         if "validation" in steps:
             _run_validation(workers)
+            README.write_text(replace_region(README.read_text(), "validation-summary",
+                                             validation_summary()))
         if "app" in steps:
             why = _app_screenshot()
             if why:

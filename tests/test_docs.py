@@ -202,3 +202,12 @@ def test_check_exits_1_when_stale_and_writes_nothing(tmp_path, monkeypatch, caps
     assert readme.read_text() == before and sorted(tmp_path.iterdir()) == [readme]
     monkeypatch.setattr(REGEN, "README", ROOT / "README.md")
     assert REGEN.main(["--check", "--only", "run-default"]) == 0
+
+
+def test_readme_validation_summary_is_the_committed_report():
+    """The README's validation result is what docs/validation-checks.csv (written with
+    docs/validation.md by `lspsim validation`) says, failures named."""
+    stale = REGEN.check(("validation",))
+    assert not stale, [*stale, FIX + " --only validation"]
+    body = REGEN.region((ROOT / "README.md").read_text(), "validation-summary")
+    assert body.startswith("The committed report: ") and " checks pass" in body
