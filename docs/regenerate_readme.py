@@ -320,7 +320,7 @@ def validation_summary() -> str:
 
 def _check_validation_summary(text: str) -> list[str]:
     if region(text, "validation-summary") != validation_summary():
-        return ["README validation-summary region differs from docs/validation-checks.csv"]
+        return ["README region validation-summary differs from docs/validation-checks.csv"]
     return []
 
 

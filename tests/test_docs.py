@@ -76,7 +76,8 @@ def _load(name: str) -> Any:
 
 
 REGEN = _load("regenerate_readme")
-STEP_OF = {"run-default": "run-default", "discover-example": "discover"}
+STEP_OF = {"run-default": "run-default", "discover-example": "discover",
+           "validation-summary": "validation"}
 FIX = "regenerate with: python docs/regenerate_readme.py"
 
 

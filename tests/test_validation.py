@@ -46,11 +46,15 @@ from lspsim.validation import (
 )
 from lspsim.validation.findings import _carried_by, carrying_mechanisms
 
-REDUCED = Config(replications=24, lhs_points=6, lhs_replications=4, ablation_replications=16)
+REDUCED = Config(replications=24, lhs_points=6, lhs_replications=8, ablation_replications=16)
 # Small effects need more pairs than REDUCED gives: re-measured alone with this many.
-POWERED = {"d1.2": 100}
-# Checks that fail in the full report (docs/validation.md); see the report for why.
-KNOWN_FAILURES = {"P1"}
+POWERED = {"d1.1": 200, "d1.2": 200}
+# Checks that fail in the full report (docs/validation.md) on what this test measures (the
+# effect, and its sign over the hypercube); see the report for why. P1: round 1 below the
+# laboratory's band; f2.1: progress gained from common data standards keeps its sign at only
+# 50% of the hypercube. (c.1 fails there at 75%, not significantly below 80% at this size;
+# d1.1 and d2 fail there as carried by one constant, which this test does not measure.)
+KNOWN_FAILURES = {"P1", "f2.1"}
 
 
 @pytest.fixture(scope="module")
@@ -266,12 +270,13 @@ def test_declared_ablations_name_schema_parameters_at_valid_neutral_values():
 
 
 def test_switching_off_what_carries_a_finding_changes_its_effect():
-    # Finding c (layers): with all its declared contributing mechanisms neutralised at once,
-    # the effect changes (paired per replication: the change's 95% CI excludes 0).
+    # Finding c (layers): with its mechanism switched off (mechanisms.layers; its one parameter
+    # at its neutral value gives the same runs), the effect changes (paired per replication:
+    # the change's 95% CI excludes 0).
     from lspsim.validation.findings import Runner, _diffs, _pair_tasks
 
     pair = next(p for p in PAIRS if p.id == "c")
-    off = next(r for r in ablations_for("c") if r[0] == "all")[2]
+    off = next(r for r in ablations_for("c") if r[1] == "mechanisms.layers = off")[2]
     on_t, off_t = _pair_tasks(pair, 20, 2009, {}, False), _pair_tasks(pair, 20, 2009, off, False)
     runner = Runner(1)
     runner.run(on_t[0] + on_t[1] + off_t[0] + off_t[1])

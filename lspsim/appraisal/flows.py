@@ -50,14 +50,13 @@ class Flows:
     monitoring_investment: float     # scenario monitoring.investment, 0-1
     common_data_standards: bool
     progress: np.ndarray             # (K, M + 1) progress of each target, capped at 1
-    achieved: np.ndarray             # (K, M + 1) outcome achieved: this round's progress plus
-                                     # what earlier rounds' targets achieved (achieved_outcome)
     target_theme: np.ndarray         # (K,) index into THEMES
     relevance: np.ndarray            # (K, n) 1 if partner holds the target's theme
     chain_member: np.ndarray         # (K, n) 1 if partner is in the target's delivery chain
     meetings_held: np.ndarray = field(repr=False)  # (M,) the model's own meetings_held series
     layer_clarity: float = 0.8       # scenario layers.clarity (transition costs compare it)
     end_state: dict[str, float] = field(default_factory=dict)  # NON_MONETISED at the end
+    rounds: np.ndarray | None = None  # (M + 1,) the run's laa_round series; None: one round
 
     @property
     def n_partners(self) -> int:
@@ -74,6 +73,14 @@ class Flows:
         by_layer = self.seats.T[:, :, None] * self.layer_meetings[:, None, :]
         dup = np.broadcast_to(self.duplicated[:, None], (self.n_partners, self.months))
         return np.concatenate([by_layer, dup[None]], axis=0) * self.meeting_factor
+
+    @property
+    def achieved(self) -> np.ndarray:
+        """(K, M + 1) outcome achieved: this round's progress plus what earlier rounds' targets
+        achieved (``achieved_outcome``); the progress itself when there is one round."""
+        if self.rounds is None:
+            return self.progress
+        return achieved_outcome(self.progress, self.rounds)
 
     @property
     def progress_gain(self) -> np.ndarray:
@@ -155,8 +162,7 @@ def _build(model: PartnershipModel, months: int, commitment: np.ndarray,
         monitoring_investment=float(sc.monitoring.investment),
         common_data_standards=bool(sc.monitoring.common_data_standards),
         progress=np.minimum(np.asarray(progress, dtype=float).T, 1.0),
-        achieved=achieved_outcome(np.asarray(progress, dtype=float).T,
-                                  np.asarray(series["laa_round"][:months + 1])),
+        rounds=np.asarray(series["laa_round"][:months + 1], dtype=float),
         target_theme=np.array([THEMES.index(t) for t in model.target_themes], dtype=np.int64),
         relevance=np.asarray(model.relevance, dtype=float),
         chain_member=chain_member,

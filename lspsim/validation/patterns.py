@@ -195,6 +195,7 @@ ABLATIONS: dict[str, tuple[Ablation, ...]] = {
     # c: none declared. Its one parameter, layers.steered_share, at 0 is the mechanism switched
     # off (money split evenly whatever the executive reads: mechanisms.layers = "off" gives the
     # same runs), so the switch's row is its ablation.
+    "c": (),
     "d1": (
         Ablation("ties raise starting trust", {"trust.tie_bonus": 0.0}),
         Ablation("ties and trust speed handovers", {"delivery.handover_exponent": 0.0}),
