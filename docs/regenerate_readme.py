@@ -34,8 +34,8 @@ temporary folder of its own. ``--check`` writes nothing. The figures of ``valida
 from __future__ import annotations
 
 import argparse
-import csv
 import contextlib
+import csv
 import functools
 import hashlib
 import importlib.util
