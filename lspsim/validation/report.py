@@ -214,8 +214,9 @@ def render_markdown(res: Results) -> str:
         "Findings: " + PASS_RULE,
         "",
         "A finding also FAILs when its ablation table shows it is carried by one unevidenced "
-        "constant: switching that one assumed constant (or mechanism) to its neutral value alone "
-        "makes the effect vanish (95% CI no longer above 0).",
+        "constant: switching that one assumed constant to its neutral value alone makes the "
+        "effect vanish (95% CI no longer above 0). A mechanism switched off is not a constant: "
+        "a finding that needs a mechanism is carried by it, as an emergent finding should be.",
         "",
         "## Results",
         "",
