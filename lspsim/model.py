@@ -45,6 +45,14 @@ threadpool_limits(limits=1, user_api="blas")
 _NONE = np.zeros(0, dtype=np.int64)  # no leavers this month
 _NONE.flags.writeable = False
 
+# The monthly schedule takes matrix products with the ndarray.dot method (the same product as
+# np.dot, without np.dot's array-function dispatch, which costs more than a small product) and
+# counts with the C count_nonzero that np.count_nonzero wraps.
+try:
+    _count_nonzero = np._core.multiarray.count_nonzero
+except AttributeError:  # numpy < 2
+    _count_nonzero = np.core.multiarray.count_nonzero
+
 # Series recorded each month, in column order: declared in the outcome registry.
 SERIES = outcomes.names("model")
 PARTNER_SERIES = outcomes.names("partner")
@@ -424,6 +432,7 @@ class PartnershipModel(mesa.Model):
         self._spare = np.empty((n, n))
         self._single = (np.empty((n, n), np.float32), np.empty((n, n), np.float32))
         self._vec = np.empty(n)
+        self._tie_mask = np.empty((n, n), dtype=bool)  # _record's count of dense pairs
         self._ones = np.ones(n)
         self._sanction = self._fine_shift = None  # set each month by _scrutinise
 
@@ -707,10 +716,13 @@ class PartnershipModel(mesa.Model):
             # Councils judged on what they do for each partner's priorities:
             # kept_evidence_seen(delivered_for(observed, stake), ...) =
             # expit((min(s_i, 1) obs_j - c_i + tolerance) / sharpness).
+            # The block is built in its columns of the evidence (an outer product by
+            # broadcasting: the same products as np.multiply.outer, cheaper on small arrays).
             nc = d.n_councils
-            block = np.multiply.outer(d.agenda_seen, self.observed[:nc])
+            block = np.multiply(d.agenda_seen[:, None], self.observed[:nc],
+                                out=evidence[:, :nc])
             block -= ((self.commitment - tr.tolerance) / tr.evidence_sharpness)[:, None]
-            expit(block, out=evidence[:, :nc])
+            expit(block, out=block)
         # trust.update_weight: the contact part is fixed per meeting pattern
         weight = np.add(self._now.contact_weight,
                         np.multiply(self.visibility, tr.weight_visibility, out=self._vec),
@@ -753,7 +765,7 @@ class PartnershipModel(mesa.Model):
             rate = self.fine_rate
             short = np.subtract(aspiration, self.observed, out=self._vec)
             np.maximum(short, 0.0, out=short)
-            total = float(np.dot(rate, short))
+            total = float(rate.dot(short))
             shift = np.multiply(d.challenge_incentive, -total)
             shift += rate
             self._fine_shift = shift
@@ -770,29 +782,31 @@ class PartnershipModel(mesa.Model):
                                                                     burden)
                 self._spare_now = commit.spare_capacity(burden)
 
-    def _allocate(self, sc: Scenario) -> np.ndarray:
+    def _allocate(self, sc: Scenario, effort: np.ndarray) -> np.ndarray:
         """Resources reaching each target relative to need this month (resources.adequacy with
         the executive's steering, layers.steered_money, when mechanisms.layers is
         "information"; the fixed split otherwise). The executive allocates at its meetings
         (report Table 8) on what it then reads as need (layers.executive_signal, kept as
-        ``self.signal``); between meetings the allocation holds."""
+        ``self.signal``); between meetings the allocation holds. ``effort`` is this month's
+        commitment x effective capacity (the chains' activity)."""
         sch = self._schedule
         if sch.steered:
             if self._now.executive_meets or self._steer is None:
                 if self._now.executive_meets:
-                    self.signal = self._read_need(sc.layers.clarity)
+                    self.signal = self._read_need(sc.layers.clarity, effort)
                 self._steer = self._steering(self.signal)
             matrix, base = self._steer
         else:
             matrix, base = self._adequacy_matrix, self._adequacy_base
-        adequacy = np.dot(matrix, self.commitment)
+        adequacy = matrix.dot(self.commitment)
         adequacy += base
         return adequacy
 
-    def _read_need(self, clarity: float) -> np.ndarray:
-        """layers.executive_signal(max(1 - progress, 0), chain effort, clarity), fast."""
+    def _read_need(self, clarity: float, effort: np.ndarray) -> np.ndarray:
+        """layers.executive_signal(outcome need, chain effort, clarity), fast; ``effort`` is
+        commitment x effective capacity."""
         gap = layers.outcome_need(self.progress)
-        activity = np.dot(self._membership, self.commitment * self.effective_capacity)
+        activity = self._membership.dot(effort)
         gap_sum, activity_sum = float(np.add.reduce(gap)), float(np.add.reduce(activity))
         if gap_sum > 0 and activity_sum > 0:
             gap *= clarity / gap_sum
@@ -808,23 +822,25 @@ class PartnershipModel(mesa.Model):
         open targets, _open_targets). Money steered to a target met since (by a stale reading,
         or by operational activity that goes on in its chain) is lost: its rows are zeroed."""
         sch, m = self._schedule, self._membership
-        denom = np.dot(signal, m)
-        denom[sch.outside] = 1.0  # partners in no chain: their column of m is 0 anyway
+        denom = signal.dot(m)
+        if len(sch.outside):
+            denom[sch.outside] = 1.0  # partners in no chain: their column of m is 0 anyway
         if min(denom.tolist()) <= 0:  # a partner whose chains all read no need: its share
             denom = np.where(denom > 0, denom, np.inf)  # of the split is the even one
             fallback = (denom == np.inf) * sch.steered / sch.need * sch.aligned_per_commitment
             extra = self._open_chain_share * fallback[None, :]
         else:
-            extra = 0.0
+            extra = None  # nothing to add (adding 0.0 would change no sum the model takes)
         scale = sch.steered / sch.need
         matrix = m * (signal * scale)[:, None]
-        matrix *= (sch.aligned_per_commitment / denom)[None, :]
+        matrix *= sch.aligned_per_commitment / denom
         base = signal * (sch.steered * sch.pot / sch.need)
         if self._n_open < len(signal):  # met targets absorb what is steered to them
             matrix *= self._active[:, None]
             base *= self._active
         matrix += self._adequacy_matrix
-        matrix += extra
+        if extra is not None:
+            matrix += extra
         base += self._adequacy_base
         return matrix, base
 
@@ -865,9 +881,10 @@ class PartnershipModel(mesa.Model):
 
     def _deliver(self, sc: Scenario) -> None:
         sch = self._schedule
-        self.adequacy = self._allocate(sc)
+        effort = self.commitment * self.effective_capacity  # one product for both uses
+        self.adequacy = self._allocate(sc, effort)
         delivery.planned_link_strength(
-            sch.links, self.commitment * self.effective_capacity, self.trust, self.ties,
+            sch.links, effort, self.trust, self.ties,
             monitoring.information_scale(self.maturity, sc.delivery.info_floor),
             sc.delivery.effort_half, out=self.link)
         flat = self.link.argmin(axis=1)
@@ -878,11 +895,15 @@ class PartnershipModel(mesa.Model):
         step *= self._weakest
         step *= sch.per_month  # delivery.progress_step: weakest x resources / months
         self._open_now, self._n_open_now = self._active, self._n_open
-        step *= self._active  # met targets are done for the round
+        k = len(step)
+        if self._n_open < k:
+            step *= self._active  # met targets are done for the round
         self.progress = self.progress + step
-        met = self.progress >= 1.0
-        if np.count_nonzero(met) + self._n_open != len(met):  # a target was met this month
-            self._active = ~met
+        # a target was met this month: more targets at 1 than were met before (met ones stay
+        # there); with all open, whether any reached 1
+        if (max(self.progress.tolist()) >= 1.0 if self._n_open == k
+                else _count_nonzero(self.progress >= 1.0) + self._n_open != k):
+            self._active = ~(self.progress >= 1.0)
             self._open_targets()
 
     def _small_wins(self, sc: Scenario, month: int) -> None:
@@ -897,7 +918,7 @@ class PartnershipModel(mesa.Model):
         # one product gives rate x the gap each partner sees (cycles.update_efficacy: e + r
         # (seen - e) = (1 - r) e + r seen) and wins rate x the gap each pair sees
         # (cycles.wins_trust_planned); the rates are folded into _wins_matrix
-        seen = np.dot(self._wins_matrix, gap)
+        seen = self._wins_matrix.dot(gap)
         n = self.derived.n_partners
         if form == "trust_and_efficacy":
             self.efficacy *= self._efficacy_keep
@@ -959,12 +980,12 @@ class PartnershipModel(mesa.Model):
         p[_R_COMMITMENT] = self.commitment
         # Sums as products with ones (cheaper than reductions on small arrays): column sums of
         # T over all partners and over the non-statutory ones in one product, row sums in one.
-        np.dot(self.derived.sum_rows, T, out=p[_R_TRUST_IN:_R_TRUST_IN_NS + 1])
-        np.dot(T, self._ones, out=p[_R_TRUST_OUT])
+        self.derived.sum_rows.dot(T, out=p[_R_TRUST_IN:_R_TRUST_IN_NS + 1])
+        T.dot(self._ones, out=p[_R_TRUST_OUT])
         p[_R_CAPACITY] = self.effective_capacity
         p[_R_PRESSURE] = self.pressure
         p[_R_EFFICACY] = self.efficacy
-        np.dot(self.ties, self._ones, out=p[_R_TIES])
+        self.ties.dot(self._ones, out=p[_R_TIES])
         self._progress_series[t] = self.progress
         if t:
             # only targets still open count (a met one's adequacy is 0: its money has moved on)
@@ -974,7 +995,8 @@ class PartnershipModel(mesa.Model):
                 row[~self._open_now] = np.nan
             self._weakest_series[t] = self._weakest
         self._raw.append((
-            int(np.count_nonzero(self.ties >= self.derived.tie_threshold)),
+            int(_count_nonzero(np.greater_equal(self.ties, self.derived.tie_threshold,
+                                                out=self._tie_mask))),
             self.maturity,
             self.leavers.size,
             self._now.meetings_held if t > 0 else 0.0,

@@ -43,7 +43,9 @@ def kept_evidence(observed: np.ndarray, own: np.ndarray, tolerance: float, sharp
     costs 2n exponentials and three passes over the matrix (into ``out`` if given)."""
     inv = 1.0 / sharpness
     k = math.exp(tolerance * inv)  # e = 1 / (1 + a_i b_j / k) = k / (k + a_i b_j)
-    out = np.multiply.outer(np.exp(own * inv), np.exp(observed * -inv), out=out)
+    # the outer product by broadcasting (same products, cheaper than ufunc.outer on small arrays)
+    a = np.exp(own * inv)
+    out = np.multiply(a[:, None], np.exp(observed * -inv), out=out)
     out += k
     return np.divide(k, out, out=out)
 
@@ -126,7 +128,7 @@ def spread(trust: np.ndarray, ties: np.ndarray, rate: float, out: np.ndarray | N
     ``ones`` an optional (n,) array of ones."""
     n = trust.shape[0]
     # row sums as a product with ones (cheaper than a reduction on small arrays)
-    strength = np.dot(ties, np.ones(n) if ones is None else ones)
+    strength = ties.dot(np.ones(n) if ones is None else ones)
     if single is None:
         single = (np.empty((n, n), np.float32), np.empty((n, n), np.float32))
     t32, w32 = single
