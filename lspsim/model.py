@@ -19,7 +19,10 @@ from lspsim import outcomes
 from lspsim.agents import PartnerOrganisation
 from lspsim.events import scenario_in_force
 from lspsim.mechanisms import (
+    ONE,
+    ZERO,
     clip01,
+    const,
     cycles,
     delivery,
     layers,
@@ -309,6 +312,23 @@ class MeetingPattern(NamedTuple):
     spare: np.ndarray                # commitment.spare_capacity
 
 
+class LoopScalars(NamedTuple):
+    """Scenario constants the monthly schedule applies to arrays, as read-only 0-d arrays
+    (``mechanisms.const``: a ufunc takes them faster than Python floats, with the same result).
+    Built by ``_loop_constants``."""
+
+    memory: np.ndarray               # scrutiny.memory (scrutiny.fade)
+    aspiration: np.ndarray           # leadership.aspiration
+    weight_visibility: np.ndarray    # trust.weight_visibility (trust.update_weight)
+    neg_incentive_weight: np.ndarray  # -commitment.incentive_weight
+    adjust_rate: np.ndarray          # Derived.adjust_rate (commitment.adjust)
+    efficacy_keep: np.ndarray        # 1 - commitment.efficacy_rate (cycles.update_efficacy)
+    effort_half: np.ndarray          # delivery.effort_half (delivery.link_strength)
+    max_factor: np.ndarray           # resources.max_resource_factor m (resources.resource_factor)
+    max_factor_less_1: np.ndarray    # m - 1
+    tie_threshold: np.ndarray        # network.tie_threshold (_record's dense pairs)
+
+
 class PartnershipModel(mesa.Model):
     """A local strategic partnership: partners, their representatives' network, a chair and
     council, layers of governance, shared monitoring, scrutiny and delivery chains.
@@ -402,6 +422,7 @@ class PartnershipModel(mesa.Model):
         self._round_seed = int(rng.integers(2**63))
         self._membership = delivery.membership(self.chains, n)
         self.chain_share = delivery.chain_share(self._membership)
+        self._in_chains = self._membership.sum(axis=0)  # chains each partner is in
         # LAA rounds: the first opens at the first month run (spin-up included)
         self.first_month = 1 - d.spinup
         self.round_start, self.round_index = self.first_month, 0
@@ -659,7 +680,14 @@ class PartnershipModel(mesa.Model):
         stops absorbing its chain's aligned money and its share of the pot; the executive's
         steering is redone over the open targets (_steering)."""
         sch = self._schedule
-        self._freed = f = delivery.freed_share(self._membership, self._active)
+        # delivery.freed_share(membership, active), fast: the chain counts are sums of 0s and 1s,
+        # exact in any order, so a product with the open targets gives those of the open ones,
+        # and the count over all targets is kept (_build_structures)
+        open_ = self._active.astype(float)
+        in_open = open_.dot(self._membership)
+        ratio = np.divide(self._in_chains, in_open, out=np.zeros_like(in_open),
+                          where=in_open > 0)
+        self._freed = f = open_[:, None] * ratio
         self._open_chain_share = self.chain_share * f
         self._adequacy_matrix = sch.adequacy_matrix * f
         self._steer = None
@@ -677,7 +705,14 @@ class PartnershipModel(mesa.Model):
         self._efficacy_logit = (-c.incentive_weight * d.stake_in_success * d.payoff
                                 * c.return_on_commitment * c.efficacy_weight)
         self._keep_own = 1.0 - self.slope  # weight of the own preference (commitment.desired)
-        self._efficacy_keep = 1.0 - c.efficacy_rate
+        m = sc.resources.max_resource_factor
+        self._scalars = LoopScalars(
+            memory=const(sc.scrutiny.memory), aspiration=const(sc.leadership.aspiration),
+            weight_visibility=const(sc.trust.weight_visibility),
+            neg_incentive_weight=const(-c.incentive_weight), adjust_rate=const(d.adjust_rate),
+            efficacy_keep=const(1.0 - c.efficacy_rate),
+            effort_half=const(sc.delivery.effort_half), max_factor=const(m),
+            max_factor_less_1=const(m - 1.0), tie_threshold=const(d.tie_threshold))
         self._wins_matrix = np.concatenate([c.efficacy_rate * self._wins.own,
                                             sc.trust.wins_rate * self._wins.pair])
         self._slope_pull = self.slope * self._schedule.pull_term
@@ -702,7 +737,7 @@ class PartnershipModel(mesa.Model):
         # visibility = maturity x openness; observation sd = base sd x (1 - visibility) x the
         # layer-confusion factor (monitoring.observation_sd; z carries the rest)
         np.multiply(d.openness, self.maturity, out=self.visibility)
-        np.subtract(1.0, self.visibility, out=self._hidden)
+        np.subtract(ONE, self.visibility, out=self._hidden)
         self.observed = monitoring.observe_draw(self.commitment, z, self._hidden,
                                                 out=self.observed)
 
@@ -725,7 +760,8 @@ class PartnershipModel(mesa.Model):
             expit(block, out=block)
         # trust.update_weight: the contact part is fixed per meeting pattern
         weight = np.add(self._now.contact_weight,
-                        np.multiply(self.visibility, tr.weight_visibility, out=self._vec),
+                        np.multiply(self.visibility, self._scalars.weight_visibility,
+                                    out=self._vec),
                         out=self._weight)
         if d.weight_clip:
             clip01(weight)
@@ -736,11 +772,11 @@ class PartnershipModel(mesa.Model):
         self._spare, self.trust = self.trust, spread
 
     def _scrutinise(self, sc: Scenario, month: int) -> None:
-        s, d = sc.scrutiny, self.derived
+        s, d, k = sc.scrutiny, self.derived, self._scalars
         form, aspiration = sc.mechanisms.punishment, sc.leadership.aspiration
-        self.pressure *= s.memory  # scrutiny.fade, in place
+        self.pressure *= k.memory  # scrutiny.fade, in place
         if form == "payoff_cost":
-            self.fine_rate *= s.memory  # scrutiny.fade, in place
+            self.fine_rate *= k.memory  # scrutiny.fade, in place
         if scrutiny.is_review_month(month, s.interval_months):
             bite = scrutiny.intensity(s.member_engagement, s.member_training,
                                       d.style["challenge"], s.untrained_bite)
@@ -763,8 +799,8 @@ class PartnershipModel(mesa.Model):
             # scrutiny.fines_imposed summed, challenge_load, fined_incentive less the
             # pattern's incentive
             rate = self.fine_rate
-            short = np.subtract(aspiration, self.observed, out=self._vec)
-            np.maximum(short, 0.0, out=short)
+            short = np.subtract(k.aspiration, self.observed, out=self._vec)
+            np.maximum(short, ZERO, out=short)
             total = float(rate.dot(short))
             shift = np.multiply(d.challenge_incentive, -total)
             shift += rate
@@ -862,10 +898,10 @@ class PartnershipModel(mesa.Model):
             else:
                 x = np.copyto(self._vec, self._now.incentive_logit) or self._vec
             if shift is not None:
-                shift *= -sc.commitment.incentive_weight
+                shift *= self._scalars.neg_incentive_weight
                 x += shift
             np.exp(x, out=x)
-            x += 1.0
+            x += ONE
             np.divide(self._keep_own, x, out=x)
             target += x
             target += self._slope_pull
@@ -877,7 +913,7 @@ class PartnershipModel(mesa.Model):
         clip01(target)
         if sc.mechanisms.capacity_limit == "spare_capacity":
             np.minimum(target, self._spare_now, out=target)  # commit.spare_capacity
-        self.commitment = commit.adjust(self.commitment, target, self.derived.adjust_rate)
+        self.commitment = commit.adjust(self.commitment, target, self._scalars.adjust_rate)
 
     def _deliver(self, sc: Scenario) -> None:
         sch = self._schedule
@@ -886,23 +922,26 @@ class PartnershipModel(mesa.Model):
         delivery.planned_link_strength(
             sch.links, effort, self.trust, self.ties,
             monitoring.information_scale(self.maturity, sc.delivery.info_floor),
-            sc.delivery.effort_half, out=self.link)
+            self._scalars.effort_half, out=self.link)
         flat = self.link.argmin(axis=1)
         flat += sch.argmin_flat
         self._weakest_at = flat
         self._weakest = self.link.take(flat)
-        step = resources.resource_factor(self.adequacy, sc.resources.max_resource_factor)
+        # resources.resource_factor(adequacy, m) = m A / ((m - 1) + A), with 0-d constants
+        k = self._scalars
+        step = np.multiply(k.max_factor, self.adequacy)
+        step /= np.add(k.max_factor_less_1, self.adequacy)
         step *= self._weakest
         step *= sch.per_month  # delivery.progress_step: weakest x resources / months
         self._open_now, self._n_open_now = self._active, self._n_open
-        k = len(step)
-        if self._n_open < k:
+        n_targets = len(step)
+        if self._n_open < n_targets:
             step *= self._active  # met targets are done for the round
         self.progress = self.progress + step
         # a target was met this month: more targets at 1 than were met before (met ones stay
         # there); with all open, whether any reached 1
-        if (max(self.progress.tolist()) >= 1.0 if self._n_open == k
-                else _count_nonzero(self.progress >= 1.0) + self._n_open != k):
+        if (max(self.progress.tolist()) >= 1.0 if self._n_open == n_targets
+                else _count_nonzero(self.progress >= 1.0) + self._n_open != n_targets):
             self._active = ~(self.progress >= 1.0)
             self._open_targets()
 
@@ -921,7 +960,7 @@ class PartnershipModel(mesa.Model):
         seen = self._wins_matrix.dot(gap)
         n = self.derived.n_partners
         if form == "trust_and_efficacy":
-            self.efficacy *= self._efficacy_keep
+            self.efficacy *= self._scalars.efficacy_keep
             self.efficacy += seen[:n]
         cycles.wins_pairs_in_place(self.trust, self._wins.flat, seen[n:])
 
@@ -995,7 +1034,7 @@ class PartnershipModel(mesa.Model):
                 row[~self._open_now] = np.nan
             self._weakest_series[t] = self._weakest
         self._raw.append((
-            int(_count_nonzero(np.greater_equal(self.ties, self.derived.tie_threshold,
+            int(_count_nonzero(np.greater_equal(self.ties, self._scalars.tie_threshold,
                                                 out=self._tie_mask))),
             self.maturity,
             self.leavers.size,
