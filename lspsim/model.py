@@ -327,6 +327,13 @@ class LoopScalars(NamedTuple):
     max_factor: np.ndarray           # resources.max_resource_factor m (resources.resource_factor)
     max_factor_less_1: np.ndarray    # m - 1
     tie_threshold: np.ndarray        # network.tie_threshold (_record's dense pairs)
+    gain: np.ndarray                 # trust.gain (trust.update_trust)
+    spread: np.ndarray               # trust.spread (trust.spread)
+    tolerance: np.ndarray            # trust.tolerance (the agenda block of _update_trust)
+    sharpness: np.ndarray            # trust.evidence_sharpness
+    discount: np.ndarray             # commitment.distrust_discount
+    steer_scale: np.ndarray          # steered share / need (_steering)
+    steer_base: np.ndarray           # steered share x pot / need
 
 
 class PartnershipModel(mesa.Model):
@@ -712,7 +719,12 @@ class PartnershipModel(mesa.Model):
             neg_incentive_weight=const(-c.incentive_weight), adjust_rate=const(d.adjust_rate),
             efficacy_keep=const(1.0 - c.efficacy_rate),
             effort_half=const(sc.delivery.effort_half), max_factor=const(m),
-            max_factor_less_1=const(m - 1.0), tie_threshold=const(d.tie_threshold))
+            max_factor_less_1=const(m - 1.0), tie_threshold=const(d.tie_threshold),
+            gain=const(sc.trust.gain), spread=const(sc.trust.spread),
+            tolerance=const(sc.trust.tolerance), sharpness=const(sc.trust.evidence_sharpness),
+            discount=const(c.distrust_discount),
+            steer_scale=const(self._schedule.steered / self._schedule.need),
+            steer_base=const(self._schedule.steered * self._schedule.pot / self._schedule.need))
         self._wins_matrix = np.concatenate([c.efficacy_rate * self._wins.own,
                                             sc.trust.wins_rate * self._wins.pair])
         self._slope_pull = self.slope * self._schedule.pull_term
@@ -756,7 +768,9 @@ class PartnershipModel(mesa.Model):
             nc = d.n_councils
             block = np.multiply(d.agenda_seen[:, None], self.observed[:nc],
                                 out=evidence[:, :nc])
-            block -= ((self.commitment - tr.tolerance) / tr.evidence_sharpness)[:, None]
+            own = np.subtract(self.commitment, self._scalars.tolerance)
+            own /= self._scalars.sharpness
+            block -= own[:, None]
             expit(block, out=block)
         # trust.update_weight: the contact part is fixed per meeting pattern
         weight = np.add(self._now.contact_weight,
@@ -765,9 +779,10 @@ class PartnershipModel(mesa.Model):
                         out=self._weight)
         if d.weight_clip:
             clip01(weight)
-        trust.update_trust(self.trust, evidence, weight, tr.gain, tr.loss, d.style["repair"],
+        trust.update_trust(self.trust, evidence, weight, self._scalars.gain, tr.loss,
+                           d.style["repair"],
                            out=self.trust, scratch=self._scratch)
-        spread = trust.spread(self.trust, self.ties, tr.spread, out=self._spare,
+        spread = trust.spread(self.trust, self.ties, self._scalars.spread, out=self._spare,
                               scratch=self._scratch, single=self._single, ones=self._ones)
         self._spare, self.trust = self.trust, spread
 
@@ -841,7 +856,13 @@ class PartnershipModel(mesa.Model):
     def _read_need(self, clarity: float, effort: np.ndarray) -> np.ndarray:
         """layers.executive_signal(outcome need, chain effort, clarity), fast; ``effort`` is
         commitment x effective capacity."""
-        gap = layers.outcome_need(self.progress)
+        if self._n_open == len(self.progress):
+            # layers.outcome_need with every target open (all progress < 1, _deliver):
+            # progress x (1 - progress)
+            gap = np.subtract(ONE, self.progress)
+            gap *= self.progress
+        else:
+            gap = layers.outcome_need(self.progress)
         activity = self._membership.dot(effort)
         gap_sum, activity_sum = float(np.add.reduce(gap)), float(np.add.reduce(activity))
         if gap_sum > 0 and activity_sum > 0:
@@ -867,10 +888,10 @@ class PartnershipModel(mesa.Model):
             extra = self._open_chain_share * fallback[None, :]
         else:
             extra = None  # nothing to add (adding 0.0 would change no sum the model takes)
-        scale = sch.steered / sch.need
-        matrix = m * (signal * scale)[:, None]
+        k = self._scalars
+        matrix = m * (signal * k.steer_scale)[:, None]  # steer_scale = steered / need
         matrix *= sch.aligned_per_commitment / denom
-        base = signal * (sch.steered * sch.pot / sch.need)
+        base = signal * k.steer_base  # steered x pot / need
         if self._n_open < len(signal):  # met targets absorb what is steered to them
             matrix *= self._active[:, None]
             base *= self._active
@@ -884,7 +905,7 @@ class PartnershipModel(mesa.Model):
         # commitment.desired(slope, leadership.pulled_expectation(expected, ...), own,
         # sanction x pressure, noise) in its folded form (commitment.folded_decision).
         target = commit.expected_of_others_unit(self.trust, self.observed, self._hidden,
-                                                sc.commitment.distrust_discount,
+                                                self._scalars.discount,
                                                 scale=self._schedule.expect_scale)
         efficacy, shift = sc.mechanisms.small_wins == "trust_and_efficacy", self._fine_shift
         if efficacy or shift is not None:
