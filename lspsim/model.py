@@ -327,13 +327,14 @@ class LoopScalars(NamedTuple):
     max_factor: np.ndarray           # resources.max_resource_factor m (resources.resource_factor)
     max_factor_less_1: np.ndarray    # m - 1
     tie_threshold: np.ndarray        # network.tie_threshold (_record's dense pairs)
-    gain: np.ndarray                 # trust.gain (trust.update_trust)
     spread: np.ndarray               # trust.spread (trust.spread)
     tolerance: np.ndarray            # trust.tolerance (the agenda block of _update_trust)
     sharpness: np.ndarray            # trust.evidence_sharpness
     discount: np.ndarray             # commitment.distrust_discount
     steer_scale: np.ndarray          # steered share / need (_steering)
     steer_base: np.ndarray           # steered share x pot / need
+    evidence: tuple[np.ndarray, np.ndarray, np.ndarray]  # trust.evidence_constants
+    update: tuple[np.ndarray, np.ndarray, np.ndarray]  # trust.update_constants
 
 
 class PartnershipModel(mesa.Model):
@@ -720,11 +721,15 @@ class PartnershipModel(mesa.Model):
             efficacy_keep=const(1.0 - c.efficacy_rate),
             effort_half=const(sc.delivery.effort_half), max_factor=const(m),
             max_factor_less_1=const(m - 1.0), tie_threshold=const(d.tie_threshold),
-            gain=const(sc.trust.gain), spread=const(sc.trust.spread),
+            spread=const(sc.trust.spread),
             tolerance=const(sc.trust.tolerance), sharpness=const(sc.trust.evidence_sharpness),
             discount=const(c.distrust_discount),
             steer_scale=const(self._schedule.steered / self._schedule.need),
-            steer_base=const(self._schedule.steered * self._schedule.pot / self._schedule.need))
+            steer_base=const(self._schedule.steered * self._schedule.pot / self._schedule.need),
+            evidence=tuple(const(x) for x in trust.evidence_constants(
+                sc.trust.tolerance, sc.trust.evidence_sharpness)),
+            update=tuple(const(x) for x in trust.update_constants(
+                sc.trust.gain, sc.trust.loss, d.style["repair"])))
         self._wins_matrix = np.concatenate([c.efficacy_rate * self._wins.own,
                                             sc.trust.wins_rate * self._wins.pair])
         self._slope_pull = self.slope * self._schedule.pull_term
@@ -756,7 +761,8 @@ class PartnershipModel(mesa.Model):
     def _update_trust(self, sc: Scenario) -> None:
         tr, d = sc.trust, self.derived
         evidence = trust.kept_evidence(self.observed, self.commitment, tr.tolerance,
-                                       tr.evidence_sharpness, out=self._evidence)
+                                       tr.evidence_sharpness, out=self._evidence,
+                                       folded=self._scalars.evidence)
         if d.exclusion_cols.stop:
             evidence[:, d.exclusion_cols] *= d.exclusion
         elif d.agenda_seen is not None:
@@ -779,9 +785,8 @@ class PartnershipModel(mesa.Model):
                         out=self._weight)
         if d.weight_clip:
             clip01(weight)
-        trust.update_trust(self.trust, evidence, weight, self._scalars.gain, tr.loss,
-                           d.style["repair"],
-                           out=self.trust, scratch=self._scratch)
+        trust.update_trust(self.trust, evidence, weight, tr.gain, tr.loss, d.style["repair"],
+                           out=self.trust, scratch=self._scratch, folded=self._scalars.update)
         spread = trust.spread(self.trust, self.ties, self._scalars.spread, out=self._spare,
                               scratch=self._scratch, single=self._single, ones=self._ones)
         self._spare, self.trust = self.trust, spread
@@ -972,8 +977,13 @@ class PartnershipModel(mesa.Model):
         form = sc.mechanisms.small_wins
         if form == "off":
             return
-        gap = cycles.pace_gap(self.progress, month - self.round_start + 1,
-                              self._horizon(sc))
+        if self._n_open == len(self.progress):
+            # cycles.pace_gap with every target open (all progress < 1, _deliver): the cap at
+            # 1 changes nothing
+            gap = self.progress - (month - self.round_start + 1) / self._horizon(sc)
+        else:
+            gap = cycles.pace_gap(self.progress, month - self.round_start + 1,
+                                  self._horizon(sc))
         gap *= self.maturity  # what shared monitoring shows (cycles.seen_gap, shared_gap)
         # one product gives rate x the gap each partner sees (cycles.update_efficacy: e + r
         # (seen - e) = (1 - r) e + r seen) and wins rate x the gap each pair sees

@@ -33,19 +33,29 @@ def initial_trust(rng: np.random.Generator, base: float, history: float, ties: n
     return t
 
 
+def evidence_constants(tolerance: float, sharpness: float) -> tuple[float, float, float]:
+    """(1 / sharpness, -1 / sharpness, exp(tolerance / sharpness)): the constants of
+    ``kept_evidence``'s factorised form (the model passes them as 0-d arrays, ``folded``)."""
+    inv = 1.0 / sharpness
+    return inv, -inv, math.exp(tolerance * inv)
+
+
 def kept_evidence(observed: np.ndarray, own: np.ndarray, tolerance: float, sharpness: float,
-                  out: np.ndarray | None = None) -> np.ndarray:
+                  out: np.ndarray | None = None,
+                  folded: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """(n, n) evidence in (0, 1) that j kept faith in i's eyes: j did at least what i did, less a
     tolerance (reciprocity). A smooth (logistic) step so small errors give small updates:
     e_ij = 1 / (1 + exp(-(observed_j - own_i + tolerance) / sharpness)).
 
     The exponential factorises, exp(-z_ij) = exp((own_i - tol) / s) exp(-observed_j / s), so it
-    costs 2n exponentials and three passes over the matrix (into ``out`` if given)."""
-    inv = 1.0 / sharpness
-    k = math.exp(tolerance * inv)  # e = 1 / (1 + a_i b_j / k) = k / (k + a_i b_j)
-    # the outer product by broadcasting (same products, cheaper than ufunc.outer on small arrays)
+    costs 2n exponentials and three passes over the matrix (into ``out`` if given). ``folded``
+    may give ``evidence_constants(tolerance, sharpness)`` precomputed (as 0-d arrays, which
+    numpy takes faster than floats)."""
+    inv, neg_inv, k = folded or evidence_constants(tolerance, sharpness)
+    # e = 1 / (1 + a_i b_j / k) = k / (k + a_i b_j); the outer product by broadcasting (the same
+    # products, cheaper than ufunc.outer on small arrays)
     a = np.exp(own * inv)
-    out = np.multiply(a[:, None], np.exp(observed * -inv), out=out)
+    out = np.multiply(a[:, None], np.exp(observed * neg_inv), out=out)
     out += k
     return np.divide(k, out, out=out)
 
@@ -73,23 +83,32 @@ def contact_weight(contact: np.ndarray, base: float, by_contact: float) -> np.nd
     return base + by_contact * np.minimum(contact, 1.0)
 
 
+def update_constants(gain: float, loss: float, repair: float) -> tuple[float, float, float]:
+    """(g, l, g - l) with l = loss (1 - repair): the constants of ``update_trust``'s form (the
+    model passes them as 0-d arrays, ``folded``)."""
+    lo = loss * (1.0 - repair)
+    return gain, lo, gain - lo
+
+
 def update_trust(trust: np.ndarray, evidence: np.ndarray, weight: np.ndarray, gain: float,
                  loss: float, repair: float, out: np.ndarray | None = None,
-                 scratch: np.ndarray | None = None) -> np.ndarray:
+                 scratch: np.ndarray | None = None,
+                 folded: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Asymmetric update: T += w [gain e (1 - T) - loss (1 - repair) (1 - e) T], clipped to
     [0, 1], with trust in oneself kept at 1.
 
     Computed as T + w (g e - T ((g - l) e + l)) with l = loss (1 - repair). With ``out`` (which may
     be ``trust`` itself) and ``scratch`` buffers it allocates nothing; ``evidence`` is then used
-    as workspace and overwritten."""
-    g, lo = gain, loss * (1.0 - repair)
+    as workspace and overwritten. ``folded`` may give ``update_constants(gain, loss, repair)``
+    precomputed."""
+    g, lo, g_less_lo = folded or update_constants(gain, loss, repair)
     if out is None:
         out = trust.copy()
     elif out is not trust:
         np.copyto(out, trust)
     if scratch is None:
         evidence = evidence.copy()
-    s = np.multiply(evidence, g - lo, out=scratch)
+    s = np.multiply(evidence, g_less_lo, out=scratch)
     s += lo
     s *= out                       # T ((g - l) e + l)
     e = evidence
