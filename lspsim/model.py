@@ -328,6 +328,7 @@ class LoopScalars(NamedTuple):
     max_factor_less_1: np.ndarray    # m - 1
     tie_threshold: np.ndarray        # network.tie_threshold (_record's dense pairs)
     spread: np.ndarray               # trust.spread (trust.spread)
+    spread_keep: np.ndarray          # 1 - trust.spread
     tolerance: np.ndarray            # trust.tolerance (the agenda block of _update_trust)
     sharpness: np.ndarray            # trust.evidence_sharpness
     discount: np.ndarray             # commitment.distrust_discount
@@ -721,7 +722,7 @@ class PartnershipModel(mesa.Model):
             efficacy_keep=const(1.0 - c.efficacy_rate),
             effort_half=const(sc.delivery.effort_half), max_factor=const(m),
             max_factor_less_1=const(m - 1.0), tie_threshold=const(d.tie_threshold),
-            spread=const(sc.trust.spread),
+            spread=const(sc.trust.spread), spread_keep=const(1.0 - sc.trust.spread),
             tolerance=const(sc.trust.tolerance), sharpness=const(sc.trust.evidence_sharpness),
             discount=const(c.distrust_discount),
             steer_scale=const(self._schedule.steered / self._schedule.need),
@@ -788,7 +789,8 @@ class PartnershipModel(mesa.Model):
         trust.update_trust(self.trust, evidence, weight, tr.gain, tr.loss, d.style["repair"],
                            out=self.trust, scratch=self._scratch, folded=self._scalars.update)
         spread = trust.spread(self.trust, self.ties, self._scalars.spread, out=self._spare,
-                              scratch=self._scratch, single=self._single, ones=self._ones)
+                              scratch=self._scratch, single=self._single, ones=self._ones,
+                              keep=self._scalars.spread_keep)
         self._spare, self.trust = self.trust, spread
 
     def _scrutinise(self, sc: Scenario, month: int) -> None:

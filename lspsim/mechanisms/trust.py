@@ -137,14 +137,15 @@ def gossip(trust: np.ndarray, ties: np.ndarray, rate: float) -> np.ndarray:
 def spread(trust: np.ndarray, ties: np.ndarray, rate: float, out: np.ndarray | None = None,
            scratch: np.ndarray | None = None,
            single: tuple[np.ndarray, np.ndarray] | None = None,
-           ones: np.ndarray | None = None) -> np.ndarray:
+           ones: np.ndarray | None = None, keep: np.ndarray | float | None = None) -> np.ndarray:
     """``gossip``, fast. The tie-weighted sum, the model's one O(n^3) step, is taken in single
     precision (float32): it moves trust by a share ``rate``, so its rounding (below 1e-8 a
     month) is far under anything the model resolves, and it halves the cost for large
     partnerships. What each
     partner keeps of its own view stays in double precision. ``out`` must not be ``trust``;
     ``scratch`` (float64) and ``single`` (two float32 arrays) are optional (n, n) workspaces,
-    ``ones`` an optional (n,) array of ones."""
+    ``ones`` an optional (n,) array of ones, ``keep`` 1 - ``rate`` precomputed (the model passes
+    it and ``rate`` as 0-d arrays)."""
     n = trust.shape[0]
     # row sums as a product with ones (cheaper than a reduction on small arrays)
     strength = ties.dot(np.ones(n) if ones is None else ones)
@@ -156,7 +157,7 @@ def spread(trust: np.ndarray, ties: np.ndarray, rate: float, out: np.ndarray | N
     heard = np.matmul(w32, t32, out=scratch)
     if min(strength.tolist()) > 0:  # the usual case: every representative has a tie
         heard *= (rate / strength)[:, None]
-        out = np.multiply(trust, 1.0 - rate, out=out)
+        out = np.multiply(trust, 1.0 - rate if keep is None else keep, out=out)
     else:
         has = strength > 0
         r = np.where(has, rate, 0.0)
