@@ -19,7 +19,10 @@ from lspsim import outcomes
 from lspsim.agents import PartnerOrganisation
 from lspsim.events import scenario_in_force
 from lspsim.mechanisms import (
+    ONE,
+    ZERO,
     clip01,
+    const,
     cycles,
     delivery,
     layers,
@@ -44,6 +47,14 @@ threadpool_limits(limits=1, user_api="blas")
 
 _NONE = np.zeros(0, dtype=np.int64)  # no leavers this month
 _NONE.flags.writeable = False
+
+# The monthly schedule takes matrix products with the ndarray.dot method (the same product as
+# np.dot, without np.dot's array-function dispatch, which costs more than a small product) and
+# counts with the C count_nonzero that np.count_nonzero wraps.
+try:
+    _count_nonzero = np._core.multiarray.count_nonzero
+except AttributeError:  # numpy < 2
+    _count_nonzero = np.core.multiarray.count_nonzero
 
 # Series recorded each month, in column order: declared in the outcome registry.
 SERIES = outcomes.names("model")
@@ -301,6 +312,32 @@ class MeetingPattern(NamedTuple):
     spare: np.ndarray                # commitment.spare_capacity
 
 
+class LoopScalars(NamedTuple):
+    """Scenario constants the monthly schedule applies to arrays, as read-only 0-d arrays
+    (``mechanisms.const``: a ufunc takes them faster than Python floats, with the same result).
+    Built by ``_loop_constants``."""
+
+    memory: np.ndarray               # scrutiny.memory (scrutiny.fade)
+    aspiration: np.ndarray           # leadership.aspiration
+    weight_visibility: np.ndarray    # trust.weight_visibility (trust.update_weight)
+    neg_incentive_weight: np.ndarray  # -commitment.incentive_weight
+    adjust_rate: np.ndarray          # Derived.adjust_rate (commitment.adjust)
+    efficacy_keep: np.ndarray        # 1 - commitment.efficacy_rate (cycles.update_efficacy)
+    effort_half: np.ndarray          # delivery.effort_half (delivery.link_strength)
+    max_factor: np.ndarray           # resources.max_resource_factor m (resources.resource_factor)
+    max_factor_less_1: np.ndarray    # m - 1
+    tie_threshold: np.ndarray        # network.tie_threshold (_record's dense pairs)
+    spread: np.ndarray               # trust.spread (trust.spread)
+    spread_keep: np.ndarray          # 1 - trust.spread
+    tolerance: np.ndarray            # trust.tolerance (the agenda block of _update_trust)
+    sharpness: np.ndarray            # trust.evidence_sharpness
+    discount: np.ndarray             # commitment.distrust_discount
+    steer_scale: np.ndarray          # steered share / need (_steering)
+    steer_base: np.ndarray           # steered share x pot / need
+    evidence: tuple[np.ndarray, np.ndarray, np.ndarray]  # trust.evidence_constants
+    update: tuple[np.ndarray, np.ndarray, np.ndarray]  # trust.update_constants
+
+
 class PartnershipModel(mesa.Model):
     """A local strategic partnership: partners, their representatives' network, a chair and
     council, layers of governance, shared monitoring, scrutiny and delivery chains.
@@ -394,6 +431,7 @@ class PartnershipModel(mesa.Model):
         self._round_seed = int(rng.integers(2**63))
         self._membership = delivery.membership(self.chains, n)
         self.chain_share = delivery.chain_share(self._membership)
+        self._in_chains = self._membership.sum(axis=0)  # chains each partner is in
         # LAA rounds: the first opens at the first month run (spin-up included)
         self.first_month = 1 - d.spinup
         self.round_start, self.round_index = self.first_month, 0
@@ -424,6 +462,7 @@ class PartnershipModel(mesa.Model):
         self._spare = np.empty((n, n))
         self._single = (np.empty((n, n), np.float32), np.empty((n, n), np.float32))
         self._vec = np.empty(n)
+        self._tie_mask = np.empty((n, n), dtype=bool)  # _record's count of dense pairs
         self._ones = np.ones(n)
         self._sanction = self._fine_shift = None  # set each month by _scrutinise
 
@@ -650,7 +689,14 @@ class PartnershipModel(mesa.Model):
         stops absorbing its chain's aligned money and its share of the pot; the executive's
         steering is redone over the open targets (_steering)."""
         sch = self._schedule
-        self._freed = f = delivery.freed_share(self._membership, self._active)
+        # delivery.freed_share(membership, active), fast: the chain counts are sums of 0s and 1s,
+        # exact in any order, so a product with the open targets gives those of the open ones,
+        # and the count over all targets is kept (_build_structures)
+        open_ = self._active.astype(float)
+        in_open = open_.dot(self._membership)
+        ratio = np.divide(self._in_chains, in_open, out=np.zeros_like(in_open),
+                          where=in_open > 0)
+        self._freed = f = open_[:, None] * ratio
         self._open_chain_share = self.chain_share * f
         self._adequacy_matrix = sch.adequacy_matrix * f
         self._steer = None
@@ -668,7 +714,23 @@ class PartnershipModel(mesa.Model):
         self._efficacy_logit = (-c.incentive_weight * d.stake_in_success * d.payoff
                                 * c.return_on_commitment * c.efficacy_weight)
         self._keep_own = 1.0 - self.slope  # weight of the own preference (commitment.desired)
-        self._efficacy_keep = 1.0 - c.efficacy_rate
+        m = sc.resources.max_resource_factor
+        self._scalars = LoopScalars(
+            memory=const(sc.scrutiny.memory), aspiration=const(sc.leadership.aspiration),
+            weight_visibility=const(sc.trust.weight_visibility),
+            neg_incentive_weight=const(-c.incentive_weight), adjust_rate=const(d.adjust_rate),
+            efficacy_keep=const(1.0 - c.efficacy_rate),
+            effort_half=const(sc.delivery.effort_half), max_factor=const(m),
+            max_factor_less_1=const(m - 1.0), tie_threshold=const(d.tie_threshold),
+            spread=const(sc.trust.spread), spread_keep=const(1.0 - sc.trust.spread),
+            tolerance=const(sc.trust.tolerance), sharpness=const(sc.trust.evidence_sharpness),
+            discount=const(c.distrust_discount),
+            steer_scale=const(self._schedule.steered / self._schedule.need),
+            steer_base=const(self._schedule.steered * self._schedule.pot / self._schedule.need),
+            evidence=tuple(const(x) for x in trust.evidence_constants(
+                sc.trust.tolerance, sc.trust.evidence_sharpness)),
+            update=tuple(const(x) for x in trust.update_constants(
+                sc.trust.gain, sc.trust.loss, d.style["repair"])))
         self._wins_matrix = np.concatenate([c.efficacy_rate * self._wins.own,
                                             sc.trust.wins_rate * self._wins.pair])
         self._slope_pull = self.slope * self._schedule.pull_term
@@ -693,42 +755,50 @@ class PartnershipModel(mesa.Model):
         # visibility = maturity x openness; observation sd = base sd x (1 - visibility) x the
         # layer-confusion factor (monitoring.observation_sd; z carries the rest)
         np.multiply(d.openness, self.maturity, out=self.visibility)
-        np.subtract(1.0, self.visibility, out=self._hidden)
+        np.subtract(ONE, self.visibility, out=self._hidden)
         self.observed = monitoring.observe_draw(self.commitment, z, self._hidden,
                                                 out=self.observed)
 
     def _update_trust(self, sc: Scenario) -> None:
         tr, d = sc.trust, self.derived
         evidence = trust.kept_evidence(self.observed, self.commitment, tr.tolerance,
-                                       tr.evidence_sharpness, out=self._evidence)
+                                       tr.evidence_sharpness, out=self._evidence,
+                                       folded=self._scalars.evidence)
         if d.exclusion_cols.stop:
             evidence[:, d.exclusion_cols] *= d.exclusion
         elif d.agenda_seen is not None:
             # Councils judged on what they do for each partner's priorities:
             # kept_evidence_seen(delivered_for(observed, stake), ...) =
             # expit((min(s_i, 1) obs_j - c_i + tolerance) / sharpness).
+            # The block is built in its columns of the evidence (an outer product by
+            # broadcasting: the same products as np.multiply.outer, cheaper on small arrays).
             nc = d.n_councils
-            block = np.multiply.outer(d.agenda_seen, self.observed[:nc])
-            block -= ((self.commitment - tr.tolerance) / tr.evidence_sharpness)[:, None]
-            expit(block, out=evidence[:, :nc])
+            block = np.multiply(d.agenda_seen[:, None], self.observed[:nc],
+                                out=evidence[:, :nc])
+            own = np.subtract(self.commitment, self._scalars.tolerance)
+            own /= self._scalars.sharpness
+            block -= own[:, None]
+            expit(block, out=block)
         # trust.update_weight: the contact part is fixed per meeting pattern
         weight = np.add(self._now.contact_weight,
-                        np.multiply(self.visibility, tr.weight_visibility, out=self._vec),
+                        np.multiply(self.visibility, self._scalars.weight_visibility,
+                                    out=self._vec),
                         out=self._weight)
         if d.weight_clip:
             clip01(weight)
         trust.update_trust(self.trust, evidence, weight, tr.gain, tr.loss, d.style["repair"],
-                           out=self.trust, scratch=self._scratch)
-        spread = trust.spread(self.trust, self.ties, tr.spread, out=self._spare,
-                              scratch=self._scratch, single=self._single, ones=self._ones)
+                           out=self.trust, scratch=self._scratch, folded=self._scalars.update)
+        spread = trust.spread(self.trust, self.ties, self._scalars.spread, out=self._spare,
+                              scratch=self._scratch, single=self._single, ones=self._ones,
+                              keep=self._scalars.spread_keep)
         self._spare, self.trust = self.trust, spread
 
     def _scrutinise(self, sc: Scenario, month: int) -> None:
-        s, d = sc.scrutiny, self.derived
+        s, d, k = sc.scrutiny, self.derived, self._scalars
         form, aspiration = sc.mechanisms.punishment, sc.leadership.aspiration
-        self.pressure *= s.memory  # scrutiny.fade, in place
+        self.pressure *= k.memory  # scrutiny.fade, in place
         if form == "payoff_cost":
-            self.fine_rate *= s.memory  # scrutiny.fade, in place
+            self.fine_rate *= k.memory  # scrutiny.fade, in place
         if scrutiny.is_review_month(month, s.interval_months):
             bite = scrutiny.intensity(s.member_engagement, s.member_training,
                                       d.style["challenge"], s.untrained_bite)
@@ -751,9 +821,9 @@ class PartnershipModel(mesa.Model):
             # scrutiny.fines_imposed summed, challenge_load, fined_incentive less the
             # pattern's incentive
             rate = self.fine_rate
-            short = np.subtract(aspiration, self.observed, out=self._vec)
-            np.maximum(short, 0.0, out=short)
-            total = float(np.dot(rate, short))
+            short = np.subtract(k.aspiration, self.observed, out=self._vec)
+            np.maximum(short, ZERO, out=short)
+            total = float(rate.dot(short))
             shift = np.multiply(d.challenge_incentive, -total)
             shift += rate
             self._fine_shift = shift
@@ -770,29 +840,37 @@ class PartnershipModel(mesa.Model):
                                                                     burden)
                 self._spare_now = commit.spare_capacity(burden)
 
-    def _allocate(self, sc: Scenario) -> np.ndarray:
+    def _allocate(self, sc: Scenario, effort: np.ndarray) -> np.ndarray:
         """Resources reaching each target relative to need this month (resources.adequacy with
         the executive's steering, layers.steered_money, when mechanisms.layers is
         "information"; the fixed split otherwise). The executive allocates at its meetings
         (report Table 8) on what it then reads as need (layers.executive_signal, kept as
-        ``self.signal``); between meetings the allocation holds."""
+        ``self.signal``); between meetings the allocation holds. ``effort`` is this month's
+        commitment x effective capacity (the chains' activity)."""
         sch = self._schedule
         if sch.steered:
             if self._now.executive_meets or self._steer is None:
                 if self._now.executive_meets:
-                    self.signal = self._read_need(sc.layers.clarity)
+                    self.signal = self._read_need(sc.layers.clarity, effort)
                 self._steer = self._steering(self.signal)
             matrix, base = self._steer
         else:
             matrix, base = self._adequacy_matrix, self._adequacy_base
-        adequacy = np.dot(matrix, self.commitment)
+        adequacy = matrix.dot(self.commitment)
         adequacy += base
         return adequacy
 
-    def _read_need(self, clarity: float) -> np.ndarray:
-        """layers.executive_signal(max(1 - progress, 0), chain effort, clarity), fast."""
-        gap = layers.outcome_need(self.progress)
-        activity = np.dot(self._membership, self.commitment * self.effective_capacity)
+    def _read_need(self, clarity: float, effort: np.ndarray) -> np.ndarray:
+        """layers.executive_signal(outcome need, chain effort, clarity), fast; ``effort`` is
+        commitment x effective capacity."""
+        if self._n_open == len(self.progress):
+            # layers.outcome_need with every target open (all progress < 1, _deliver):
+            # progress x (1 - progress)
+            gap = np.subtract(ONE, self.progress)
+            gap *= self.progress
+        else:
+            gap = layers.outcome_need(self.progress)
+        activity = self._membership.dot(effort)
         gap_sum, activity_sum = float(np.add.reduce(gap)), float(np.add.reduce(activity))
         if gap_sum > 0 and activity_sum > 0:
             gap *= clarity / gap_sum
@@ -808,23 +886,25 @@ class PartnershipModel(mesa.Model):
         open targets, _open_targets). Money steered to a target met since (by a stale reading,
         or by operational activity that goes on in its chain) is lost: its rows are zeroed."""
         sch, m = self._schedule, self._membership
-        denom = np.dot(signal, m)
-        denom[sch.outside] = 1.0  # partners in no chain: their column of m is 0 anyway
+        denom = signal.dot(m)
+        if len(sch.outside):
+            denom[sch.outside] = 1.0  # partners in no chain: their column of m is 0 anyway
         if min(denom.tolist()) <= 0:  # a partner whose chains all read no need: its share
             denom = np.where(denom > 0, denom, np.inf)  # of the split is the even one
             fallback = (denom == np.inf) * sch.steered / sch.need * sch.aligned_per_commitment
             extra = self._open_chain_share * fallback[None, :]
         else:
-            extra = 0.0
-        scale = sch.steered / sch.need
-        matrix = m * (signal * scale)[:, None]
-        matrix *= (sch.aligned_per_commitment / denom)[None, :]
-        base = signal * (sch.steered * sch.pot / sch.need)
+            extra = None  # nothing to add (adding 0.0 would change no sum the model takes)
+        k = self._scalars
+        matrix = m * (signal * k.steer_scale)[:, None]  # steer_scale = steered / need
+        matrix *= sch.aligned_per_commitment / denom
+        base = signal * k.steer_base  # steered x pot / need
         if self._n_open < len(signal):  # met targets absorb what is steered to them
             matrix *= self._active[:, None]
             base *= self._active
         matrix += self._adequacy_matrix
-        matrix += extra
+        if extra is not None:
+            matrix += extra
         base += self._adequacy_base
         return matrix, base
 
@@ -832,7 +912,7 @@ class PartnershipModel(mesa.Model):
         # commitment.desired(slope, leadership.pulled_expectation(expected, ...), own,
         # sanction x pressure, noise) in its folded form (commitment.folded_decision).
         target = commit.expected_of_others_unit(self.trust, self.observed, self._hidden,
-                                                sc.commitment.distrust_discount,
+                                                self._scalars.discount,
                                                 scale=self._schedule.expect_scale)
         efficacy, shift = sc.mechanisms.small_wins == "trust_and_efficacy", self._fine_shift
         if efficacy or shift is not None:
@@ -846,10 +926,10 @@ class PartnershipModel(mesa.Model):
             else:
                 x = np.copyto(self._vec, self._now.incentive_logit) or self._vec
             if shift is not None:
-                shift *= -sc.commitment.incentive_weight
+                shift *= self._scalars.neg_incentive_weight
                 x += shift
             np.exp(x, out=x)
-            x += 1.0
+            x += ONE
             np.divide(self._keep_own, x, out=x)
             target += x
             target += self._slope_pull
@@ -861,28 +941,36 @@ class PartnershipModel(mesa.Model):
         clip01(target)
         if sc.mechanisms.capacity_limit == "spare_capacity":
             np.minimum(target, self._spare_now, out=target)  # commit.spare_capacity
-        self.commitment = commit.adjust(self.commitment, target, self.derived.adjust_rate)
+        self.commitment = commit.adjust(self.commitment, target, self._scalars.adjust_rate)
 
     def _deliver(self, sc: Scenario) -> None:
         sch = self._schedule
-        self.adequacy = self._allocate(sc)
+        effort = self.commitment * self.effective_capacity  # one product for both uses
+        self.adequacy = self._allocate(sc, effort)
         delivery.planned_link_strength(
-            sch.links, self.commitment * self.effective_capacity, self.trust, self.ties,
+            sch.links, effort, self.trust, self.ties,
             monitoring.information_scale(self.maturity, sc.delivery.info_floor),
-            sc.delivery.effort_half, out=self.link)
+            self._scalars.effort_half, out=self.link)
         flat = self.link.argmin(axis=1)
         flat += sch.argmin_flat
         self._weakest_at = flat
         self._weakest = self.link.take(flat)
-        step = resources.resource_factor(self.adequacy, sc.resources.max_resource_factor)
+        # resources.resource_factor(adequacy, m) = m A / ((m - 1) + A), with 0-d constants
+        k = self._scalars
+        step = np.multiply(k.max_factor, self.adequacy)
+        step /= np.add(k.max_factor_less_1, self.adequacy)
         step *= self._weakest
         step *= sch.per_month  # delivery.progress_step: weakest x resources / months
         self._open_now, self._n_open_now = self._active, self._n_open
-        step *= self._active  # met targets are done for the round
+        n_targets = len(step)
+        if self._n_open < n_targets:
+            step *= self._active  # met targets are done for the round
         self.progress = self.progress + step
-        met = self.progress >= 1.0
-        if np.count_nonzero(met) + self._n_open != len(met):  # a target was met this month
-            self._active = ~met
+        # a target was met this month: more targets at 1 than were met before (met ones stay
+        # there); with all open, whether any reached 1
+        if (max(self.progress.tolist()) >= 1.0 if self._n_open == n_targets
+                else _count_nonzero(self.progress >= 1.0) + self._n_open != n_targets):
+            self._active = ~(self.progress >= 1.0)
             self._open_targets()
 
     def _small_wins(self, sc: Scenario, month: int) -> None:
@@ -891,16 +979,21 @@ class PartnershipModel(mesa.Model):
         form = sc.mechanisms.small_wins
         if form == "off":
             return
-        gap = cycles.pace_gap(self.progress, month - self.round_start + 1,
-                              self._horizon(sc))
+        if self._n_open == len(self.progress):
+            # cycles.pace_gap with every target open (all progress < 1, _deliver): the cap at
+            # 1 changes nothing
+            gap = self.progress - (month - self.round_start + 1) / self._horizon(sc)
+        else:
+            gap = cycles.pace_gap(self.progress, month - self.round_start + 1,
+                                  self._horizon(sc))
         gap *= self.maturity  # what shared monitoring shows (cycles.seen_gap, shared_gap)
         # one product gives rate x the gap each partner sees (cycles.update_efficacy: e + r
         # (seen - e) = (1 - r) e + r seen) and wins rate x the gap each pair sees
         # (cycles.wins_trust_planned); the rates are folded into _wins_matrix
-        seen = np.dot(self._wins_matrix, gap)
+        seen = self._wins_matrix.dot(gap)
         n = self.derived.n_partners
         if form == "trust_and_efficacy":
-            self.efficacy *= self._efficacy_keep
+            self.efficacy *= self._scalars.efficacy_keep
             self.efficacy += seen[:n]
         cycles.wins_pairs_in_place(self.trust, self._wins.flat, seen[n:])
 
@@ -959,12 +1052,12 @@ class PartnershipModel(mesa.Model):
         p[_R_COMMITMENT] = self.commitment
         # Sums as products with ones (cheaper than reductions on small arrays): column sums of
         # T over all partners and over the non-statutory ones in one product, row sums in one.
-        np.dot(self.derived.sum_rows, T, out=p[_R_TRUST_IN:_R_TRUST_IN_NS + 1])
-        np.dot(T, self._ones, out=p[_R_TRUST_OUT])
+        self.derived.sum_rows.dot(T, out=p[_R_TRUST_IN:_R_TRUST_IN_NS + 1])
+        T.dot(self._ones, out=p[_R_TRUST_OUT])
         p[_R_CAPACITY] = self.effective_capacity
         p[_R_PRESSURE] = self.pressure
         p[_R_EFFICACY] = self.efficacy
-        np.dot(self.ties, self._ones, out=p[_R_TIES])
+        self.ties.dot(self._ones, out=p[_R_TIES])
         self._progress_series[t] = self.progress
         if t:
             # only targets still open count (a met one's adequacy is 0: its money has moved on)
@@ -974,7 +1067,8 @@ class PartnershipModel(mesa.Model):
                 row[~self._open_now] = np.nan
             self._weakest_series[t] = self._weakest
         self._raw.append((
-            int(np.count_nonzero(self.ties >= self.derived.tie_threshold)),
+            int(_count_nonzero(np.greater_equal(self.ties, self._scalars.tie_threshold,
+                                                out=self._tie_mask))),
             self.maturity,
             self.leavers.size,
             self._now.meetings_held if t > 0 else 0.0,

@@ -24,6 +24,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from lspsim.mechanisms import ZERO
+
 
 def spinup_months(years: float, cap: int) -> int:
     """Months of history the model runs before month 0: whole years of joint working, at most
@@ -110,7 +112,7 @@ def wins_pairs_in_place(trust: np.ndarray, flat_index: np.ndarray,
     t = flat.take(flat_index)
     loss = np.abs(scaled)
     loss *= t
-    np.maximum(scaled, 0.0, out=scaled)
+    np.maximum(scaled, ZERO, out=scaled)
     scaled -= loss
     t += scaled  # stays in [0, 1]: |S| <= 1 and rate <= 1
     flat.put(flat_index, t)

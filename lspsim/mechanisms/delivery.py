@@ -115,7 +115,7 @@ class LinkPlan(NamedTuple):
     ab: np.ndarray             # flat (n, n) index of (member, next) for those
     both: np.ndarray           # ab followed by the flat index of (next, member)
     info: np.ndarray           # constant part of the information and relation terms
-    tie_offset: float          # f / (1 - f), f the tie floor
+    tie_offset: np.ndarray     # f / (1 - f), f the tie floor (0-d: numpy takes it faster)
     exponent: float            # the handover exponent x
     info_power: float          # 2 y, y the information exponent
 
@@ -152,7 +152,7 @@ def plan_links(chains: np.ndarray, data_quality: np.ndarray, *, tie_floor: float
     return LinkPlan(chains.shape, np.array(pair_pos + last_pos, dtype=np.int64),
                     np.array(a + last, dtype=np.int64), len(a), np.array(ab, dtype=np.int64),
                     np.array(ab + ba, dtype=np.int64), np.array(info_pair + info_last),
-                    tie_offset, x, 2.0 * y)
+                    np.array(tie_offset), x, 2.0 * y)
 
 
 @cache  # exact rational arithmetic is slow, and a run's floor is one of a few values

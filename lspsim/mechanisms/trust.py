@@ -33,17 +33,29 @@ def initial_trust(rng: np.random.Generator, base: float, history: float, ties: n
     return t
 
 
+def evidence_constants(tolerance: float, sharpness: float) -> tuple[float, float, float]:
+    """(1 / sharpness, -1 / sharpness, exp(tolerance / sharpness)): the constants of
+    ``kept_evidence``'s factorised form (the model passes them as 0-d arrays, ``folded``)."""
+    inv = 1.0 / sharpness
+    return inv, -inv, math.exp(tolerance * inv)
+
+
 def kept_evidence(observed: np.ndarray, own: np.ndarray, tolerance: float, sharpness: float,
-                  out: np.ndarray | None = None) -> np.ndarray:
+                  out: np.ndarray | None = None,
+                  folded: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """(n, n) evidence in (0, 1) that j kept faith in i's eyes: j did at least what i did, less a
     tolerance (reciprocity). A smooth (logistic) step so small errors give small updates:
     e_ij = 1 / (1 + exp(-(observed_j - own_i + tolerance) / sharpness)).
 
     The exponential factorises, exp(-z_ij) = exp((own_i - tol) / s) exp(-observed_j / s), so it
-    costs 2n exponentials and three passes over the matrix (into ``out`` if given)."""
-    inv = 1.0 / sharpness
-    k = math.exp(tolerance * inv)  # e = 1 / (1 + a_i b_j / k) = k / (k + a_i b_j)
-    out = np.multiply.outer(np.exp(own * inv), np.exp(observed * -inv), out=out)
+    costs 2n exponentials and three passes over the matrix (into ``out`` if given). ``folded``
+    may give ``evidence_constants(tolerance, sharpness)`` precomputed (as 0-d arrays, which
+    numpy takes faster than floats)."""
+    inv, neg_inv, k = folded or evidence_constants(tolerance, sharpness)
+    # e = 1 / (1 + a_i b_j / k) = k / (k + a_i b_j); the outer product by broadcasting (the same
+    # products, cheaper than ufunc.outer on small arrays)
+    a = np.exp(own * inv)
+    out = np.multiply(a[:, None], np.exp(observed * neg_inv), out=out)
     out += k
     return np.divide(k, out, out=out)
 
@@ -71,23 +83,32 @@ def contact_weight(contact: np.ndarray, base: float, by_contact: float) -> np.nd
     return base + by_contact * np.minimum(contact, 1.0)
 
 
+def update_constants(gain: float, loss: float, repair: float) -> tuple[float, float, float]:
+    """(g, l, g - l) with l = loss (1 - repair): the constants of ``update_trust``'s form (the
+    model passes them as 0-d arrays, ``folded``)."""
+    lo = loss * (1.0 - repair)
+    return gain, lo, gain - lo
+
+
 def update_trust(trust: np.ndarray, evidence: np.ndarray, weight: np.ndarray, gain: float,
                  loss: float, repair: float, out: np.ndarray | None = None,
-                 scratch: np.ndarray | None = None) -> np.ndarray:
+                 scratch: np.ndarray | None = None,
+                 folded: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Asymmetric update: T += w [gain e (1 - T) - loss (1 - repair) (1 - e) T], clipped to
     [0, 1], with trust in oneself kept at 1.
 
     Computed as T + w (g e - T ((g - l) e + l)) with l = loss (1 - repair). With ``out`` (which may
     be ``trust`` itself) and ``scratch`` buffers it allocates nothing; ``evidence`` is then used
-    as workspace and overwritten."""
-    g, lo = gain, loss * (1.0 - repair)
+    as workspace and overwritten. ``folded`` may give ``update_constants(gain, loss, repair)``
+    precomputed."""
+    g, lo, g_less_lo = folded or update_constants(gain, loss, repair)
     if out is None:
         out = trust.copy()
     elif out is not trust:
         np.copyto(out, trust)
     if scratch is None:
         evidence = evidence.copy()
-    s = np.multiply(evidence, g - lo, out=scratch)
+    s = np.multiply(evidence, g_less_lo, out=scratch)
     s += lo
     s *= out                       # T ((g - l) e + l)
     e = evidence
@@ -116,17 +137,18 @@ def gossip(trust: np.ndarray, ties: np.ndarray, rate: float) -> np.ndarray:
 def spread(trust: np.ndarray, ties: np.ndarray, rate: float, out: np.ndarray | None = None,
            scratch: np.ndarray | None = None,
            single: tuple[np.ndarray, np.ndarray] | None = None,
-           ones: np.ndarray | None = None) -> np.ndarray:
+           ones: np.ndarray | None = None, keep: np.ndarray | float | None = None) -> np.ndarray:
     """``gossip``, fast. The tie-weighted sum, the model's one O(n^3) step, is taken in single
     precision (float32): it moves trust by a share ``rate``, so its rounding (below 1e-8 a
     month) is far under anything the model resolves, and it halves the cost for large
     partnerships. What each
     partner keeps of its own view stays in double precision. ``out`` must not be ``trust``;
     ``scratch`` (float64) and ``single`` (two float32 arrays) are optional (n, n) workspaces,
-    ``ones`` an optional (n,) array of ones."""
+    ``ones`` an optional (n,) array of ones, ``keep`` 1 - ``rate`` precomputed (the model passes
+    it and ``rate`` as 0-d arrays)."""
     n = trust.shape[0]
     # row sums as a product with ones (cheaper than a reduction on small arrays)
-    strength = np.dot(ties, np.ones(n) if ones is None else ones)
+    strength = ties.dot(np.ones(n) if ones is None else ones)
     if single is None:
         single = (np.empty((n, n), np.float32), np.empty((n, n), np.float32))
     t32, w32 = single
@@ -135,7 +157,7 @@ def spread(trust: np.ndarray, ties: np.ndarray, rate: float, out: np.ndarray | N
     heard = np.matmul(w32, t32, out=scratch)
     if min(strength.tolist()) > 0:  # the usual case: every representative has a tie
         heard *= (rate / strength)[:, None]
-        out = np.multiply(trust, 1.0 - rate, out=out)
+        out = np.multiply(trust, 1.0 - rate if keep is None else keep, out=out)
     else:
         has = strength > 0
         r = np.where(has, rate, 0.0)
