@@ -741,7 +741,7 @@ class PartnershipModel(mesa.Model):
         if leavers.size:
             loss = sc.network.tie_loss_on_turnover
             network.break_ties(self.ties, self.leavers, loss, out=self.ties)
-            trust.reset_for_newcomers(self.trust, self.leavers, sc.trust.initial, loss,
+            trust.reset_for_newcomers(self.trust, self.leavers, sc.trust.initial,
                                       sc.trust.newcomer_share, out=self.trust)
 
     def _meet(self, sc: Scenario, month: int) -> None:

@@ -125,8 +125,7 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
     #    trust.py)
     leavers = network.leavers(uniform, nw.turnover)
     ties = network.break_ties(s.ties, leavers, nw.tie_loss_on_turnover)
-    T = trust.reset_for_newcomers(s.trust, leavers, tr.initial, nw.tie_loss_on_turnover,
-                                  tr.newcomer_share)
+    T = trust.reset_for_newcomers(s.trust, leavers, tr.initial, tr.newcomer_share)
 
     # 2. Meetings: who meets whom, and the capacity meetings and coordination take (layers.py,
     #    structure.py)

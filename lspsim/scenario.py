@@ -270,8 +270,10 @@ class Trust(Section):
                               "0-1 (sd)", ASSUMED, ge=0, le=0.5)
     cross_tier_share: float = F(0.5, "Level county-district trust is pulled toward, as a share "
                                 "of the base level", "0-1", ASSUMED, ge=0, le=1)
-    newcomer_share: float = F(0.5, "Share of the tie loss by which trust to and from a new "
-                              "representative moves back to the base level", "0-1", ASSUMED,
+    newcomer_share: float = F(0.4, "Share by which trust to and from a new representative "
+                              "moves back to the base level (the personal part of the trust "
+                              "placed in a representative; the organisation's reputation keeps "
+                              "the rest), whatever ties the newcomer inherits", "0-1", ASSUMED,
                               ge=0, le=1)
     wins_rate: float = F(0.5, "Trust moved each month by progress seen on targets two partners "
                          "deliver together, per unit of pace gap (toward 1 when ahead, toward 0 "
@@ -965,7 +967,7 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
     "layers.confusion_noise": (1.0, 4.0),
     "trust.history_pull": (0.3, 0.9),
     "trust.tie_bonus": (0.1, 0.4),
-    "trust.newcomer_share": (0.25, 1.0),
+    "trust.newcomer_share": (0.2, 0.8),
     "network.tie_loss_on_turnover": (0.4, 1.0),
     "delivery.handover_exponent": (0.075, 0.3),
     "delivery.info_exponent": (0.05, 0.2),

@@ -114,12 +114,12 @@ def test_turnover_with_several_leavers_matches_fancy_indexing():
     T = rng.random((6, 6))
     np.fill_diagonal(T, 1.0)
     leavers = np.array([1, 4])
-    k = 0.5 * 0.8
+    k = 0.4
     want = T.copy()
     want[:, leavers] = (1 - k) * want[:, leavers] + k * 0.5
     want[leavers, :] = (1 - k) * want[leavers, :] + k * 0.5
     want[leavers, leavers] = 1.0
-    np.testing.assert_allclose(trust.reset_for_newcomers(T, leavers, 0.5, 0.8, 0.5), want,
+    np.testing.assert_allclose(trust.reset_for_newcomers(T, leavers, 0.5, 0.4), want,
                                rtol=0, atol=1e-15)
     ties = rng.random((6, 6))
     want = ties.copy()

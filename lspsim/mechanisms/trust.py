@@ -168,19 +168,21 @@ def spread(trust: np.ndarray, ties: np.ndarray, rate: float, out: np.ndarray | N
     return out
 
 
-def reset_for_newcomers(trust: np.ndarray, leavers: np.ndarray, base: float,
-                        loss: float, share: float,
+def reset_for_newcomers(trust: np.ndarray, leavers: np.ndarray, base: float, share: float,
                         out: np.ndarray | None = None) -> np.ndarray:
     """A new representative is partly a stranger: trust to and from it moves toward the base
-    level by ``share`` (``trust.newcomer_share``) of the tie loss (the organisation's reputation
-    keeps the rest). ``out`` may be ``trust`` itself (updated in place)."""
+    level by ``share`` (``trust.newcomer_share``: the part of the trust placed in a
+    representative that is personal; the organisation's reputation keeps the rest), whatever
+    ties it inherits (``network.tie_loss_on_turnover`` acts on the ties alone: a successor who
+    inherits a contact is still someone new to trust). ``out`` may be ``trust`` itself
+    (updated in place)."""
     if out is None:
         out = trust.copy()
     elif out is not trust:
         np.copyto(out, trust)
     if leavers.size == 0:
         return out
-    k = share * loss
+    k = share
     for i in leavers.tolist():  # usually one or two: row and column views, no fancy indexing
         col, row = out[:, i], out[i]
         col *= 1 - k
