@@ -52,8 +52,8 @@ POWERED = {"d1.1": 200, "d1.2": 200}
 # Checks that fail in the full report (docs/validation.md) on what this test measures (the
 # effect, and its sign over the hypercube); see the report for why. P1: round 1 below the
 # laboratory's band; f2.1: progress gained from common data standards keeps its sign at only
-# 50% of the hypercube. (c.1 fails there at 75%, not significantly below 80% at this size;
-# d1.1 and d2 fail there as carried by one constant, which this test does not measure.)
+# 50% of the hypercube. (d1.1 fails there as carried by one constant, which this test does not
+# measure; c.1 is borderline there, 75-81% depending on the hypercube's sample.)
 KNOWN_FAILURES = {"P1", "f2.1"}
 
 
