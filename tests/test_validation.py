@@ -167,6 +167,22 @@ def test_robustness_separates_replication_noise_from_parameters():
     assert r1.sign_share == 1.0 and r1.ci_share == 1.0  # mean 1, sd 1, 50 replications
 
 
+def test_robustness_names_the_parameter_the_effect_follows():
+    points = lhs_points(32)
+    names = list(points[0])
+    driver, other = names[0], names[1]
+    rng = np.random.default_rng(1)
+    # the effect falls with one parameter and is noise otherwise: its sign follows that one
+    slope = np.array([p[driver] for p in points])
+    x = (slope.mean() - slope)[:, None] + rng.normal(0, 1e-3, (32, 4))
+    r = Robustness.of(x, points)
+    assert r.drivers[0][0] == driver and r.drivers[0][1] < -0.9
+    assert other not in dict(r.drivers)
+    assert Robustness.of(x).drivers == ()  # without the points, nothing is named
+    flat = rng.normal(0, 1, (32, 4))
+    assert all(abs(rho) >= 0.4 for _, rho in Robustness.of(flat, points).drivers)
+
+
 def test_breach_fall_and_recovery_from_series():
     base = np.full(40, 0.5)
     breach = base.copy()

@@ -376,7 +376,7 @@ def run_validation(cfg: Config | None = None, workers: int = 1,
         for j, m in enumerate(p.metrics, start=1):
             mean, lo, hi = ci95(_diffs(runner, main[p.id], m))
             x = np.array([_diffs(runner, lt["pairs"][p.id], m) for lt in lhs_tasks])
-            rob = Robustness.of(x)
+            rob = Robustness.of(x, points)
             cid = p.id if len(p.metrics) == 1 else f"{p.id}.{j}"
             plan = ablation_plan[p.id]
             base = ci95(_diffs(runner, plan[0][1], m))
@@ -397,7 +397,7 @@ def run_validation(cfg: Config | None = None, workers: int = 1,
         v = _level_values(cid, runner, levels[cid])
         mean, lo, hi = ci95(v)
         x = np.array([_level_values(cid, runner, lt["levels"][cid]) - thr for lt in lhs_tasks])
-        rob = Robustness.of(x)
+        rob = Robustness.of(x, points)
         measure, fig, short = _level_text(cid, runner, levels[cid], v)
         plan = level_plan[cid]
         base = ci95(_level_values(cid, runner, plan[0][1]))

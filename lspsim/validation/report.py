@@ -435,8 +435,7 @@ def _ablation_section(res: Results) -> list[str]:
             lines += ["", "Carried by the mechanism" + ("s " if len(mechs) > 1 else " ")
                       + ", ".join(f"`{m}`" for m in mechs)
                       + ": with it off the effect vanishes or reverses."]
-        lines += ["", ("**Carried by one unevidenced constant: " + ", ".join(
-            f"`{x}`" for x in carried) + ".**") if carried else
+        lines += ["", ("**" + _carried_text(carried) + ".**") if carried else
             "Not carried by any one unevidenced constant" + (
                 "." if b[1] > rows[0].threshold else " (but the effect itself does not hold at "
                 "these replications, so the ablations cannot show what carries it)."), ""]
@@ -486,13 +485,24 @@ def _check_block(c: Check) -> list[str]:
         noise = f"{r.noise_share:.0%}" if np.isfinite(r.noise_share) else "n/a"
         rob += (f"; the point's own 95% CI on the claimed side at {r.ci_share:.0%} of points; "
                 f"replication noise {noise} of the variance over the hypercube")
+        if r.drivers:
+            rob += ("; over the hypercube the effect follows " + ", ".join(
+                f"`{name}` (Spearman rho {rho:+.2f})" for name, rho in r.drivers))
     out = [f"### {c.id} {c.title}: {'PASS' if c.passed else 'FAIL'}", "",
            f"- Claim: {c.claim}", f"- Source: {c.source}",
            f"- Measured: {c.measure} = **{_fmt(c.effect)}**, {ci}{rob}."]
     if c.carried_by:
-        out.append("- Carried by one unevidenced constant: "
-                   + ", ".join(f"`{x}`" for x in c.carried_by) + " (see its ablation table).")
+        out.append("- " + _carried_text(c.carried_by) + " (see its ablation table).")
     return out + ([f"- Figure: [{c.figure}]({c.figure})"] if c.figure else []) + [""]
+
+
+def _carried_text(carried: list[str]) -> str:
+    """'Carried by one unevidenced constant: `x`', or, when several each do it alone, says so."""
+    names = ", ".join(f"`{x}`" for x in carried)
+    if len(carried) == 1:
+        return f"Carried by one unevidenced constant: {names}"
+    return (f"Carried by unevidenced constants, each of which alone makes the effect vanish: "
+            f"{names}")
 
 
 def write_docs(res: Results, out: str | Path) -> Path:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import qmc
+from scipy.stats import qmc, spearmanr
 
 from lspsim.scenario import plausible_range
 from lspsim.stats import interval
@@ -45,11 +45,16 @@ class Robustness:
     sign_share: float   # points whose mean over replications is > 0
     ci_share: float     # points whose 95% t interval over replications lies above 0
     noise_share: float  # share of the variance of x that is replication noise (not parameters)
+    # (parameter, Spearman rho) of the hypercube parameters the point means follow most,
+    # strongest first, those with |rho| >= DRIVER_RHO (at most DRIVERS of them)
+    drivers: tuple[tuple[str, float], ...] = ()
 
     @classmethod
-    def of(cls, x: np.ndarray) -> Robustness:
+    def of(cls, x: np.ndarray, points: list[dict[str, float]] | None = None) -> Robustness:
         """One-way random-effects split of var(x): within points (replication noise, MSW) and
-        between points beyond what noise explains ((MSB - MSW) / r, parameter dependence)."""
+        between points beyond what noise explains ((MSB - MSW) / r, parameter dependence).
+        With the hypercube's ``points`` (one dict per row of x), also which parameters the
+        effect follows: the rank correlation of each point's mean with each parameter."""
         x = np.asarray(x, dtype=float)
         means, los = [], []
         for row in x:
@@ -68,4 +73,28 @@ class Robustness:
         else:
             noise = float("nan")
         return cls(int(x.shape[0]), int(x.shape[1]), float(np.mean(means_a > 0)),
-                   float(np.mean(np.nan_to_num(los_a, nan=-np.inf) > 0)), float(noise))
+                   float(np.mean(np.nan_to_num(los_a, nan=-np.inf) > 0)), float(noise),
+                   drivers(means_a, points) if points else ())
+
+
+DRIVERS = 2  # parameters named per finding
+DRIVER_RHO = 0.4  # |Spearman rho| from which a parameter is named (p < 0.03 with 32 points)
+
+
+def drivers(means: np.ndarray, points: list[dict[str, float]]
+            ) -> tuple[tuple[str, float], ...]:
+    """The hypercube parameters an effect's point means follow most: Spearman's rho of the
+    means with each parameter (scipy.stats.spearmanr), strongest first, |rho| >= DRIVER_RHO."""
+    ok = np.isfinite(means)
+    if ok.sum() < 5 or len(points) != len(means):
+        return ()
+    out = []
+    for name in points[0]:
+        v = np.array([p[name] for p in points], dtype=float)[ok]
+        if np.ptp(v) == 0 or np.ptp(means[ok]) == 0:
+            continue
+        rho = float(spearmanr(v, means[ok]).statistic)
+        if abs(rho) >= DRIVER_RHO:
+            out.append((name, rho))
+    out.sort(key=lambda t: -abs(t[1]))
+    return tuple(out[:DRIVERS])
