@@ -1165,7 +1165,9 @@ class PartnershipModel(mesa.Model):
         return p
 
     def progress_series(self) -> np.ndarray:
-        return self._progress_series[: self.steps + 1]
+        """(months + 1, K) each target's progress by month, 1 once met (a target's last step
+        may carry it past 1 inside the model; a met target is met, so outputs stop at 1)."""
+        return np.minimum(self._progress_series[: self.steps + 1], 1.0)
 
     def contribution(self) -> np.ndarray:
         """Pooled share plus aligned mainstream money per partner, GBP m/year."""

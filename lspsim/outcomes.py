@@ -250,10 +250,10 @@ PARTNER_SERIES: tuple[TimeSeriesOutcome, ...] = (
 # Target-level series: the outcome column of targets.parquet.
 TARGET_SERIES: tuple[TimeSeriesOutcome, ...] = (
     TimeSeriesOutcome(
-        "progress", "progress (1 = target met)", "progress, >= 0", 0, None,
-        "Progress of the target's delivery chain in the current round; 1 = met (not capped: a "
-        "chain may overshoot in the month it meets it; a met target then stops). Restarts at 0 "
-        "with each round's new targets.",
+        "progress", "progress (1 = target met)", "progress, 0-1", 0, 1,
+        "Progress of the target's delivery chain in the current round; 1 = met (a met target "
+        "stops; the month's step that meets it may carry the model's own value past 1, and the "
+        "output stops at 1). Restarts at 0 with each round's new targets.",
         "the target's own value", level="target"),
 )
 
