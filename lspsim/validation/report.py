@@ -37,7 +37,7 @@ from lspsim.validation.patterns import (
     ROBUST_SHARE,
     SEED,
 )
-from lspsim.validation.robustness import lhs_ranges
+from lspsim.validation.robustness import DRIVER_RHO, DRIVERS, lhs_ranges
 from lspsim.validation.runs import _key
 
 ABLATION_CSV = "validation-ablations.csv"
@@ -377,7 +377,11 @@ def _robustness_method(res: Results) -> list[str]:
         "for each check, the statistic x (A - B, or a level minus its threshold) is split by a "
         "one-way random-effects analysis into the variance within points (replication noise, "
         "MSW) and between points beyond what that noise explains ((MSB - MSW) / r, parameter "
-        "dependence); *noise* is MSW over their sum.",
+        "dependence); *noise* is MSW over their sum. Which parameters a check's effect "
+        "follows: Spearman's rank correlation (scipy.stats.spearmanr) of the points' mean "
+        f"effects with each parameter; the strongest {DRIVERS} with |rho| >= {DRIVER_RHO} are "
+        "named under the check (a finding that misses its robustness target usually changes "
+        "sign along one of them).",
         "",
         "| parameter | range | from | evidence |",
         "|---|---|---|---|",
