@@ -441,6 +441,8 @@ class PartnershipModel(mesa.Model):
         self._n_open_now = k
         self._freed = delivery.freed_share(self._membership, self._active)
         self.efficacy = np.zeros(n)
+        self.belief = np.full(n, np.nan)  # what each expects of the others (none yet)
+        self._belief_fresh = True
         self._wins = cycles.plan_wins(self._membership)  # who shares which chains
 
         self.maturity = d.initial_maturity
@@ -734,6 +736,9 @@ class PartnershipModel(mesa.Model):
         self._wins_matrix = np.concatenate([c.efficacy_rate * self._wins.own,
                                             sc.trust.wins_rate * self._wins.pair])
         self._slope_pull = self.slope * self._schedule.pull_term
+        # the expectation's folded scale without its 1 / (n - 1) (commitment.folded_decision):
+        # the belief is kept as a mean over the others
+        self._belief_scale = self._schedule.expect_scale * max(self.derived.n_partners - 1, 1)
         self._open_targets()
 
     def _turnover(self, sc: Scenario, leavers: np.ndarray) -> None:
@@ -743,6 +748,8 @@ class PartnershipModel(mesa.Model):
             network.break_ties(self.ties, self.leavers, loss, out=self.ties)
             trust.reset_for_newcomers(self.trust, self.leavers, sc.trust.initial,
                                       sc.trust.newcomer_share, out=self.trust)
+            self.belief[leavers] = np.nan  # a new representative has no expectation yet
+            self._belief_fresh = True
 
     def _meet(self, sc: Scenario, month: int) -> None:
         self._now = now = self._pattern(sc, month)
@@ -911,9 +918,29 @@ class PartnershipModel(mesa.Model):
     def _decide_commitment(self, sc: Scenario, z: np.ndarray) -> None:
         # commitment.desired(slope, leadership.pulled_expectation(expected, ...), own,
         # sanction x pressure, noise) in its folded form (commitment.folded_decision).
-        target = commit.expected_of_others_unit(self.trust, self.observed, self._hidden,
-                                                self._scalars.discount,
-                                                scale=self._schedule.expect_scale)
+        # commitment.update_belief(belief, expected_of_others(...), belief_rate), the belief
+        # kept unscaled (self.belief); then the folded scale x (n - 1) (_loop_constants)
+        seen = commit.expected_of_others_unit(self.trust, self.observed, self._hidden,
+                                              self._scalars.discount)
+        belief, rate = self.belief, sc.commitment.belief_rate
+        if rate >= 1.0:
+            belief = seen
+        elif self._belief_fresh:  # a first decision, or new representatives: NaN rows
+            belief = commit.update_belief(belief, seen, rate)
+            self._belief_fresh = False
+        else:
+            seen -= belief
+            seen *= rate
+            belief = np.add(belief, seen, out=belief)
+        self.belief = belief
+        target = np.multiply(belief, self._belief_scale)
+        import os
+        lam = float(os.environ.get("LAM", "1"))
+        if lam < 1:
+            prev = getattr(self, "_belief_prev", None)
+            if prev is not None:
+                target = (1 - lam) * prev + lam * target
+            self._belief_prev = target.copy()
         efficacy, shift = sc.mechanisms.small_wins == "trust_and_efficacy", self._fine_shift
         if efficacy or shift is not None:
             # own preference moves with the partner's sense of efficacy (commitment.own_incentive)

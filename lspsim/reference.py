@@ -80,6 +80,7 @@ class State:
     adequacy: np.ndarray
     progress: np.ndarray
     efficacy: np.ndarray
+    belief: np.ndarray               # what each partner expects of the others (NaN: not yet)
     months_to_deliver: np.ndarray    # this round's targets
     round_start: int
     round_index: int
@@ -199,8 +200,14 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
     #    "payoff_cost" = a fine per unit withheld in the incentive and capacity given up by
     #    challengers; "push" = added to the desired commitment) and noise (commitment.py,
     #    leadership.py, scrutiny.py)
-    expected = commitment.expected_of_others(T, observed, visibility, cm.distrust_discount)
-    expected = leadership.pulled_expectation(expected, ld.aspiration, style["pull"], voice)
+    #    What a partner expects of the others moves partly toward what it now sees
+    #    (commitment.update_belief); a new representative starts from what it sees.
+    previous = s.belief.copy()
+    previous[leavers] = np.nan
+    belief = commitment.update_belief(
+        previous, commitment.expected_of_others(T, observed, visibility, cm.distrust_discount),
+        cm.belief_rate)
+    expected = leadership.pulled_expectation(belief, ld.aspiration, style["pull"], voice)
     incentive = commitment.own_incentive(
         p.stake_in_success, leadership.payoff_share(mech.exclusion, voice, stake),
         cm.return_on_commitment, cm.cost, burden, s.efficacy,
@@ -273,7 +280,8 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
     return State(trust=T, ties=ties, commitment=c, observed=observed, pressure=pressure,
                  fine_rate=fine_rate, signal=signal,
                  maturity=maturity, burden=burden, effective_capacity=capacity, link=link,
-                 adequacy=adequacy, progress=progress, efficacy=efficacy, months_to_deliver=mtd,
+                 adequacy=adequacy, progress=progress, efficacy=efficacy, belief=belief,
+                 months_to_deliver=mtd,
                  round_start=round_start, round_index=round_index)
 
 
@@ -315,8 +323,8 @@ class ReferenceRun:
             effective_capacity=np.array(model.effective_capacity, dtype=float),
             link=model.link.copy(), adequacy=model.adequacy.copy(),
             progress=model.progress.copy(), efficacy=model.efficacy.copy(),
-            months_to_deliver=model.months_to_deliver.copy(), round_start=model.round_start,
-            round_index=model.round_index)
+            belief=model.belief.copy(), months_to_deliver=model.months_to_deliver.copy(),
+            round_start=model.round_start, round_index=model.round_index)
         self.rng = copy.deepcopy(model.rng)
         self.months = model.steps
         self._draws: tuple[np.ndarray, np.ndarray] | None = None

@@ -224,6 +224,10 @@ class Commitment(Section):
     adjustment_rate: float = F(0.5, "Share of the gap to its desired commitment a partner "
                                "closes at each decision", "per decision", ge=0, le=1)
     noise: float = F(0.04, "Standard deviation of decision noise", "commitment", ge=0, le=0.5)
+    belief_rate: float = F(0.3, "Share of the gap between what a partner expected of the others "
+                           "and what it now sees of them that its expectation closes at each "
+                           "decision (1: it expects exactly what it sees; beliefs move partly, "
+                           "Fischbacher & Gaechter 2010)", "per decision", ge=0.01, le=1)
     # Structural constants
     distrust_discount: float = F(0.6, "Share of a partner's reported commitment discounted when "
                                  "it is neither trusted nor verifiable", "0-1", ASSUMED, ge=0, le=1)
@@ -943,6 +947,9 @@ SOURCED: dict[str, str] = {
     "commitment.conditional_share": "about half are conditional co-operators [FGF01]",
     "commitment.conditional_slope": "imperfect conditional co-operation [FG10]",
     "commitment.free_rider_slope": "free riders and hump-shaped types [FGF01]",
+    "commitment.belief_rate": "beliefs move only partly toward what the others gave [FG10]; "
+                              "the value is calibrated on the laboratory's decay (patterns L2, "
+                              "L3, docs/validation.md)",
     "scrutiny.challenge_cost": "a punisher paid 1 token per 3 of punishment [FG00]",
 }
 

@@ -384,3 +384,14 @@ def test_mechanism_modules_hold_no_numeric_constants():
                 if numbers and set(names) - {"STRATEGIC", "EXECUTIVE", "OPERATIONAL"}:
                     found.append(f"{path.name}: {names}")
     assert not found, found
+
+
+def test_beliefs_move_partly_toward_what_is_seen():
+    prev, seen = np.array([0.2, np.nan, 0.8]), np.array([0.6, 0.5, 0.4])
+    np.testing.assert_allclose(commitment.update_belief(prev, seen, 0.25), [0.3, 0.5, 0.7])
+    np.testing.assert_array_equal(commitment.update_belief(prev, seen, 1.0), seen)
+    # repeated sights of the same thing: the gap shrinks by (1 - rate) each decision
+    b = np.array([0.0])
+    for _ in range(3):
+        b = commitment.update_belief(b, np.array([1.0]), 0.5)
+    assert b[0] == pytest.approx(1 - 0.5 ** 3)

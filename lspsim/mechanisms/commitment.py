@@ -97,6 +97,20 @@ def spare_capacity(burden: np.ndarray) -> np.ndarray:
     return 1.0 - burden
 
 
+def update_belief(previous: np.ndarray, seen: np.ndarray, rate: float) -> np.ndarray:
+    """What a partner expects of the others at this decision: its previous expectation moved a
+    share ``rate`` (``commitment.belief_rate``) of the way to what it now sees of them
+    (``expected_of_others``). Beliefs are sticky: in the laboratory a player's belief about the
+    others' contribution is a weighted mix of its previous belief and what the others gave
+    last round (Fischbacher & Gaechter 2010), so contributions decay over rounds rather than
+    collapse. A partner with no expectation yet (NaN: the first decision, or a new
+    representative) takes what it sees."""
+    if rate >= 1.0:
+        return seen.copy()
+    out = previous + rate * (seen - previous)
+    return np.where(np.isnan(previous), seen, out)
+
+
 def folded_decision(slope: np.ndarray, pull: float, voice_: np.ndarray, aspiration: float,
                     n_partners: int) -> tuple[np.ndarray, np.ndarray]:
     """The constant factors of ``desired(slope, pulled_expectation(expected, ...), own, ...)``

@@ -9,8 +9,10 @@ model's outputs and the acceptance band. A pattern passes when the statistic's m
 The public-goods mapping (scenarios/public_goods*.toml, docs/validation.md): month 0 is
 ``commitment.initial``, an input that stands for what each player believes the others will give
 before round 1; month r (r >= 1) is the model's r-th decision, each a fresh one (adjustment rate
-1, style speed 1), so laboratory round r is model month r. Peer punishment follows a round's
-contributions: it is switched on by an event at month 2, so it first bites on round 2.
+1, style speed 1), so laboratory round r is model month r. Beliefs about the others carry over
+between rounds (``commitment.belief_rate``, Fischbacher & Gaechter 2010). Peer punishment
+follows a round's contributions: it is switched on by an event at month 2, so it first bites on
+round 2.
 
 The same statistics are the summary statistics of the calibration
 (:mod:`lspsim.validation.calibrate`); :func:`lab_game` is the sweep evaluator that measures one
@@ -357,7 +359,14 @@ def markdown(res: LabResult) -> list[str]:
         "1` in the presets), so it is the laboratory's round-1 decision; round r is month r. "
         "Peer punishment answers a round's contributions, so it is switched on by an event at "
         "month 2 (`public_goods_punishment` is `public_goods` plus that event): nobody is "
-        "punished for the belief.",
+        "punished for the belief. A decision is fresh, but a belief is not: what a player "
+        "expects of the others moves a share `commitment.belief_rate` of the way to what they "
+        "gave (Fischbacher & Gaechter 2010: beliefs mix the previous belief with the others' "
+        "last contributions). That one value is calibrated on the decay patterns L2 and L3 "
+        "(with each belief just what was seen, rate 1, contributions fell 40% from round 1 "
+        "to round 2 and ended at 0.05), so L2 and L3 are calibration targets for it, not "
+        "independent tests; L1 does not depend on it (the first decision is taken on "
+        "`commitment.initial`).",
         "",
         "Survey shares of the report and the national evaluation (EVIDENCE.md) considered and "
         "not used, for want of a model counterpart: "
