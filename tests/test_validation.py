@@ -165,6 +165,20 @@ def test_robustness_separates_replication_noise_from_parameters():
     assert r1.noise_share > 0.8 and r2.noise_share == pytest.approx(0.0, abs=1e-12)
     assert r2.sign_share == r2.ci_share == np.mean(np.linspace(-1, 3, 20) > 0)
     assert r1.sign_share == 1.0 and r1.ci_share == 1.0  # mean 1, sd 1, 50 replications
+    assert r2.true_sign_share == r2.sign_share  # no noise: nothing to remove
+
+
+def test_robustness_removes_replication_noise_from_the_sign_share():
+    rng = np.random.default_rng(3)
+    # a small effect that does not depend on the parameters, measured with noise 4x its size
+    small = 0.02 + rng.normal(0, 0.08, (32, 16))
+    r = Robustness.of(small)
+    assert r.sign_share < 0.95 and r.noise_share > 0.9  # raw means: wrong sign from noise
+    assert r.true_sign_share == 1.0  # once noise is removed, the sign holds everywhere
+    # an effect whose sign the parameters change keeps its sign changes
+    turns = np.linspace(-1, 1, 32)[:, None] + 0.02 + rng.normal(0, 0.08, (32, 16))
+    t = Robustness.of(turns)
+    assert abs(t.true_sign_share - 0.5) <= 0.1 and abs(t.sign_share - 0.5) <= 0.1
 
 
 def test_robustness_names_the_parameter_the_effect_follows():

@@ -57,7 +57,7 @@ def _cmd(args: argparse.Namespace) -> int:
         print(f"{c.id:5s} {'PASS' if c.passed else 'FAIL'}  {_fmt(c.effect):>8s}  "
               f"[{_fmt(c.lo)}, {_fmt(c.hi)}]  robust "
               f"{'-' if c.robustness is None else f'{c.robustness:.0%}'}  {c.title}"
-              + (f"  (carried by one unevidenced constant: {', '.join(c.carried_by)})"
+              + (f"  (carried by an unevidenced constant: {', '.join(c.carried_by)})"
                  if c.carried_by else ""))
     print(f"{sum(c.passed for c in res.checks)} of {len(res.checks)} checks pass; wrote {path} "
           f"({res.seconds:.0f} s)")

@@ -57,7 +57,8 @@ class Check:
     lo: float
     hi: float
     effect_ok: bool
-    robustness: float | None = None  # share of LHS points with the claimed sign
+    # share of LHS points whose effect, replication noise removed, has the claimed sign
+    robustness: float | None = None
     figure: str = ""
     short: str = ""  # a short label for the figures
     robust: Robustness | None = None
@@ -388,7 +389,7 @@ def run_validation(cfg: Config | None = None, workers: int = 1,
             res.checks.append(Check(
                 cid, p.title, p.claim, p.source,
                 f"{m} at month 36: {p.a_label} - {p.b_label}", mean, lo, hi, lo > 0,
-                rob.sign_share, figure="img/validation-findings.png", short=m, robust=rob,
+                rob.true_sign_share, figure="img/validation-findings.png", short=m, robust=rob,
                 carried_by=_carried_by(rows)))
 
     # 3. The level checks.
@@ -408,7 +409,7 @@ def run_validation(cfg: Config | None = None, workers: int = 1,
                                     base, thr))
         res.ablations += rows
         res.checks.append(Check(cid, s["title"], s["claim"], s["source"], measure, mean, lo, hi,
-                                lo > thr, rob.sign_share, figure=fig, short=short, robust=rob,
+                                lo > thr, rob.true_sign_share, figure=fig, short=short, robust=rob,
                                 carried_by=_carried_by(rows)))
         if cid == "f1":
             ts = levels["f1"]

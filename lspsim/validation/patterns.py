@@ -32,7 +32,10 @@ PG_REFERENCE = {  # reported beside the results, not pass/fail: the sources say 
 PASS_RULE = ("A finding passes when (1) the two-sided 95% CI of its mean paired effect lies "
              "entirely on the claimed side of 0 (or, for a threshold, the measured value meets the "
              "threshold) and (2) the effect has the claimed sign at >= 80% of the Latin-hypercube "
-             "points.")
+             "points, each point's effect estimated with its replication noise removed (the "
+             "point's mean shrunk toward the mean over points by its share of noise: the "
+             "random-effects, empirical-Bayes estimate; the raw share of point means is shown "
+             "beside it).")
 ROBUST_SHARE = 0.8
 HALF_MONTHS_MIN = 24  # (f) maturity takes years: months to reach half the ceiling >= 24
 

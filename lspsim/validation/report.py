@@ -160,11 +160,13 @@ def _figures(res: Results, img: Path) -> list[str]:
 
     # Robustness.
     rob = [c for c in res.checks if c.robustness is not None]
-    fig, ax = plt.subplots(figsize=(8, 0.38 * len(rob) + 1.2))
+    fig, ax = plt.subplots(figsize=(8, 0.38 * len(rob) + 1.8))
     y = np.arange(len(rob))[::-1]
     ax.barh(y, [c.robustness for c in rob], height=0.8,
             color=["#2ca02c" if c.robust_ok else "#d62728" for c in rob],
-            label="mean effect has the claimed sign (pass criterion)")
+            label="effect, replication noise removed, has the claimed sign (pass criterion)")
+    ax.scatter([c.robust.sign_share if c.robust else np.nan for c in rob], y, marker="|",
+               s=120, color="black", zorder=3, label="raw point means with the claimed sign")
     ax.barh(y, [c.robust.ci_share if c.robust else 0 for c in rob], height=0.3,
             color="black", alpha=0.6, label="the point's own 95% CI on the claimed side")
     ax.axvline(ROBUST_SHARE, color="black", ls="--", lw=1)
@@ -172,7 +174,7 @@ def _figures(res: Results, img: Path) -> list[str]:
     ax.set(xlim=(0, 1), xlabel="share of Latin-hypercube points",
            title=f"Robustness over {len(res.lhs)} points x {res.config.lhs_replications} "
            f"replications (target >= {ROBUST_SHARE:.0%})")
-    ax.legend(fontsize=7, loc="lower left")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
     save(fig, "validation-robustness.png")
     return written
 
@@ -220,8 +222,9 @@ def render_markdown(res: Results) -> str:
         "",
         "## Results",
         "",
-        "Robustness: *sign* = share of hypercube points where the mean effect has the claimed "
-        "sign (the pass criterion); *CI* = share where the point's own 95% interval lies on the "
+        "Robustness: *sign* = share of hypercube points where the effect, replication noise "
+        "removed, has the claimed sign (the pass criterion; in brackets the raw share of point "
+        "means, noise in it); *CI* = share where the point's own 95% interval lies on the "
         "claimed side; *noise* = share of the effect's variance over the hypercube that is "
         "replication noise rather than parameter dependence (see Robustness below).",
         "",
@@ -231,8 +234,9 @@ def render_markdown(res: Results) -> str:
     ]
     for c in res.checks:
         ci = "deterministic" if c.lo == c.hi else f"[{_fmt(c.lo)}, {_fmt(c.hi)}]"
-        rob = "—" if c.robustness is None else f"{c.robustness:.0%}"
         r = c.robust
+        rob = "—" if c.robustness is None else f"{c.robustness:.0%}" + (
+            f" ({r.sign_share:.0%})" if r is not None else "")
         cis = "—" if r is None else f"{r.ci_share:.0%}"
         noise = "—" if r is None or not np.isfinite(r.noise_share) else f"{r.noise_share:.0%}"
         carried = ", ".join(f"`{x}`" for x in c.carried_by) or (
@@ -468,23 +472,26 @@ def checks_csv(res: Results) -> str:
     """The validation table (docs/validation-checks.csv)."""
     rows: list[list[Any]] = [["check", "title", "effect", "ci_low", "ci_high", "effect_ok",
                               "robust_sign_share", "robust_ci_share", "noise_share",
-                              "carried_by", "passed"]]
+                              "carried_by", "passed", "robust_raw_sign_share"]]
     for c in res.checks:
         r = c.robust
         rows.append([c.id, c.title, c.effect, c.lo, c.hi, c.effect_ok,
                      "" if c.robustness is None else c.robustness,
                      "" if r is None else r.ci_share, "" if r is None else r.noise_share,
-                     ";".join(c.carried_by), c.passed])
+                     ";".join(c.carried_by), c.passed, "" if r is None else r.sign_share])
     return _csv(rows)
 
 
 def _check_block(c: Check) -> list[str]:
     ci = ("deterministic (no random input)" if c.lo == c.hi
           else f"95% CI [{_fmt(c.lo)}, {_fmt(c.hi)}]")
-    rob = ("" if c.robustness is None else
-           f"; robustness {c.robustness:.0%} of hypercube points "
-           f"({'meets' if c.robust_ok else 'misses'} the {ROBUST_SHARE:.0%} target)")
     r = c.robust
+    rob = ""
+    if c.robustness is not None:
+        raw = ("" if r is None else
+               f", replication noise removed ({r.sign_share:.0%} of the raw point means)")
+        rob = (f"; robustness {c.robustness:.0%} of hypercube points{raw} "
+               f"({'meets' if c.robust_ok else 'misses'} the {ROBUST_SHARE:.0%} target)")
     if r is not None:
         noise = f"{r.noise_share:.0%}" if np.isfinite(r.noise_share) else "n/a"
         rob += (f"; the point's own 95% CI on the claimed side at {r.ci_share:.0%} of points; "
