@@ -1174,8 +1174,10 @@ class PartnershipModel(mesa.Model):
         out = np.empty(months)
         starts = [s for s, _ in self._aligned_segments] + [months]
         for (start, vec), end in zip(self._aligned_segments, starts[1:], strict=True):
-            if start < months:  # the full product, sliced: bit-identical to a run without
-                out[start:min(end, months)] = (c @ vec)[start:min(end, months)]  # events
+            if start < months:  # row by row (not c @ vec: BLAS rounds a row differently
+                # with the number of rows, so the months run so far would change a month's value)
+                stop = min(end, months)
+                out[start:stop] = (c[start:stop] * vec).sum(axis=1)
         out[0] = 0.0  # nothing is aligned before the first month
         return out
 
