@@ -934,13 +934,6 @@ class PartnershipModel(mesa.Model):
             belief = np.add(belief, seen, out=belief)
         self.belief = belief
         target = np.multiply(belief, self._belief_scale)
-        import os
-        lam = float(os.environ.get("LAM", "1"))
-        if lam < 1:
-            prev = getattr(self, "_belief_prev", None)
-            if prev is not None:
-                target = (1 - lam) * prev + lam * target
-            self._belief_prev = target.copy()
         efficacy, shift = sc.mechanisms.small_wins == "trust_and_efficacy", self._fine_shift
         if efficacy or shift is not None:
             # own preference moves with the partner's sense of efficacy (commitment.own_incentive)
