@@ -76,6 +76,32 @@ _PARTNER_ROWS = [_ROW[name] for name in PARTNER_SERIES]
 _P = {name: i for i, name in enumerate(PARTNER_SERIES)}
 
 
+class LoopScalars(NamedTuple):
+    """Scenario constants the monthly schedule applies to arrays, as read-only 0-d arrays
+    (``mechanisms.const``: a ufunc takes them faster than Python floats, with the same result).
+    They depend on the scenario alone: built once per scenario (``_loop_scalars``, kept in
+    ``Derived.scalars``)."""
+
+    memory: np.ndarray               # scrutiny.memory (scrutiny.fade)
+    aspiration: np.ndarray           # leadership.aspiration
+    weight_visibility: np.ndarray    # trust.weight_visibility (trust.update_weight)
+    neg_incentive_weight: np.ndarray  # -commitment.incentive_weight
+    adjust_rate: np.ndarray          # Derived.adjust_rate (commitment.adjust)
+    efficacy_keep: np.ndarray        # 1 - commitment.efficacy_rate (cycles.update_efficacy)
+    effort_half: np.ndarray          # delivery.effort_half (delivery.link_strength)
+    max_factor: np.ndarray           # resources.max_resource_factor m (resources.resource_factor)
+    max_factor_less_1: np.ndarray    # m - 1
+    tie_threshold: np.ndarray        # network.tie_threshold (_record's dense pairs)
+    spread: np.ndarray               # trust.spread (trust.spread)
+    spread_keep: np.ndarray          # 1 - trust.spread
+    tolerance: np.ndarray            # trust.tolerance (the agenda block of _update_trust)
+    sharpness: np.ndarray            # trust.evidence_sharpness
+    discount: np.ndarray             # commitment.distrust_discount
+    evidence: tuple[np.ndarray, np.ndarray, np.ndarray]  # trust.evidence_constants
+    update: tuple[np.ndarray, np.ndarray, np.ndarray]  # trust.update_constants
+
+
+
 @dataclass(frozen=True, slots=True)
 class Derived:
     """Everything about the partners and the schedule that depends on the scenario alone (no
@@ -129,6 +155,10 @@ class Derived:
     sum_rows: np.ndarray             # (2, n): ones and the non-statutory indicator (_record)
     pairs: tuple[np.ndarray, np.ndarray]
     spinup: int                      # months run before month 0 (cycles.spinup_months)
+    month_meetings: tuple[np.ndarray, ...]  # layers.meetings_in_month of each month of the year
+    scalars: LoopScalars             # the schedule's scenario constants as 0-d arrays
+    efficacy_logit: np.ndarray       # -incentive_weight x the part of
+                                     # commitment.own_incentive that efficacy scales
 
 
 def _derive(sc: Scenario) -> Derived:
@@ -189,6 +219,9 @@ def _derive(sc: Scenario) -> Derived:
     share_of_partnership = structure.partnership_share(extra, per_year.sum() / 12.0,
                                                        st.district_overlap)
     share = sc.scrutiny.challenge_cost * voice / float(voice.sum())  # scrutiny.challenge_load
+    payoff = leadership.payoff_share(mech.exclusion, voice, stake)
+    adjust_rate = sc.commitment.adjustment_rate * style["speed"]
+    c = sc.commitment
     d = Derived(
         kinds=kinds, n_partners=n, partner_names=names,
         partner_themes=[list(p.themes) for p in prof],
@@ -200,7 +233,7 @@ def _derive(sc: Scenario) -> Derived:
         is_chair_org=is_chair_org, tier=tier, n_councils=n_councils,
         cross_tier=structure.cross_tier(tier),
         history=history, style=style, voice=voice, agenda_stake=stake,
-        payoff=leadership.payoff_share(mech.exclusion, voice, stake),
+        payoff=payoff,
         agenda_seen=np.minimum(stake, 1.0) / tr.evidence_sharpness if judged else None,
         challenge_share=share,
         challenge_incentive=sc.commitment.cost * share,
@@ -221,7 +254,7 @@ def _derive(sc: Scenario) -> Derived:
         tie_threshold=sc.network.tie_threshold,
         monthly_turnover=network.monthly_rate(sc.network.turnover),
         noise_sd=np.array([obs_sd, sc.commitment.noise])[:, None],
-        adjust_rate=sc.commitment.adjustment_rate * style["speed"],
+        adjust_rate=adjust_rate,
         exclusion_cols=slice(0, n_councils if factor.min() < 1.0 else 0),
         exclusion=np.repeat(factor[:, None], n_councils, axis=1),
         weight_clip=tr.weight_base + tr.weight_visibility + tr.weight_contact > 1.0,
@@ -229,6 +262,14 @@ def _derive(sc: Scenario) -> Derived:
         sum_rows=np.stack([np.ones(n), (~statutory).astype(float)]),
         pairs=network.upper_pairs(n),
         spinup=spinup,
+        # which layers meet depends on the month of the year only (meetings per year are whole
+        # numbers)
+        month_meetings=tuple(layers.meetings_in_month(m, per_year) for m in range(1, 13)),
+        scalars=_loop_scalars(sc, adjust_rate, style["repair"]),
+        # commitment.own_incentive: the part of the expected return efficacy scales (x
+        # -incentive_weight: the fast decision works on the logistic's exponent)
+        efficacy_logit=(-c.incentive_weight * arr("stake_in_success") * payoff
+                        * c.return_on_commitment * c.efficacy_weight),
     )
     for name in Derived.__slots__:
         value = getattr(d, name)
@@ -236,6 +277,25 @@ def _derive(sc: Scenario) -> Derived:
             if isinstance(a, np.ndarray):
                 a.flags.writeable = False
     return d
+
+
+def _loop_scalars(sc: Scenario, adjust_rate: float, repair: float) -> LoopScalars:
+    """The ``LoopScalars`` of ``sc`` (``adjust_rate``: ``Derived.adjust_rate``; ``repair``: the
+    blended style's repair)."""
+    c, m, tr = sc.commitment, sc.resources.max_resource_factor, sc.trust
+    return LoopScalars(
+        memory=const(sc.scrutiny.memory), aspiration=const(sc.leadership.aspiration),
+        weight_visibility=const(tr.weight_visibility),
+        neg_incentive_weight=const(-c.incentive_weight), adjust_rate=const(adjust_rate),
+        efficacy_keep=const(1.0 - c.efficacy_rate),
+        effort_half=const(sc.delivery.effort_half), max_factor=const(m),
+        max_factor_less_1=const(m - 1.0), tie_threshold=const(sc.network.tie_threshold),
+        spread=const(tr.spread), spread_keep=const(1.0 - tr.spread),
+        tolerance=const(tr.tolerance), sharpness=const(tr.evidence_sharpness),
+        discount=const(c.distrust_discount),
+        evidence=tuple(const(x) for x in trust.evidence_constants(tr.tolerance,
+                                                                   tr.evidence_sharpness)),
+        update=tuple(const(x) for x in trust.update_constants(tr.gain, tr.loss, repair)))
 
 
 # Scenarios are immutable (frozen), so what _derive returns can be kept per scenario object:
@@ -310,32 +370,6 @@ class MeetingPattern(NamedTuple):
     meetings_held: float
     incentive_logit: np.ndarray      # -incentive_weight x own_incentive with no efficacy
     spare: np.ndarray                # commitment.spare_capacity
-
-
-class LoopScalars(NamedTuple):
-    """Scenario constants the monthly schedule applies to arrays, as read-only 0-d arrays
-    (``mechanisms.const``: a ufunc takes them faster than Python floats, with the same result).
-    Built by ``_loop_constants``."""
-
-    memory: np.ndarray               # scrutiny.memory (scrutiny.fade)
-    aspiration: np.ndarray           # leadership.aspiration
-    weight_visibility: np.ndarray    # trust.weight_visibility (trust.update_weight)
-    neg_incentive_weight: np.ndarray  # -commitment.incentive_weight
-    adjust_rate: np.ndarray          # Derived.adjust_rate (commitment.adjust)
-    efficacy_keep: np.ndarray        # 1 - commitment.efficacy_rate (cycles.update_efficacy)
-    effort_half: np.ndarray          # delivery.effort_half (delivery.link_strength)
-    max_factor: np.ndarray           # resources.max_resource_factor m (resources.resource_factor)
-    max_factor_less_1: np.ndarray    # m - 1
-    tie_threshold: np.ndarray        # network.tie_threshold (_record's dense pairs)
-    spread: np.ndarray               # trust.spread (trust.spread)
-    spread_keep: np.ndarray          # 1 - trust.spread
-    tolerance: np.ndarray            # trust.tolerance (the agenda block of _update_trust)
-    sharpness: np.ndarray            # trust.evidence_sharpness
-    discount: np.ndarray             # commitment.distrust_discount
-    steer_scale: np.ndarray          # steered share / need (_steering)
-    steer_base: np.ndarray           # steered share x pot / need
-    evidence: tuple[np.ndarray, np.ndarray, np.ndarray]  # trust.evidence_constants
-    update: tuple[np.ndarray, np.ndarray, np.ndarray]  # trust.update_constants
 
 
 class PartnershipModel(mesa.Model):
@@ -529,6 +563,7 @@ class PartnershipModel(mesa.Model):
             steered=steered, outside=np.flatnonzero(self._membership.sum(axis=0) == 0))
         self._loop_constants(sc)
         self._round_last = self._last_month_of_round(sc)
+        self._round_horizon = self._horizon(sc)
         # Which layers meet depends on the month of the year only (meetings per year are whole
         # numbers): the patterns are computed once each (_pattern).
         self._patterns: dict[bytes, MeetingPattern] = {}
@@ -558,7 +593,7 @@ class PartnershipModel(mesa.Model):
         if cached is not None:
             return cached
         d = self.derived
-        meetings = layers.meetings_in_month(month, d.per_year)
+        meetings = d.month_meetings[slot]  # layers.meetings_in_month(month, d.per_year)
         key = meetings.tobytes()
         if key not in self._patterns:
             ly, nw, tr, c = sc.layers, sc.network, sc.trust, sc.commitment
@@ -674,6 +709,7 @@ class PartnershipModel(mesa.Model):
         self._active = np.ones(len(self.progress), dtype=bool)
         self._open_targets()
         self._round_last = self._last_month_of_round(sc)
+        self._round_horizon = self._horizon(sc)
 
     def _last_month_of_round(self, sc: Scenario) -> int:
         """The current round's last month: ``round_months`` after it opened when rounds are
@@ -706,34 +742,20 @@ class PartnershipModel(mesa.Model):
                                        0.0)
 
     def _loop_constants(self, sc: Scenario) -> None:
-        """Constants of the feedback loop under ``sc`` (called by _apply_scenario)."""
-        d, c = self.derived, sc.commitment
-        # commitment.own_incentive: the part of the expected return efficacy scales
-        # (x -incentive_weight: the fast decision works on the logistic's exponent), and the
-        # parts of commitment.folded_base fixed per scenario
-        self._efficacy_logit = (-c.incentive_weight * d.stake_in_success * d.payoff
-                                * c.return_on_commitment * c.efficacy_weight)
+        """Constants of the feedback loop under ``sc`` (called by _apply_scenario); those of the
+        scenario alone are kept per scenario (``Derived.scalars``, ``Derived.efficacy_logit``)."""
+        d, c, sch = self.derived, sc.commitment, self._schedule
+        self._efficacy_logit = d.efficacy_logit
         self._keep_own = 1.0 - self.slope  # weight of the own preference (commitment.desired)
-        m = sc.resources.max_resource_factor
-        self._scalars = LoopScalars(
-            memory=const(sc.scrutiny.memory), aspiration=const(sc.leadership.aspiration),
-            weight_visibility=const(sc.trust.weight_visibility),
-            neg_incentive_weight=const(-c.incentive_weight), adjust_rate=const(d.adjust_rate),
-            efficacy_keep=const(1.0 - c.efficacy_rate),
-            effort_half=const(sc.delivery.effort_half), max_factor=const(m),
-            max_factor_less_1=const(m - 1.0), tie_threshold=const(d.tie_threshold),
-            spread=const(sc.trust.spread), spread_keep=const(1.0 - sc.trust.spread),
-            tolerance=const(sc.trust.tolerance), sharpness=const(sc.trust.evidence_sharpness),
-            discount=const(c.distrust_discount),
-            steer_scale=const(self._schedule.steered / self._schedule.need),
-            steer_base=const(self._schedule.steered * self._schedule.pot / self._schedule.need),
-            evidence=tuple(const(x) for x in trust.evidence_constants(
-                sc.trust.tolerance, sc.trust.evidence_sharpness)),
-            update=tuple(const(x) for x in trust.update_constants(
-                sc.trust.gain, sc.trust.loss, d.style["repair"])))
+        self._scalars = d.scalars
+        # _steering's (steered share / need, steered share x pot / need)
+        self._steer_scale = const(sch.steered / sch.need)
+        self._steer_base = const(sch.steered * sch.pot / sch.need)
+        self._outside_one = np.zeros(d.n_partners)
+        self._outside_one[sch.outside] = 1.0
         self._wins_matrix = np.concatenate([c.efficacy_rate * self._wins.own,
                                             sc.trust.wins_rate * self._wins.pair])
-        self._slope_pull = self.slope * self._schedule.pull_term
+        self._slope_pull = self.slope * sch.pull_term
         self._open_targets()
 
     def _turnover(self, sc: Scenario, leavers: np.ndarray) -> None:
@@ -863,13 +885,13 @@ class PartnershipModel(mesa.Model):
     def _read_need(self, clarity: float, effort: np.ndarray) -> np.ndarray:
         """layers.executive_signal(outcome need, chain effort, clarity), fast; ``effort`` is
         commitment x effective capacity."""
-        if self._n_open == len(self.progress):
-            # layers.outcome_need with every target open (all progress < 1, _deliver):
-            # progress x (1 - progress)
-            gap = np.subtract(ONE, self.progress)
-            gap *= self.progress
-        else:
-            gap = layers.outcome_need(self.progress)
+        # layers.outcome_need: progress x (1 - progress) for an open target (progress < 1),
+        # 0 for a met one (progress >= 1), where (1 - progress) x progress <= 0: the maximum
+        # with 0 gives it exactly
+        gap = np.subtract(ONE, self.progress)
+        gap *= self.progress
+        if self._n_open < len(gap):
+            np.maximum(gap, ZERO, out=gap)
         activity = self._membership.dot(effort)
         gap_sum, activity_sum = float(np.add.reduce(gap)), float(np.add.reduce(activity))
         if gap_sum > 0 and activity_sum > 0:
@@ -888,20 +910,22 @@ class PartnershipModel(mesa.Model):
         sch, m = self._schedule, self._membership
         denom = signal.dot(m)
         if len(sch.outside):
-            denom[sch.outside] = 1.0  # partners in no chain: their column of m is 0 anyway
+            # partners in no chain (their column of m is 0 anyway): a denominator of 1, as
+            # 0 + 1 (cheaper than assigning by index)
+            denom += self._outside_one
         if min(denom.tolist()) <= 0:  # a partner whose chains all read no need: its share
             denom = np.where(denom > 0, denom, np.inf)  # of the split is the even one
             fallback = (denom == np.inf) * sch.steered / sch.need * sch.aligned_per_commitment
             extra = self._open_chain_share * fallback[None, :]
         else:
             extra = None  # nothing to add (adding 0.0 would change no sum the model takes)
-        k = self._scalars
-        matrix = m * (signal * k.steer_scale)[:, None]  # steer_scale = steered / need
+        if self._n_open < len(signal):
+            # met targets absorb what is steered to them: their rows are 0 (x 0 on the signal
+            # gives the same products as x 0 on the rows; x 1 changes nothing)
+            signal = signal * self._active
+        matrix = m * (signal * self._steer_scale)[:, None]  # steered / need
         matrix *= sch.aligned_per_commitment / denom
-        base = signal * k.steer_base  # steered x pot / need
-        if self._n_open < len(signal):  # met targets absorb what is steered to them
-            matrix *= self._active[:, None]
-            base *= self._active
+        base = signal * self._steer_base  # steered x pot / need
         matrix += self._adequacy_matrix
         if extra is not None:
             matrix += extra
@@ -982,10 +1006,10 @@ class PartnershipModel(mesa.Model):
         if self._n_open == len(self.progress):
             # cycles.pace_gap with every target open (all progress < 1, _deliver): the cap at
             # 1 changes nothing
-            gap = self.progress - (month - self.round_start + 1) / self._horizon(sc)
+            gap = self.progress - (month - self.round_start + 1) / self._round_horizon
         else:
             gap = cycles.pace_gap(self.progress, month - self.round_start + 1,
-                                  self._horizon(sc))
+                                  self._round_horizon)
         gap *= self.maturity  # what shared monitoring shows (cycles.seen_gap, shared_gap)
         # one product gives rate x the gap each partner sees (cycles.update_efficacy: e + r
         # (seen - e) = (1 - r) e + r seen) and wins rate x the gap each pair sees
@@ -998,7 +1022,8 @@ class PartnershipModel(mesa.Model):
         cycles.wins_pairs_in_place(self.trust, self._wins.flat, seen[n:])
 
     def _horizon(self, sc: Scenario) -> int:
-        """Months of the current round (cycles.horizon)."""
+        """Months of the current round (cycles.horizon); kept as ``_round_horizon`` when a
+        round opens or the scenario changes."""
         return cycles.horizon(self.round_start, self.first_month, sc.delivery.round_months,
                               sc.mechanisms.laa_rounds == "renewed", sc.months)
 
