@@ -578,6 +578,8 @@ class PartnershipModel(mesa.Model):
         # "payoff_cost"): state that carries on when the scenario is replaced
         if getattr(self, "fine_rate", None) is None:
             self.fine_rate = np.zeros(n)
+            self._most_fine = 0.0  # the largest fine rate (_scrutinise)
+            self._total = np.zeros(())  # _scrutinise's sum of fines
         # what the executive last read as each target's need (layers.executive_signal): an
         # even split until it first meets
         if getattr(self, "signal", None) is None:
@@ -740,6 +742,7 @@ class PartnershipModel(mesa.Model):
         k = len(self._active)
         self._adequacy_base = np.where(self._active, sch.adequacy_base * (k / max(n_open, 1)),
                                        0.0)
+        self._per_month_open = sch.per_month * self._active if n_open < k else sch.per_month
 
     def _loop_constants(self, sc: Scenario) -> None:
         """Constants of the feedback loop under ``sc`` (called by _apply_scenario); those of the
@@ -821,6 +824,8 @@ class PartnershipModel(mesa.Model):
         self.pressure *= k.memory  # scrutiny.fade, in place
         if form == "payoff_cost":
             self.fine_rate *= k.memory  # scrutiny.fade, in place
+            # the largest rate fades with them (the same product, and rounding keeps the order)
+            self._most_fine *= sc.scrutiny.memory
         if scrutiny.is_review_month(month, s.interval_months):
             bite = scrutiny.intensity(s.member_engagement, s.member_training,
                                       d.style["challenge"], s.untrained_bite)
@@ -830,6 +835,7 @@ class PartnershipModel(mesa.Model):
                 self.fine_rate = scrutiny.review_fines(self.fine_rate, self.observed, aspiration,
                                                        d.stake_in_failure, bite,
                                                        s.sanction_strength)
+                self._most_fine = max(self.fine_rate.tolist())
         # What scrutiny does to this month's decision (mechanisms.punishment): a push added to
         # the desired commitment ("push"), or a shift of the incentive per unit committed and
         # capacity given up by the challengers ("payoff_cost"); _decide_commitment uses them.
@@ -839,24 +845,24 @@ class PartnershipModel(mesa.Model):
         self._spare_now = now.spare
         if form == "push":
             self._sanction = self.pressure * s.sanction_strength
-        elif form == "payoff_cost" and float(np.add.reduce(self.fine_rate)) > 0:  # rates >= 0
+        elif form == "payoff_cost" and self._most_fine > 0:  # rates >= 0: some fine is due
             # scrutiny.fines_imposed summed, challenge_load, fined_incentive less the
             # pattern's incentive
             rate = self.fine_rate
             short = np.subtract(k.aspiration, self.observed, out=self._vec)
             np.maximum(short, ZERO, out=short)
-            total = float(rate.dot(short))
-            shift = np.multiply(d.challenge_incentive, -total)
-            shift += rate
+            total = rate.dot(short, out=self._total)  # 0-d: numpy takes it faster than a float
+            # rate - incentive share x total (= rate + incentive share x -total)
+            shift = np.subtract(rate, np.multiply(d.challenge_incentive, total))
             self._fine_shift = shift
             # challengers' capacity goes on challenge (layers.burden's cap applies to the sum;
             # while it does not bind, capacity x (1 - burden - load)); what they can commit
             # (commitment.spare_capacity) falls with it
-            if now.most_burden + total * d.most_challenge <= sc.layers.burden_cap:
+            if now.most_burden + float(total) * d.most_challenge <= sc.layers.burden_cap:
                 self.effective_capacity = now.effective_capacity - d.challenge_capacity * total
                 self._spare_now = now.spare - d.challenge_share * total
             else:
-                load = d.challenge_share * total
+                load = d.challenge_share * float(total)
                 burden = layers.burden(now.burden, load, sc.layers.burden_cap)
                 self.effective_capacity = layers.effective_capacity(d.partnership_capacity,
                                                                     burden)
@@ -984,12 +990,13 @@ class PartnershipModel(mesa.Model):
         step = np.multiply(k.max_factor, self.adequacy)
         step /= np.add(k.max_factor_less_1, self.adequacy)
         step *= self._weakest
-        step *= sch.per_month  # delivery.progress_step: weakest x resources / months
+        # delivery.progress_step: weakest x resources / months, and met targets are done for
+        # the round: per_month x 1 for open targets, x 0 for met ones (_open_targets)
+        step *= self._per_month_open
         self._open_now, self._n_open_now = self._active, self._n_open
         n_targets = len(step)
-        if self._n_open < n_targets:
-            step *= self._active  # met targets are done for the round
-        self.progress = self.progress + step
+        step += self.progress
+        self.progress = step
         # a target was met this month: more targets at 1 than were met before (met ones stay
         # there); with all open, whether any reached 1
         if (max(self.progress.tolist()) >= 1.0 if self._n_open == n_targets
