@@ -473,7 +473,6 @@ class PartnershipModel(mesa.Model):
         self._active = np.ones(k, dtype=bool)
         self._open_now = self._active  # the targets open in the month just run
         self._n_open_now = k
-        self._freed = delivery.freed_share(self._membership, self._active)
         self.efficacy = np.zeros(n)
         self._wins = cycles.plan_wins(self._membership)  # who shares which chains
 
