@@ -1009,13 +1009,14 @@ class PartnershipModel(mesa.Model):
         form = sc.mechanisms.small_wins
         if form == "off":
             return
+        # cycles.pace_gap: progress capped at 1 less the share of the round gone; with every
+        # target open (all progress < 1, _deliver) the cap changes nothing
+        gone = (month - self.round_start + 1) / self._round_horizon
         if self._n_open == len(self.progress):
-            # cycles.pace_gap with every target open (all progress < 1, _deliver): the cap at
-            # 1 changes nothing
-            gap = self.progress - (month - self.round_start + 1) / self._round_horizon
+            gap = self.progress - gone
         else:
-            gap = cycles.pace_gap(self.progress, month - self.round_start + 1,
-                                  self._round_horizon)
+            gap = np.minimum(self.progress, ONE)
+            gap -= gone
         gap *= self.maturity  # what shared monitoring shows (cycles.seen_gap, shared_gap)
         # one product gives rate x the gap each partner sees (cycles.update_efficacy: e + r
         # (seen - e) = (1 - r) e + r seen) and wins rate x the gap each pair sees
