@@ -6,6 +6,7 @@ arrays the model owns. Randomness comes only from ``self.rng`` (a numpy Generato
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -134,6 +135,7 @@ class Derived:
     challenge_share: np.ndarray      # challenge_cost x voice / sum(voice) (challenge_load)
     challenge_incentive: np.ndarray  # commitment.cost x challenge_share (fined_incentive)
     challenge_capacity: np.ndarray   # partnership capacity x challenge_share
+    challenge_room: np.ndarray       # (2, n): challenge_capacity and challenge_share stacked
     most_challenge: float            # the largest challenge_share
     multiplier_clarity: float        # layers.multiplier_clarity (mechanisms.layers)
     per_year: np.ndarray             # meetings per year of each layer
@@ -238,6 +240,7 @@ def _derive(sc: Scenario) -> Derived:
         challenge_share=share,
         challenge_incentive=sc.commitment.cost * share,
         challenge_capacity=capacity * share_of_partnership * share,
+        challenge_room=np.stack([capacity * share_of_partnership * share, share]),
         most_challenge=float(share.max()),
         multiplier_clarity=clarity, per_year=per_year,
         contact_weights=layers.contact_weights(ly.contact_strategic, ly.contact_executive,
@@ -370,6 +373,7 @@ class MeetingPattern(NamedTuple):
     meetings_held: float
     incentive_logit: np.ndarray      # -incentive_weight x own_incentive with no efficacy
     spare: np.ndarray                # commitment.spare_capacity
+    room: np.ndarray                 # (2, n): effective_capacity and spare, whose rows they are
 
 
 class PartnershipModel(mesa.Model):
@@ -561,8 +565,7 @@ class PartnershipModel(mesa.Model):
             argmin_flat=np.arange(k) * self.chains.shape[1],
             steered=steered, outside=np.flatnonzero(self._membership.sum(axis=0) == 0))
         self._loop_constants(sc)
-        self._round_last = self._last_month_of_round(sc)
-        self._round_horizon = self._horizon(sc)
+        self._mark_round(sc)
         # Which layers meet depends on the month of the year only (meetings per year are whole
         # numbers): the patterns are computed once each (_pattern).
         self._patterns: dict[bytes, MeetingPattern] = {}
@@ -608,14 +611,16 @@ class PartnershipModel(mesa.Model):
             incentive = commit.own_incentive(d.stake_in_success, d.payoff,
                                              c.return_on_commitment, c.cost, burden)
             own = commit.own_preference(incentive, c.incentive_weight)
+            room = np.stack([layers.effective_capacity(d.partnership_capacity, burden),
+                             commit.spare_capacity(burden)])
             entry = MeetingPattern(
-                meetings, burden, layers.effective_capacity(d.partnership_capacity, burden),
+                meetings, burden, room[0],
                 grow_p, grow_q,
                 trust.contact_weight(contact, tr.weight_base, tr.weight_contact),
                 commit.folded_base(self.slope, self._schedule.pull_term, own), incentive, own,
                 float(burden.max()), bool(meetings[layers.EXECUTIVE] > 0),
                 float(meetings.sum()), -c.incentive_weight * incentive,
-                commit.spare_capacity(burden))
+                room[1], room)
             for arr in entry:
                 if not isinstance(arr, np.ndarray):
                     continue
@@ -673,8 +678,7 @@ class PartnershipModel(mesa.Model):
 
     def _month(self, sc: Scenario, month: int) -> None:
         """Month ``month`` of the schedule (months <= 0 are the spin-up's)."""
-        if cycles.opens_round(month, self.round_start, sc.delivery.round_months,
-                              sc.mechanisms.laa_rounds == "renewed"):
+        if month >= self._next_round:  # cycles.opens_round (_last_month_of_round)
             self._open_round(sc, month)
         leavers, z_obs, z_decide = self._random_draws(month)
         self._turnover(sc, leavers)
@@ -709,8 +713,16 @@ class PartnershipModel(mesa.Model):
         self.progress = np.zeros(len(self.progress))
         self._active = np.ones(len(self.progress), dtype=bool)
         self._open_targets()
+        self._mark_round(sc)
+
+    def _mark_round(self, sc: Scenario) -> None:
+        """What the schedule reads of the current round under ``sc``: its last month, its
+        horizon and the month the next one opens (cycles.opens_round: with renewed rounds,
+        ``round_months`` after this one opened; never otherwise)."""
         self._round_last = self._last_month_of_round(sc)
         self._round_horizon = self._horizon(sc)
+        self._next_round = (self.round_start + sc.delivery.round_months
+                            if sc.mechanisms.laa_rounds == "renewed" else math.inf)
 
     def _last_month_of_round(self, sc: Scenario) -> int:
         """The current round's last month: ``round_months`` after it opened when rounds are
@@ -858,8 +870,11 @@ class PartnershipModel(mesa.Model):
             # while it does not bind, capacity x (1 - burden - load)); what they can commit
             # (commitment.spare_capacity) falls with it
             if now.most_burden + float(total) * d.most_challenge <= sc.layers.burden_cap:
-                self.effective_capacity = now.effective_capacity - d.challenge_capacity * total
-                self._spare_now = now.spare - d.challenge_share * total
+                # capacity - challenge capacity x total and spare - challenge share x total,
+                # both rows at once
+                room = np.multiply(d.challenge_room, total)
+                np.subtract(now.room, room, out=room)
+                self.effective_capacity, self._spare_now = room[0], room[1]
             else:
                 load = d.challenge_share * float(total)
                 burden = layers.burden(now.burden, load, sc.layers.burden_cap)
