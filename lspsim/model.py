@@ -6,6 +6,7 @@ arrays the model owns. Randomness comes only from ``self.rng`` (a numpy Generato
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -76,6 +77,32 @@ _PARTNER_ROWS = [_ROW[name] for name in PARTNER_SERIES]
 _P = {name: i for i, name in enumerate(PARTNER_SERIES)}
 
 
+class LoopScalars(NamedTuple):
+    """Scenario constants the monthly schedule applies to arrays, as read-only 0-d arrays
+    (``mechanisms.const``: a ufunc takes them faster than Python floats, with the same result).
+    They depend on the scenario alone: built once per scenario (``_loop_scalars``, kept in
+    ``Derived.scalars``)."""
+
+    memory: np.ndarray               # scrutiny.memory (scrutiny.fade)
+    aspiration: np.ndarray           # leadership.aspiration
+    weight_visibility: np.ndarray    # trust.weight_visibility (trust.update_weight)
+    neg_incentive_weight: np.ndarray  # -commitment.incentive_weight
+    adjust_rate: np.ndarray          # Derived.adjust_rate (commitment.adjust)
+    efficacy_keep: np.ndarray        # 1 - commitment.efficacy_rate (cycles.update_efficacy)
+    effort_half: np.ndarray          # delivery.effort_half (delivery.link_strength)
+    max_factor: np.ndarray           # resources.max_resource_factor m (resources.resource_factor)
+    max_factor_less_1: np.ndarray    # m - 1
+    tie_threshold: np.ndarray        # network.tie_threshold (_record's dense pairs)
+    spread: np.ndarray               # trust.spread (trust.spread)
+    spread_keep: np.ndarray          # 1 - trust.spread
+    tolerance: np.ndarray            # trust.tolerance (the agenda block of _update_trust)
+    sharpness: np.ndarray            # trust.evidence_sharpness
+    discount: np.ndarray             # commitment.distrust_discount
+    evidence: tuple[np.ndarray, np.ndarray, np.ndarray]  # trust.evidence_constants
+    update: tuple[np.ndarray, np.ndarray, np.ndarray]  # trust.update_constants
+
+
+
 @dataclass(frozen=True, slots=True)
 class Derived:
     """Everything about the partners and the schedule that depends on the scenario alone (no
@@ -108,6 +135,7 @@ class Derived:
     challenge_share: np.ndarray      # challenge_cost x voice / sum(voice) (challenge_load)
     challenge_incentive: np.ndarray  # commitment.cost x challenge_share (fined_incentive)
     challenge_capacity: np.ndarray   # partnership capacity x challenge_share
+    challenge_room: np.ndarray       # (2, n): challenge_capacity and challenge_share stacked
     most_challenge: float            # the largest challenge_share
     multiplier_clarity: float        # layers.multiplier_clarity (mechanisms.layers)
     per_year: np.ndarray             # meetings per year of each layer
@@ -129,6 +157,10 @@ class Derived:
     sum_rows: np.ndarray             # (2, n): ones and the non-statutory indicator (_record)
     pairs: tuple[np.ndarray, np.ndarray]
     spinup: int                      # months run before month 0 (cycles.spinup_months)
+    month_meetings: tuple[np.ndarray, ...]  # layers.meetings_in_month of each month of the year
+    scalars: LoopScalars             # the schedule's scenario constants as 0-d arrays
+    efficacy_logit: np.ndarray       # -incentive_weight x the part of
+                                     # commitment.own_incentive that efficacy scales
 
 
 def _derive(sc: Scenario) -> Derived:
@@ -189,6 +221,9 @@ def _derive(sc: Scenario) -> Derived:
     share_of_partnership = structure.partnership_share(extra, per_year.sum() / 12.0,
                                                        st.district_overlap)
     share = sc.scrutiny.challenge_cost * voice / float(voice.sum())  # scrutiny.challenge_load
+    payoff = leadership.payoff_share(mech.exclusion, voice, stake)
+    adjust_rate = sc.commitment.adjustment_rate * style["speed"]
+    c = sc.commitment
     d = Derived(
         kinds=kinds, n_partners=n, partner_names=names,
         partner_themes=[list(p.themes) for p in prof],
@@ -200,11 +235,12 @@ def _derive(sc: Scenario) -> Derived:
         is_chair_org=is_chair_org, tier=tier, n_councils=n_councils,
         cross_tier=structure.cross_tier(tier),
         history=history, style=style, voice=voice, agenda_stake=stake,
-        payoff=leadership.payoff_share(mech.exclusion, voice, stake),
+        payoff=payoff,
         agenda_seen=np.minimum(stake, 1.0) / tr.evidence_sharpness if judged else None,
         challenge_share=share,
         challenge_incentive=sc.commitment.cost * share,
         challenge_capacity=capacity * share_of_partnership * share,
+        challenge_room=np.stack([capacity * share_of_partnership * share, share]),
         most_challenge=float(share.max()),
         multiplier_clarity=clarity, per_year=per_year,
         contact_weights=layers.contact_weights(ly.contact_strategic, ly.contact_executive,
@@ -221,7 +257,7 @@ def _derive(sc: Scenario) -> Derived:
         tie_threshold=sc.network.tie_threshold,
         monthly_turnover=network.monthly_rate(sc.network.turnover),
         noise_sd=np.array([obs_sd, sc.commitment.noise])[:, None],
-        adjust_rate=sc.commitment.adjustment_rate * style["speed"],
+        adjust_rate=adjust_rate,
         exclusion_cols=slice(0, n_councils if factor.min() < 1.0 else 0),
         exclusion=np.repeat(factor[:, None], n_councils, axis=1),
         weight_clip=tr.weight_base + tr.weight_visibility + tr.weight_contact > 1.0,
@@ -229,6 +265,14 @@ def _derive(sc: Scenario) -> Derived:
         sum_rows=np.stack([np.ones(n), (~statutory).astype(float)]),
         pairs=network.upper_pairs(n),
         spinup=spinup,
+        # which layers meet depends on the month of the year only (meetings per year are whole
+        # numbers)
+        month_meetings=tuple(layers.meetings_in_month(m, per_year) for m in range(1, 13)),
+        scalars=_loop_scalars(sc, adjust_rate, style["repair"]),
+        # commitment.own_incentive: the part of the expected return efficacy scales (x
+        # -incentive_weight: the fast decision works on the logistic's exponent)
+        efficacy_logit=(-c.incentive_weight * arr("stake_in_success") * payoff
+                        * c.return_on_commitment * c.efficacy_weight),
     )
     for name in Derived.__slots__:
         value = getattr(d, name)
@@ -236,6 +280,25 @@ def _derive(sc: Scenario) -> Derived:
             if isinstance(a, np.ndarray):
                 a.flags.writeable = False
     return d
+
+
+def _loop_scalars(sc: Scenario, adjust_rate: float, repair: float) -> LoopScalars:
+    """The ``LoopScalars`` of ``sc`` (``adjust_rate``: ``Derived.adjust_rate``; ``repair``: the
+    blended style's repair)."""
+    c, m, tr = sc.commitment, sc.resources.max_resource_factor, sc.trust
+    return LoopScalars(
+        memory=const(sc.scrutiny.memory), aspiration=const(sc.leadership.aspiration),
+        weight_visibility=const(tr.weight_visibility),
+        neg_incentive_weight=const(-c.incentive_weight), adjust_rate=const(adjust_rate),
+        efficacy_keep=const(1.0 - c.efficacy_rate),
+        effort_half=const(sc.delivery.effort_half), max_factor=const(m),
+        max_factor_less_1=const(m - 1.0), tie_threshold=const(sc.network.tie_threshold),
+        spread=const(tr.spread), spread_keep=const(1.0 - tr.spread),
+        tolerance=const(tr.tolerance), sharpness=const(tr.evidence_sharpness),
+        discount=const(c.distrust_discount),
+        evidence=tuple(const(x) for x in trust.evidence_constants(tr.tolerance,
+                                                                   tr.evidence_sharpness)),
+        update=tuple(const(x) for x in trust.update_constants(tr.gain, tr.loss, repair)))
 
 
 # Scenarios are immutable (frozen), so what _derive returns can be kept per scenario object:
@@ -310,32 +373,7 @@ class MeetingPattern(NamedTuple):
     meetings_held: float
     incentive_logit: np.ndarray      # -incentive_weight x own_incentive with no efficacy
     spare: np.ndarray                # commitment.spare_capacity
-
-
-class LoopScalars(NamedTuple):
-    """Scenario constants the monthly schedule applies to arrays, as read-only 0-d arrays
-    (``mechanisms.const``: a ufunc takes them faster than Python floats, with the same result).
-    Built by ``_loop_constants``."""
-
-    memory: np.ndarray               # scrutiny.memory (scrutiny.fade)
-    aspiration: np.ndarray           # leadership.aspiration
-    weight_visibility: np.ndarray    # trust.weight_visibility (trust.update_weight)
-    neg_incentive_weight: np.ndarray  # -commitment.incentive_weight
-    adjust_rate: np.ndarray          # Derived.adjust_rate (commitment.adjust)
-    efficacy_keep: np.ndarray        # 1 - commitment.efficacy_rate (cycles.update_efficacy)
-    effort_half: np.ndarray          # delivery.effort_half (delivery.link_strength)
-    max_factor: np.ndarray           # resources.max_resource_factor m (resources.resource_factor)
-    max_factor_less_1: np.ndarray    # m - 1
-    tie_threshold: np.ndarray        # network.tie_threshold (_record's dense pairs)
-    spread: np.ndarray               # trust.spread (trust.spread)
-    spread_keep: np.ndarray          # 1 - trust.spread
-    tolerance: np.ndarray            # trust.tolerance (the agenda block of _update_trust)
-    sharpness: np.ndarray            # trust.evidence_sharpness
-    discount: np.ndarray             # commitment.distrust_discount
-    steer_scale: np.ndarray          # steered share / need (_steering)
-    steer_base: np.ndarray           # steered share x pot / need
-    evidence: tuple[np.ndarray, np.ndarray, np.ndarray]  # trust.evidence_constants
-    update: tuple[np.ndarray, np.ndarray, np.ndarray]  # trust.update_constants
+    room: np.ndarray                 # (2, n): effective_capacity and spare, whose rows they are
 
 
 class PartnershipModel(mesa.Model):
@@ -439,7 +477,6 @@ class PartnershipModel(mesa.Model):
         self._active = np.ones(k, dtype=bool)
         self._open_now = self._active  # the targets open in the month just run
         self._n_open_now = k
-        self._freed = delivery.freed_share(self._membership, self._active)
         self.efficacy = np.zeros(n)
         self.belief = np.full(n, np.nan)  # what each expects of the others (none yet)
         self._belief_fresh = True
@@ -530,7 +567,7 @@ class PartnershipModel(mesa.Model):
             argmin_flat=np.arange(k) * self.chains.shape[1],
             steered=steered, outside=np.flatnonzero(self._membership.sum(axis=0) == 0))
         self._loop_constants(sc)
-        self._round_last = self._last_month_of_round(sc)
+        self._mark_round(sc)
         # Which layers meet depends on the month of the year only (meetings per year are whole
         # numbers): the patterns are computed once each (_pattern).
         self._patterns: dict[bytes, MeetingPattern] = {}
@@ -545,6 +582,8 @@ class PartnershipModel(mesa.Model):
         # "payoff_cost"): state that carries on when the scenario is replaced
         if getattr(self, "fine_rate", None) is None:
             self.fine_rate = np.zeros(n)
+            self._most_fine = 0.0  # the largest fine rate (_scrutinise)
+            self._total = np.zeros(())  # _scrutinise's sum of fines
         # what the executive last read as each target's need (layers.executive_signal): an
         # even split until it first meets
         if getattr(self, "signal", None) is None:
@@ -560,7 +599,7 @@ class PartnershipModel(mesa.Model):
         if cached is not None:
             return cached
         d = self.derived
-        meetings = layers.meetings_in_month(month, d.per_year)
+        meetings = d.month_meetings[slot]  # layers.meetings_in_month(month, d.per_year)
         key = meetings.tobytes()
         if key not in self._patterns:
             ly, nw, tr, c = sc.layers, sc.network, sc.trust, sc.commitment
@@ -574,14 +613,16 @@ class PartnershipModel(mesa.Model):
             incentive = commit.own_incentive(d.stake_in_success, d.payoff,
                                              c.return_on_commitment, c.cost, burden)
             own = commit.own_preference(incentive, c.incentive_weight)
+            room = np.stack([layers.effective_capacity(d.partnership_capacity, burden),
+                             commit.spare_capacity(burden)])
             entry = MeetingPattern(
-                meetings, burden, layers.effective_capacity(d.partnership_capacity, burden),
+                meetings, burden, room[0],
                 grow_p, grow_q,
                 trust.contact_weight(contact, tr.weight_base, tr.weight_contact),
                 commit.folded_base(self.slope, self._schedule.pull_term, own), incentive, own,
                 float(burden.max()), bool(meetings[layers.EXECUTIVE] > 0),
                 float(meetings.sum()), -c.incentive_weight * incentive,
-                commit.spare_capacity(burden))
+                room[1], room)
             for arr in entry:
                 if not isinstance(arr, np.ndarray):
                     continue
@@ -639,8 +680,7 @@ class PartnershipModel(mesa.Model):
 
     def _month(self, sc: Scenario, month: int) -> None:
         """Month ``month`` of the schedule (months <= 0 are the spin-up's)."""
-        if cycles.opens_round(month, self.round_start, sc.delivery.round_months,
-                              sc.mechanisms.laa_rounds == "renewed"):
+        if month >= self._next_round:  # cycles.opens_round (_last_month_of_round)
             self._open_round(sc, month)
         leavers, z_obs, z_decide = self._random_draws(month)
         self._turnover(sc, leavers)
@@ -675,7 +715,16 @@ class PartnershipModel(mesa.Model):
         self.progress = np.zeros(len(self.progress))
         self._active = np.ones(len(self.progress), dtype=bool)
         self._open_targets()
+        self._mark_round(sc)
+
+    def _mark_round(self, sc: Scenario) -> None:
+        """What the schedule reads of the current round under ``sc``: its last month, its
+        horizon and the month the next one opens (cycles.opens_round: with renewed rounds,
+        ``round_months`` after this one opened; never otherwise)."""
         self._round_last = self._last_month_of_round(sc)
+        self._round_horizon = self._horizon(sc)
+        self._next_round = (self.round_start + sc.delivery.round_months
+                            if sc.mechanisms.laa_rounds == "renewed" else math.inf)
 
     def _last_month_of_round(self, sc: Scenario) -> int:
         """The current round's last month: ``round_months`` after it opened when rounds are
@@ -706,39 +755,26 @@ class PartnershipModel(mesa.Model):
         k = len(self._active)
         self._adequacy_base = np.where(self._active, sch.adequacy_base * (k / max(n_open, 1)),
                                        0.0)
+        self._per_month_open = sch.per_month * self._active if n_open < k else sch.per_month
 
     def _loop_constants(self, sc: Scenario) -> None:
-        """Constants of the feedback loop under ``sc`` (called by _apply_scenario)."""
-        d, c = self.derived, sc.commitment
-        # commitment.own_incentive: the part of the expected return efficacy scales
-        # (x -incentive_weight: the fast decision works on the logistic's exponent), and the
-        # parts of commitment.folded_base fixed per scenario
-        self._efficacy_logit = (-c.incentive_weight * d.stake_in_success * d.payoff
-                                * c.return_on_commitment * c.efficacy_weight)
+        """Constants of the feedback loop under ``sc`` (called by _apply_scenario); those of the
+        scenario alone are kept per scenario (``Derived.scalars``, ``Derived.efficacy_logit``)."""
+        d, c, sch = self.derived, sc.commitment, self._schedule
+        self._efficacy_logit = d.efficacy_logit
         self._keep_own = 1.0 - self.slope  # weight of the own preference (commitment.desired)
-        m = sc.resources.max_resource_factor
-        self._scalars = LoopScalars(
-            memory=const(sc.scrutiny.memory), aspiration=const(sc.leadership.aspiration),
-            weight_visibility=const(sc.trust.weight_visibility),
-            neg_incentive_weight=const(-c.incentive_weight), adjust_rate=const(d.adjust_rate),
-            efficacy_keep=const(1.0 - c.efficacy_rate),
-            effort_half=const(sc.delivery.effort_half), max_factor=const(m),
-            max_factor_less_1=const(m - 1.0), tie_threshold=const(d.tie_threshold),
-            spread=const(sc.trust.spread), spread_keep=const(1.0 - sc.trust.spread),
-            tolerance=const(sc.trust.tolerance), sharpness=const(sc.trust.evidence_sharpness),
-            discount=const(c.distrust_discount),
-            steer_scale=const(self._schedule.steered / self._schedule.need),
-            steer_base=const(self._schedule.steered * self._schedule.pot / self._schedule.need),
-            evidence=tuple(const(x) for x in trust.evidence_constants(
-                sc.trust.tolerance, sc.trust.evidence_sharpness)),
-            update=tuple(const(x) for x in trust.update_constants(
-                sc.trust.gain, sc.trust.loss, d.style["repair"])))
+        self._scalars = d.scalars
+        # _steering's (steered share / need, steered share x pot / need)
+        self._steer_scale = const(sch.steered / sch.need)
+        self._steer_base = const(sch.steered * sch.pot / sch.need)
+        self._outside_one = np.zeros(d.n_partners)
+        self._outside_one[sch.outside] = 1.0
         self._wins_matrix = np.concatenate([c.efficacy_rate * self._wins.own,
                                             sc.trust.wins_rate * self._wins.pair])
-        self._slope_pull = self.slope * self._schedule.pull_term
+        self._slope_pull = self.slope * sch.pull_term
         # the expectation's folded scale without its 1 / (n - 1) (commitment.folded_decision):
         # the belief is kept as a mean over the others
-        self._belief_scale = self._schedule.expect_scale * max(self.derived.n_partners - 1, 1)
+        self._belief_scale = sch.expect_scale * max(d.n_partners - 1, 1)
         self._open_targets()
 
     def _turnover(self, sc: Scenario, leavers: np.ndarray) -> None:
@@ -806,6 +842,8 @@ class PartnershipModel(mesa.Model):
         self.pressure *= k.memory  # scrutiny.fade, in place
         if form == "payoff_cost":
             self.fine_rate *= k.memory  # scrutiny.fade, in place
+            # the largest rate fades with them (the same product, and rounding keeps the order)
+            self._most_fine *= sc.scrutiny.memory
         if scrutiny.is_review_month(month, s.interval_months):
             bite = scrutiny.intensity(s.member_engagement, s.member_training,
                                       d.style["challenge"], s.untrained_bite)
@@ -815,6 +853,7 @@ class PartnershipModel(mesa.Model):
                 self.fine_rate = scrutiny.review_fines(self.fine_rate, self.observed, aspiration,
                                                        d.stake_in_failure, bite,
                                                        s.sanction_strength)
+                self._most_fine = max(self.fine_rate.tolist())
         # What scrutiny does to this month's decision (mechanisms.punishment): a push added to
         # the desired commitment ("push"), or a shift of the incentive per unit committed and
         # capacity given up by the challengers ("payoff_cost"); _decide_commitment uses them.
@@ -824,24 +863,27 @@ class PartnershipModel(mesa.Model):
         self._spare_now = now.spare
         if form == "push":
             self._sanction = self.pressure * s.sanction_strength
-        elif form == "payoff_cost" and float(np.add.reduce(self.fine_rate)) > 0:  # rates >= 0
+        elif form == "payoff_cost" and self._most_fine > 0:  # rates >= 0: some fine is due
             # scrutiny.fines_imposed summed, challenge_load, fined_incentive less the
             # pattern's incentive
             rate = self.fine_rate
             short = np.subtract(k.aspiration, self.observed, out=self._vec)
             np.maximum(short, ZERO, out=short)
-            total = float(rate.dot(short))
-            shift = np.multiply(d.challenge_incentive, -total)
-            shift += rate
+            total = rate.dot(short, out=self._total)  # 0-d: numpy takes it faster than a float
+            # rate - incentive share x total (= rate + incentive share x -total)
+            shift = np.subtract(rate, np.multiply(d.challenge_incentive, total))
             self._fine_shift = shift
             # challengers' capacity goes on challenge (layers.burden's cap applies to the sum;
             # while it does not bind, capacity x (1 - burden - load)); what they can commit
             # (commitment.spare_capacity) falls with it
-            if now.most_burden + total * d.most_challenge <= sc.layers.burden_cap:
-                self.effective_capacity = now.effective_capacity - d.challenge_capacity * total
-                self._spare_now = now.spare - d.challenge_share * total
+            if now.most_burden + float(total) * d.most_challenge <= sc.layers.burden_cap:
+                # capacity - challenge capacity x total and spare - challenge share x total,
+                # both rows at once
+                room = np.multiply(d.challenge_room, total)
+                np.subtract(now.room, room, out=room)
+                self.effective_capacity, self._spare_now = room[0], room[1]
             else:
-                load = d.challenge_share * total
+                load = d.challenge_share * float(total)
                 burden = layers.burden(now.burden, load, sc.layers.burden_cap)
                 self.effective_capacity = layers.effective_capacity(d.partnership_capacity,
                                                                     burden)
@@ -870,13 +912,13 @@ class PartnershipModel(mesa.Model):
     def _read_need(self, clarity: float, effort: np.ndarray) -> np.ndarray:
         """layers.executive_signal(outcome need, chain effort, clarity), fast; ``effort`` is
         commitment x effective capacity."""
-        if self._n_open == len(self.progress):
-            # layers.outcome_need with every target open (all progress < 1, _deliver):
-            # progress x (1 - progress)
-            gap = np.subtract(ONE, self.progress)
-            gap *= self.progress
-        else:
-            gap = layers.outcome_need(self.progress)
+        # layers.outcome_need: progress x (1 - progress) for an open target (progress < 1),
+        # 0 for a met one (progress >= 1), where (1 - progress) x progress <= 0: the maximum
+        # with 0 gives it exactly
+        gap = np.subtract(ONE, self.progress)
+        gap *= self.progress
+        if self._n_open < len(gap):
+            np.maximum(gap, ZERO, out=gap)
         activity = self._membership.dot(effort)
         gap_sum, activity_sum = float(np.add.reduce(gap)), float(np.add.reduce(activity))
         if gap_sum > 0 and activity_sum > 0:
@@ -895,20 +937,22 @@ class PartnershipModel(mesa.Model):
         sch, m = self._schedule, self._membership
         denom = signal.dot(m)
         if len(sch.outside):
-            denom[sch.outside] = 1.0  # partners in no chain: their column of m is 0 anyway
+            # partners in no chain (their column of m is 0 anyway): a denominator of 1, as
+            # 0 + 1 (cheaper than assigning by index)
+            denom += self._outside_one
         if min(denom.tolist()) <= 0:  # a partner whose chains all read no need: its share
             denom = np.where(denom > 0, denom, np.inf)  # of the split is the even one
             fallback = (denom == np.inf) * sch.steered / sch.need * sch.aligned_per_commitment
             extra = self._open_chain_share * fallback[None, :]
         else:
             extra = None  # nothing to add (adding 0.0 would change no sum the model takes)
-        k = self._scalars
-        matrix = m * (signal * k.steer_scale)[:, None]  # steer_scale = steered / need
+        if self._n_open < len(signal):
+            # met targets absorb what is steered to them: their rows are 0 (x 0 on the signal
+            # gives the same products as x 0 on the rows; x 1 changes nothing)
+            signal = signal * self._active
+        matrix = m * (signal * self._steer_scale)[:, None]  # steered / need
         matrix *= sch.aligned_per_commitment / denom
-        base = signal * k.steer_base  # steered x pot / need
-        if self._n_open < len(signal):  # met targets absorb what is steered to them
-            matrix *= self._active[:, None]
-            base *= self._active
+        base = signal * self._steer_base  # steered x pot / need
         matrix += self._adequacy_matrix
         if extra is not None:
             matrix += extra
@@ -980,12 +1024,13 @@ class PartnershipModel(mesa.Model):
         step = np.multiply(k.max_factor, self.adequacy)
         step /= np.add(k.max_factor_less_1, self.adequacy)
         step *= self._weakest
-        step *= sch.per_month  # delivery.progress_step: weakest x resources / months
+        # delivery.progress_step: weakest x resources / months, and met targets are done for
+        # the round: per_month x 1 for open targets, x 0 for met ones (_open_targets)
+        step *= self._per_month_open
         self._open_now, self._n_open_now = self._active, self._n_open
         n_targets = len(step)
-        if self._n_open < n_targets:
-            step *= self._active  # met targets are done for the round
-        self.progress = self.progress + step
+        step += self.progress
+        self.progress = step
         # a target was met this month: more targets at 1 than were met before (met ones stay
         # there); with all open, whether any reached 1
         if (max(self.progress.tolist()) >= 1.0 if self._n_open == n_targets
@@ -999,13 +1044,14 @@ class PartnershipModel(mesa.Model):
         form = sc.mechanisms.small_wins
         if form == "off":
             return
+        # cycles.pace_gap: progress capped at 1 less the share of the round gone; with every
+        # target open (all progress < 1, _deliver) the cap changes nothing
+        gone = (month - self.round_start + 1) / self._round_horizon
         if self._n_open == len(self.progress):
-            # cycles.pace_gap with every target open (all progress < 1, _deliver): the cap at
-            # 1 changes nothing
-            gap = self.progress - (month - self.round_start + 1) / self._horizon(sc)
+            gap = self.progress - gone
         else:
-            gap = cycles.pace_gap(self.progress, month - self.round_start + 1,
-                                  self._horizon(sc))
+            gap = np.minimum(self.progress, ONE)
+            gap -= gone
         gap *= self.maturity  # what shared monitoring shows (cycles.seen_gap, shared_gap)
         # one product gives rate x the gap each partner sees (cycles.update_efficacy: e + r
         # (seen - e) = (1 - r) e + r seen) and wins rate x the gap each pair sees
@@ -1018,7 +1064,8 @@ class PartnershipModel(mesa.Model):
         cycles.wins_pairs_in_place(self.trust, self._wins.flat, seen[n:])
 
     def _horizon(self, sc: Scenario) -> int:
-        """Months of the current round (cycles.horizon)."""
+        """Months of the current round (cycles.horizon); kept as ``_round_horizon`` when a
+        round opens or the scenario changes."""
         return cycles.horizon(self.round_start, self.first_month, sc.delivery.round_months,
                               sc.mechanisms.laa_rounds == "renewed", sc.months)
 

@@ -47,7 +47,8 @@ def expected_of_others_unit(trust: np.ndarray, observed: np.ndarray, hidden: np.
     out = trust.dot(u)  # np.dot's product, without its dispatch (dearer than 25 x 25)
     out *= discount
     out -= observed
-    out += float(np.add.reduce(observed)) - discount * float(hidden.dot(observed))
+    # the scalar part in Python floats (the same double products; float() takes a 0-d discount)
+    out += float(np.add.reduce(observed)) - float(discount) * float(hidden.dot(observed))
     out *= 1.0 / (n - 1) if scale is None else scale
     return out
 
