@@ -160,7 +160,7 @@ def _figures(res: Results, img: Path) -> list[str]:
 
     # Robustness.
     rob = [c for c in res.checks if c.robustness is not None]
-    fig, ax = plt.subplots(figsize=(8, 0.38 * len(rob) + 1.8))
+    fig, ax = plt.subplots(figsize=(8, 0.38 * len(rob) + 2.2))
     y = np.arange(len(rob))[::-1]
     ax.barh(y, [c.robustness for c in rob], height=0.8,
             color=["#2ca02c" if c.robust_ok else "#d62728" for c in rob],
@@ -174,7 +174,7 @@ def _figures(res: Results, img: Path) -> list[str]:
     ax.set(xlim=(0, 1), xlabel="share of Latin-hypercube points",
            title=f"Robustness over {len(res.lhs)} points x {res.config.lhs_replications} "
            f"replications (target >= {ROBUST_SHARE:.0%})")
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=1)
     save(fig, "validation-robustness.png")
     return written
 
