@@ -102,7 +102,6 @@ class LoopScalars(NamedTuple):
     update: tuple[np.ndarray, np.ndarray, np.ndarray]  # trust.update_constants
 
 
-
 @dataclass(frozen=True, slots=True)
 class Derived:
     """Everything about the partners and the schedule that depends on the scenario alone (no
@@ -134,8 +133,8 @@ class Derived:
                                      # conduct is so judged (leadership.delivered_for)
     challenge_share: np.ndarray      # challenge_cost x voice / sum(voice) (challenge_load)
     challenge_incentive: np.ndarray  # commitment.cost x challenge_share (fined_incentive)
-    challenge_capacity: np.ndarray   # partnership capacity x challenge_share
-    challenge_room: np.ndarray       # (2, n): challenge_capacity and challenge_share stacked
+    challenge_room: np.ndarray       # (2, n): partnership capacity x challenge_share, and
+                                     # challenge_share (what challenge takes of each)
     most_challenge: float            # the largest challenge_share
     multiplier_clarity: float        # layers.multiplier_clarity (mechanisms.layers)
     per_year: np.ndarray             # meetings per year of each layer
@@ -239,7 +238,6 @@ def _derive(sc: Scenario) -> Derived:
         agenda_seen=np.minimum(stake, 1.0) / tr.evidence_sharpness if judged else None,
         challenge_share=share,
         challenge_incentive=sc.commitment.cost * share,
-        challenge_capacity=capacity * share_of_partnership * share,
         challenge_room=np.stack([capacity * share_of_partnership * share, share]),
         most_challenge=float(share.max()),
         multiplier_clarity=clarity, per_year=per_year,
