@@ -198,9 +198,9 @@ def test_ctrl_c_while_workers_start_is_one_message_and_the_sweep_resumes(tmp_pat
         first = proc.stderr.readline()  # printed just before the workers start
         assert "leadership_network" in first
         if delay:
-            # "A second later": the workers are running. On a loaded machine starting the pool
-            # can take longer than a second, which would put the signal in the start-up window
-            # the 0.0 case covers (a known bug, xfail), so wait for the first batch written.
+            # The running case: wait for the first batch written, not a fixed second. On a
+            # loaded machine the pool can take longer than that to start, which would put the
+            # signal in the start-up window the 0.0 case covers (a known bug, xfail).
             parts = tmp_path / "out" / "runs"
             deadline = time.monotonic() + 60
             while not any(parts.glob("part-*.parquet")) and time.monotonic() < deadline:
