@@ -453,6 +453,10 @@ class PartnershipModel(mesa.Model):
             st.inter_tier_tie_factor, history_density_pull=nw.history_density_pull,
             history_strength_gain=nw.history_strength_gain, concentration=nw.tie_concentration,
             pairs=d.pairs)
+        # the area's relationships at the start, kept up outside the partnership
+        # (network.with_outside)
+        self.outside_ties = self.ties.copy()
+        self.outside_ties.flags.writeable = False
         self.trust = trust.initial_trust(
             rng, tr.initial, d.history, self.ties, d.cross_tier, st.inter_tier_tie_factor,
             mature_level=tr.mature_level, history_pull=tr.history_pull, tie_bonus=tr.tie_bonus,
@@ -481,6 +485,8 @@ class PartnershipModel(mesa.Model):
         self._wins = cycles.plan_wins(self._membership)  # who shares which chains
 
         self.maturity = d.initial_maturity
+        self.outcomes_seen = monitoring.outcome_visibility(self.maturity,
+                                                           sc.monitoring.own_data_share)
         self.pressure = np.zeros(n)
         self.progress = np.zeros(k)
         self._weakest_flat: list[np.ndarray] = []  # each month's weakest position per chain
@@ -561,6 +567,7 @@ class PartnershipModel(mesa.Model):
             per_month=1.0 / self.months_to_deliver,
             links=delivery.plan_links(self.chains, d.data_quality, tie_floor=dl.tie_floor,
                                       handover_exponent=dl.handover_exponent,
+                                      tie_exponent=dl.tie_exponent,
                                       info_exponent=dl.info_exponent),
             argmin_flat=np.arange(k) * self.chains.shape[1],
             steered=steered, outside=np.flatnonzero(self._membership.sum(axis=0) == 0))
@@ -602,6 +609,10 @@ class PartnershipModel(mesa.Model):
         if key not in self._patterns:
             ly, nw, tr, c = sc.layers, sc.network, sc.trust, sc.commitment
             contact = layers.contact(meetings, self.co_members, d.contact_weights)
+            # evidence counts more for pairs who meet in the partnership; ties also grow with
+            # contact outside it (network.with_outside)
+            weight = trust.contact_weight(contact, tr.weight_base, tr.weight_contact)
+            contact = network.with_outside(contact, self.outside_ties, nw.outside_contact)
             meeting = layers.meeting_burden(meetings, self.seat_matrix, ly.meeting_cost,
                                             d.multiplier_clarity, d.extra_meetings,
                                             ly.confusion_meeting_cost)
@@ -616,7 +627,7 @@ class PartnershipModel(mesa.Model):
             entry = MeetingPattern(
                 meetings, burden, room[0],
                 grow_p, grow_q,
-                trust.contact_weight(contact, tr.weight_base, tr.weight_contact),
+                weight,
                 commit.folded_base(self.slope, self._schedule.pull_term, own), incentive, own,
                 float(burden.max()), bool(meetings[layers.EXECUTIVE] > 0),
                 float(meetings.sum()), -c.incentive_weight * incentive,
@@ -793,6 +804,8 @@ class PartnershipModel(mesa.Model):
     def _monitor(self, sc: Scenario, z: np.ndarray) -> None:
         d = self.derived
         self.maturity = monitoring.grow(self.maturity, d.maturity_growth, d.maturity_ceiling)
+        self.outcomes_seen = monitoring.outcome_visibility(self.maturity,
+                                                           sc.monitoring.own_data_share)
         # visibility = maturity x openness; observation sd = base sd x (1 - visibility) x the
         # layer-confusion factor (monitoring.observation_sd; z carries the rest)
         np.multiply(d.openness, self.maturity, out=self.visibility)
@@ -828,7 +841,8 @@ class PartnershipModel(mesa.Model):
         if d.weight_clip:
             clip01(weight)
         trust.update_trust(self.trust, evidence, weight, tr.gain, tr.loss, d.style["repair"],
-                           out=self.trust, scratch=self._scratch, folded=self._scalars.update)
+                           out=self.trust, scratch=self._scratch, folded=self._scalars.update,
+                           ties=self.ties, forgiveness=tr.tie_forgiveness)
         spread = trust.spread(self.trust, self.ties, self._scalars.spread, out=self._spare,
                               scratch=self._scratch, single=self._single, ones=self._ones,
                               keep=self._scalars.spread_keep)
@@ -898,7 +912,8 @@ class PartnershipModel(mesa.Model):
         if sch.steered:
             if self._now.executive_meets or self._steer is None:
                 if self._now.executive_meets:
-                    self.signal = self._read_need(sc.layers.clarity, effort)
+                    self.signal = self._read_need(
+                        layers.outcome_share(sc.layers.clarity, self.outcomes_seen), effort)
                 self._steer = self._steering(self.signal)
             matrix, base = self._steer
         else:
@@ -1050,7 +1065,7 @@ class PartnershipModel(mesa.Model):
         else:
             gap = np.minimum(self.progress, ONE)
             gap -= gone
-        gap *= self.maturity  # what shared monitoring shows (cycles.seen_gap, shared_gap)
+        gap *= self.outcomes_seen  # monitoring.outcome_visibility (cycles.seen_gap, shared_gap)
         # one product gives rate x the gap each partner sees (cycles.update_efficacy: e + r
         # (seen - e) = (1 - r) e + r seen) and wins rate x the gap each pair sees
         # (cycles.wins_trust_planned); the rates are folded into _wins_matrix

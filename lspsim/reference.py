@@ -60,6 +60,7 @@ class Partners:
     chains: np.ndarray
     round_seed: int
     first_month: int                 # the first month run (spin-up included)
+    outside_ties: np.ndarray         # the starting ties, kept up outside the partnership
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
         mon.investment, mon.growth_rate, float(p.openness.mean()), float(p.data_quality.mean()),
         mon.data_quality_floor), ceiling)
     visibility = monitoring.visibility(maturity, p.openness)
+    outcomes_seen = monitoring.outcome_visibility(maturity, mon.own_data_share)
     sd = monitoring.observation_sd(maturity, p.openness, tr.observation_noise,
                                    layers.information_noise_factor(clarity,
                                                                    ly.confusion_noise))
@@ -175,11 +177,15 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
             seen, s.commitment, tr.tolerance, tr.evidence_sharpness), evidence)
     weight = trust.update_weight(visibility, contact, tr.weight_base, tr.weight_visibility,
                                  tr.weight_contact)
-    T = trust.update_trust(T, evidence, weight, tr.gain, tr.loss, style["repair"])
+    T = trust.update_trust(T, evidence, weight, tr.gain, tr.loss, style["repair"],
+                           ties=ties, forgiveness=tr.tie_forgiveness)
     T = trust.gossip(T, ties, tr.spread)
 
     # 5. Ties grow with meetings together and decay (network.py)
-    ties = network.update_ties(ties, contact, nw.tie_growth, nw.tie_decay, style["networking"])
+    #    (the partnership's meetings and the area's relationships outside it)
+    ties = network.update_ties(ties, network.with_outside(contact, p.outside_ties,
+                                                          nw.outside_contact),
+                               nw.tie_growth, nw.tie_decay, style["networking"])
 
     # 6. Scrutiny: pressure fades; a review presses visible shortfalls (scrutiny.py)
     #    Under costly punishment (mechanisms.punishment = "payoff_cost") a review also sets the
@@ -246,7 +252,8 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
     if mech.layers == "information" and meetings[layers.EXECUTIVE] > 0:
         # the executive allocates at its meetings
         signal = layers.executive_signal(layers.outcome_need(progress),
-                                         membership @ (c * capacity), ly.clarity)
+                                         membership @ (c * capacity),
+                                         layers.outcome_share(ly.clarity, outcomes_seen))
     adequacy = np.zeros(k)
     if is_open.any():
         open_m = membership[is_open]
@@ -263,6 +270,7 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
     link = delivery.link_strength(p.chains, c * capacity, T, ties, info,
                                   effort_half=dl.effort_half,
                                   handover_exponent=dl.handover_exponent,
+                                  tie_exponent=dl.tie_exponent,
                                   tie_floor=dl.tie_floor, info_exponent=dl.info_exponent)
     progress = progress + is_open * delivery.progress_step(
         link, resources.resource_factor(adequacy, rs.max_resource_factor), mtd)
@@ -273,10 +281,11 @@ def month(sc: Scenario, p: Partners, s: State, t: int, uniform: np.ndarray,
     if mech.small_wins != "off":
         gap = cycles.pace_gap(progress, t - round_start + 1, cycles.horizon(
             round_start, p.first_month, dl.round_months, renewed, sc.months))
-        T = cycles.wins_trust(T, cycles.shared_gap(gap, membership, maturity), tr.wins_rate)
+        T = cycles.wins_trust(T, cycles.shared_gap(gap, membership, outcomes_seen),
+                              tr.wins_rate)
         if mech.small_wins == "trust_and_efficacy":
-            efficacy = cycles.update_efficacy(efficacy, cycles.seen_gap(gap, membership, maturity),
-                                              cm.efficacy_rate)
+            efficacy = cycles.update_efficacy(
+                efficacy, cycles.seen_gap(gap, membership, outcomes_seen), cm.efficacy_rate)
     return State(trust=T, ties=ties, commitment=c, observed=observed, pressure=pressure,
                  fine_rate=fine_rate, signal=signal,
                  maturity=maturity, burden=burden, effective_capacity=capacity, link=link,
@@ -314,7 +323,8 @@ class ReferenceRun:
             stake_in_failure=d.stake_in_failure, capacity=d.capacity,
             data_quality=d.data_quality, openness=d.openness, budget=model.budget.copy(),
             slope=model.slope.copy(), chains=model.chains.copy(),
-            round_seed=model._round_seed, first_month=model.first_month)
+            round_seed=model._round_seed, first_month=model.first_month,
+            outside_ties=model.outside_ties.copy())
         self.state = State(
             trust=model.trust.copy(), ties=model.ties.copy(), commitment=model.commitment.copy(),
             observed=model.observed.copy(), pressure=model.pressure.copy(),

@@ -268,6 +268,10 @@ class Trust(Section):
                             "history closes at the start", "0-1", ASSUMED, ge=0, le=1)
     mature_level: float = F(0.85, "Starting trust a long history tends toward", "0-1", ASSUMED,
                             ge=0, le=1)
+    tie_forgiveness: float = F(0.5, "Share of a breach's trust loss that a full tie between "
+                               "the two representatives cushions (the benefit of the doubt "
+                               "embedded ties extend: Uzzi 1997; Ring & Van de Ven 1994)", "0-1",
+                               ASSUMED, ge=0, le=1)
     tie_bonus: float = F(0.2, "Starting trust added per unit of initial tie strength", "0-1",
                          evidence=ASSUMED, ge=0, le=1)
     initial_spread: float = F(0.03, "Spread of starting trust between pairs (normal sd)",
@@ -291,6 +295,12 @@ class Network(Section):
     initial_strength: float = F(0.3, "Mean strength of those initial ties", "0-1", ge=0, le=1)
     tie_growth: float = F(0.03, "Tie growth per meeting together, share of distance to 1",
                           "per meeting", ge=0, le=1)
+    outside_contact: float = F(1.0, "Meetings a month, outside the partnership, that keep up "
+                               "a full tie of the area's relationships at the start (other "
+                               "forums, joint services, informal contact); a pair's outside "
+                               "contact is this x its starting tie, and a new representative "
+                               "inherits the seat's (Feld 1981: foci of activity sustain ties)",
+                               "meetings a month", ASSUMED, ge=0, le=10)
     tie_decay: float = F(0.015, "Share of tie strength lost each month without upkeep",
                          "per month", ge=0, le=1)
     turnover: float = F(0.15, "Chance a representative is replaced in a year", "per year",
@@ -422,6 +432,11 @@ class Monitoring(Section):
     # Structural constants
     history_maturity: float = F(0.4, "Share of the gap to the ceiling that a full history has "
                                 "closed at the start", "0-1", ASSUMED, ge=0, le=1)
+    own_data_share: float = F(0.5, "Share of the outcome data on shared targets that partners "
+                              "and the executive read without shared monitoring, from each "
+                              "agency's own returns and the national indicator set's data; "
+                              "shared monitoring supplies the rest as it matures", "0-1",
+                              ASSUMED, ge=0, le=1)
     data_quality_floor: float = F(0.5, "Growth rate with the poorest data, relative to perfect "
                                   "data (rate x (floor + (1 - floor) mean data quality))",
                                   "0-1", ASSUMED, ge=0, le=1)
@@ -474,8 +489,12 @@ class Delivery(Section):
     effort_half: float = F(0.1, "Effort (commitment x effective capacity) at which a link is "
                            "half as strong as it can be", "0-1 of capacity", ASSUMED,
                            ge=0.001, le=1)
-    handover_exponent: float = F(0.15, "Elasticity of a handover to trust both ways and to the "
-                                 "tie between the two partners", "", ASSUMED, ge=0, le=2)
+    handover_exponent: float = F(0.15, "Elasticity of a handover to trust both ways between "
+                                 "the two partners", "", ASSUMED, ge=0, le=2)
+    tie_exponent: float = F(0.15, "Elasticity of a handover to the tie between the two "
+                            "partners' representatives (the relation term; Uzzi 1997: embedded "
+                            "ties carry fine-grained information and joint problem-solving)", "",
+                            ASSUMED, ge=0, le=2)
     tie_floor: float = F(0.3, "A handover's relation term with no tie, relative to a full tie",
                          "0-1", ASSUMED, ge=0, le=0.95)
     info_exponent: float = F(0.1, "Elasticity of a handover to each side's information (a last "
@@ -977,6 +996,7 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
     "trust.newcomer_share": (0.2, 0.8),
     "network.tie_loss_on_turnover": (0.4, 1.0),
     "delivery.handover_exponent": (0.075, 0.3),
+    "delivery.tie_exponent": (0.075, 0.3),
     "delivery.info_exponent": (0.05, 0.2),
     "leadership.outsider_weight": (0.2, 0.8),
     # the mechanisms' structural constants (issue 12): half to double, within [0, 1]
@@ -988,6 +1008,9 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
     "trust.wins_rate": (0.25, 1.0),
     "commitment.efficacy_weight": (1.5, 5.0),
     "commitment.efficacy_rate": (0.05, 0.2),
+    "trust.tie_forgiveness": (0.25, 1.0),
+    "network.outside_contact": (0.5, 2.0),
+    "monitoring.own_data_share": (0.25, 1.0),
 }
 
 

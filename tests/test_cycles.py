@@ -152,10 +152,12 @@ def test_spinup_runs_history_without_recording_or_advancing_steps():
 
 def test_spinup_starts_trust_on_the_models_own_path():
     # Without the spin-up, trust falls from the history-built start with nothing changing;
-    # with it, month 0 is already on the path the dynamics keep (paired seeds, 36 months).
+    # with it, month 0 is already on the path the dynamics keep (paired seeds, 36 months;
+    # 40 pairs: with the area's ties kept up outside the partnership the start drifts less,
+    # about 0.05 of trust rather than 0.1, and 12 pairs no longer resolve it).
     def drift(updates):
         out = []
-        for seed in range(12):
+        for seed in range(40):
             t = model({"months": 36, **updates}, seed=seed).run_months().series()["mean_trust"]
             out.append(t[36] - t[0])
         return np.array(out)

@@ -90,6 +90,29 @@ def test_repair_softens_loss():
     assert soft[0, 1] > hard[0, 1]
 
 
+def test_a_tie_cushions_a_breach_in_proportion_to_its_strength():
+    t0 = np.full((3, 3), 0.6)
+    np.fill_diagonal(t0, 1.0)
+    ties = np.array([[0, 1.0, 0.0], [1.0, 0, 0.5], [0.0, 0.5, 0]])
+    breach, w = np.zeros((3, 3)), np.ones((3, 3))
+    plain = trust.update_trust(t0, breach, w, 0.04, 0.2, 0.0)
+    cushioned = trust.update_trust(t0, breach, w, 0.04, 0.2, 0.0, ties=ties, forgiveness=0.5)
+    # the loss is 0.2 (1 - 0.5 tie) T: halved by a full tie, a quarter off for a half tie,
+    # unchanged for no tie
+    assert 0.6 - plain[0, 1] == pytest.approx(0.2 * 0.6)
+    assert 0.6 - cushioned[0, 1] == pytest.approx(0.5 * 0.2 * 0.6)
+    assert 0.6 - cushioned[1, 2] == pytest.approx(0.75 * 0.2 * 0.6)
+    assert cushioned[0, 2] == pytest.approx(plain[0, 2])
+    # kept faith gains as before: a tie forgives, it does not flatter
+    kept = np.ones((3, 3))
+    np.testing.assert_allclose(
+        trust.update_trust(t0, kept, w, 0.04, 0.2, 0.0, ties=ties, forgiveness=0.5),
+        trust.update_trust(t0, kept, w, 0.04, 0.2, 0.0), rtol=0, atol=1e-15)
+    # forgiveness 0 is the plain update, bit for bit
+    np.testing.assert_array_equal(
+        trust.update_trust(t0, breach, w, 0.04, 0.2, 0.0, ties=ties, forgiveness=0.0), plain)
+
+
 def test_history_raises_and_tier_prehistory_lowers_initial_trust():
     ties = np.zeros((4, 4))
     cross = np.zeros((4, 4), dtype=bool)
@@ -125,6 +148,22 @@ def test_ties_grow_with_meetings_and_decay_without():
     met = network.update_ties(ties, np.full((2, 2), 2.0), 0.05, 0.03, 1.0)
     alone = network.update_ties(ties, np.zeros((2, 2)), 0.05, 0.03, 1.0)
     assert met[0, 1] > 0.3 > alone[0, 1]
+
+
+def test_relationships_kept_up_outside_the_partnership_hold_ties_up():
+    start = np.array([[0, 0.8, 0.0], [0.8, 0, 0.1], [0.0, 0.1, 0]])
+    board = np.full((3, 3), 0.1)  # a board meeting a quarter, nothing else
+    np.fill_diagonal(board, 0)
+    contact = network.with_outside(board, start, 1.0)
+    np.testing.assert_allclose(contact, board + start)
+    assert network.with_outside(board, start, 0.0) is board
+    # ten years on: a pair that knew each other keeps a tie the board alone would not sustain
+    kept, alone = start.copy(), start.copy()
+    for _ in range(120):
+        kept = network.update_ties(kept, contact, 0.03, 0.015, 1.0)
+        alone = network.update_ties(alone, board, 0.03, 0.015, 1.0)
+    assert kept[0, 1] > 2 * alone[0, 1]
+    assert kept[0, 2] == pytest.approx(alone[0, 2])  # strangers outside: the board's level
 
 
 def test_turnover_breaks_ties_and_rate_matches():
@@ -268,7 +307,22 @@ def test_confused_executive_steers_money_on_activity_not_outcomes():
     assert np.allclose(even, 1.0 + share @ aligned)
 
 
+def test_the_executive_reads_outcomes_as_far_as_they_are_routed_and_exist():
+    assert layers.outcome_share(0.8, 1.0) == pytest.approx(0.8)
+    assert layers.outcome_share(0.8, 0.5) == pytest.approx(0.4)
+    assert layers.outcome_share(0.0, 1.0) == 0.0
+
+
 # -- monitoring -------------------------------------------------------------------------
+def test_outcomes_are_seen_partly_without_shared_monitoring():
+    assert monitoring.outcome_visibility(0.0, 0.5) == pytest.approx(0.5)
+    assert monitoring.outcome_visibility(1.0, 0.5) == pytest.approx(1.0)
+    assert monitoring.outcome_visibility(0.4, 1.0) == pytest.approx(1.0)  # needs no monitoring
+    assert monitoring.outcome_visibility(0.4, 0.0) == pytest.approx(0.4)  # only through it
+    seen = [monitoring.outcome_visibility(m, 0.3) for m in (0.1, 0.45, 1.0)]
+    assert seen == sorted(seen)
+
+
 def test_maturity_takes_years_and_standards_raise_the_ceiling():
     def years_to(level, standards):
         m, months = 0.05, 0

@@ -157,17 +157,18 @@ def test_folded_decision_equals_desired_of_pulled_expectation():
     np.testing.assert_allclose(np.clip(fused, 0, 1), plain, rtol=0, atol=1e-14)
 
 
-@pytest.mark.parametrize("floor, x, y", [(0.3, 0.15, 0.1), (0.1, 0.4, 0.25)])
-def test_links_from_a_plan_equal_link_strength(floor, x, y):
+@pytest.mark.parametrize("floor, x, y, z", [(0.3, 0.15, 0.1, 0.15), (0.1, 0.4, 0.25, 0.4),
+                                            (0.3, 0.15, 0.1, 0.0), (0.2, 0.0, 0.1, 0.3)])
+def test_links_from_a_plan_equal_link_strength(floor, x, y, z):
     m = PartnershipModel("two_tier_county", rng=2).run_months(5)
     effort = m.commitment * m.effective_capacity
     out = np.full(m.chains.shape, np.inf)
     plan = delivery.plan_links(m.chains, m.data_quality, tie_floor=floor, handover_exponent=x,
-                               info_exponent=y)
+                               info_exponent=y, tie_exponent=z)
     delivery.planned_link_strength(plan, effort, m.trust, m.ties, 0.8, 0.1, out=out)
     np.testing.assert_allclose(out, delivery.link_strength(
         m.chains, effort, m.trust, m.ties, m.data_quality * 0.8, effort_half=0.1,
-        handover_exponent=x, tie_floor=floor, info_exponent=y), rtol=1e-12)
+        handover_exponent=x, tie_floor=floor, info_exponent=y, tie_exponent=z), rtol=1e-12)
 
 
 @pytest.mark.parametrize("preset", ["default", "two_tier_county"])

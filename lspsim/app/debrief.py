@@ -128,7 +128,7 @@ def held_back(model: PartnershipModel) -> tuple[list[str], str | None]:
         if per[i] == 0:
             continue
         why = ("it has little time or commitment to give" if effort[i] < effort.mean()
-               else "trust and shared information around it are weak")
+               else "trust, ties and shared information around it are weak")
         lead = "Most often holding the chains back" if rank == 0 else "Next"
         out.append(f"{lead}: {model.partner_names[i]}, the weakest link in {int(per[i])} of "
                    f"{int(total)} chain-months; now {why}.")

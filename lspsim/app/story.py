@@ -110,7 +110,7 @@ def caption(model: PartnershipModel) -> list[str]:
         effort = model.commitment[i] * model.effective_capacity[i]
         mean_effort = float((model.commitment * model.effective_capacity).mean())
         reason = ("it has little time or commitment to give" if effort < mean_effort
-                  else "trust and shared information around it are weak")
+                  else "trust, ties and shared information around it are weak")
         out.append(f"The weakest link in {count} of {k} delivery chains this month is "
                    f"{model.partner_names[i]}: {reason}. A chain moves only as fast as its "
                    "weakest link.")

@@ -13,9 +13,11 @@ collaborative governance: intermediate outcomes that are seen build trust and co
 visible failure erodes them; Emerson, Nabatchi & Balogh (2012) loop shared motivation (trust,
 internal legitimacy, commitment) back from the results of joint action; Huxham & Vangen (2005)
 advise "aim for small wins" to build trust incrementally. What a partner can see of progress
-depends on shared monitoring (Audit Commission 2005/2009: most partnerships could not show what
-they achieved), so the signal is scaled by monitoring maturity: wins no one can see build
-nothing. Set by ``trust.wins_rate``, ``commitment.efficacy_*``; forms in ``mechanisms.small_wins``.
+depends on the outcome data it reads (Audit Commission 2005/2009: most partnerships could not
+show what they achieved): each agency's own returns and the national indicators' data show part
+of it whatever the partnership does, and shared monitoring the rest as it matures, so the
+signal is scaled by ``monitoring.outcome_visibility``: wins no one can see build nothing.
+Set by ``trust.wins_rate``, ``commitment.efficacy_*``; forms in ``mechanisms.small_wins``.
 """
 
 from __future__ import annotations
@@ -47,20 +49,22 @@ def pace_gap(progress: np.ndarray, month_in_round: int, round_months: int) -> np
     return np.minimum(progress, 1.0) - month_in_round / round_months
 
 
-def seen_gap(gap: np.ndarray, membership: np.ndarray, maturity: float) -> np.ndarray:
+def seen_gap(gap: np.ndarray, membership: np.ndarray, outcomes_seen: float) -> np.ndarray:
     """(n,) the pace gap partner i sees: the mean gap of the targets whose chains it is in
-    (``membership`` (K, n)), scaled by monitoring maturity (what shared monitoring shows);
-    0 for a partner in no chain."""
+    (``membership`` (K, n)), scaled by how much of the outcome data it reads
+    (``monitoring.outcome_visibility``: its own agency's and national data, and what shared
+    monitoring adds); 0 for a partner in no chain."""
     count = membership.sum(axis=0)
-    return maturity * (gap @ membership) / np.where(count > 0, count, 1.0)
+    return outcomes_seen * (gap @ membership) / np.where(count > 0, count, 1.0)
 
 
-def shared_gap(gap: np.ndarray, membership: np.ndarray, maturity: float) -> np.ndarray:
+def shared_gap(gap: np.ndarray, membership: np.ndarray, outcomes_seen: float) -> np.ndarray:
     """(n, n) the pace gap i and j see of the targets they deliver together: mean gap over
-    the chains both are in, scaled by maturity; 0 for pairs with no chain in common."""
+    the chains both are in, scaled by ``outcomes_seen`` (``seen_gap``); 0 for pairs with no
+    chain in common."""
     together = membership.T @ membership
-    return maturity * ((membership.T * gap) @ membership) / np.where(together > 0, together,
-                                                                      1.0)
+    return outcomes_seen * ((membership.T * gap) @ membership) / np.where(together > 0,
+                                                                          together, 1.0)
 
 
 def wins_trust(trust: np.ndarray, shared: np.ndarray, rate: float) -> np.ndarray:
@@ -98,9 +102,10 @@ def plan_wins(membership: np.ndarray) -> WinsPlan:
 
 def wins_trust_planned(trust: np.ndarray, plan: WinsPlan, gap_seen: np.ndarray,
                        rate: float) -> np.ndarray:
-    """``wins_trust(trust, shared_gap(gap, membership, maturity), rate)`` in place, given
-    ``gap_seen`` = maturity x gap: only pairs that share a chain have a non-zero shared gap, so
-    only they are updated (``wins_pairs_in_place``)."""
+    """``wins_trust(trust, shared_gap(gap, membership, seen), rate)`` in place, given
+    ``gap_seen`` = seen x gap (seen: ``monitoring.outcome_visibility``): only pairs that
+    share a chain have a non-zero shared gap, so only they are updated
+    (``wins_pairs_in_place``)."""
     return wins_pairs_in_place(trust, plan.flat, rate * (plan.pair @ gap_seen))
 
 
@@ -122,7 +127,7 @@ def wins_pairs_in_place(trust: np.ndarray, flat_index: np.ndarray,
 def update_efficacy(efficacy: np.ndarray, seen: np.ndarray, rate: float) -> np.ndarray:
     """A partner's sense of efficacy (-1 to 1): an exponential memory, at ``rate`` a month
     (``commitment.efficacy_rate``), of the pace gap it sees (``seen_gap``, itself in [-1, 1]:
-    a mean of gaps in [-1, 1) times a maturity in [0, 1])."""
+    a mean of gaps in [-1, 1) times an outcome visibility in [0, 1])."""
     out = seen - efficacy
     out *= rate
     out += efficacy

@@ -82,13 +82,14 @@ def chain_share(membership_: np.ndarray) -> np.ndarray:
 def link_strength(chains: np.ndarray, effort: np.ndarray, trust: np.ndarray,
                   ties: np.ndarray, info: np.ndarray, *, effort_half: float,
                   handover_exponent: float, tie_floor: float,
-                  info_exponent: float) -> np.ndarray:
+                  info_exponent: float, tie_exponent: float | None = None) -> np.ndarray:
     """(K, L) link strengths; padded positions are +inf so they never bind.
-    link(a -> b) = E_a / (E_a + effort_half) x (T_ab T_ba (f + (1 - f) tie_ab))^x
+    link(a -> b) = E_a / (E_a + effort_half) x (T_ab T_ba)^x (f + (1 - f) tie_ab)^z
                    x (info_a info_b)^y,
-    with E = effort, f = ``tie_floor``, x = ``handover_exponent``, y = ``info_exponent``;
-    the last member's link is its own delivery: the same effort term x info_a^(2 y).
-    ``planned_link_strength`` is the fast form."""
+    with E = effort, f = ``tie_floor``, x = ``handover_exponent`` (trust both ways),
+    z = ``tie_exponent`` (the relation between the two representatives; x when None),
+    y = ``info_exponent``; the last member's link is its own delivery: the same effort term
+    x info_a^(2 y). ``planned_link_strength`` is the fast form."""
     valid = chains >= 0
     a = np.where(valid, chains, 0)
     nxt = np.zeros_like(a)
@@ -98,8 +99,9 @@ def link_strength(chains: np.ndarray, effort: np.ndarray, trust: np.ndarray,
     ea = effort[a]
     e = ea / (ea + effort_half)
     relation = tie_floor + (1.0 - tie_floor) * ties[a, nxt]
-    handover = np.where(has_next, (trust[a, nxt] * trust[nxt, a] * relation) ** handover_exponent
-                        * (info[a] * info[nxt]) ** info_exponent,
+    z = handover_exponent if tie_exponent is None else tie_exponent
+    handover = np.where(has_next, (trust[a, nxt] * trust[nxt, a]) ** handover_exponent
+                        * relation ** z * (info[a] * info[nxt]) ** info_exponent,
                         info[a] ** (2.0 * info_exponent))
     return np.where(valid, e * handover, np.inf)
 
@@ -116,22 +118,25 @@ class LinkPlan(NamedTuple):
     both: np.ndarray           # ab followed by the flat index of (next, member)
     info: np.ndarray           # constant part of the information and relation terms
     tie_offset: np.ndarray     # f / (1 - f), f the tie floor (0-d: numpy takes it faster)
-    exponent: float            # the handover exponent x
+    exponent: float            # the handover exponent x (trust)
     info_power: float          # 2 y, y the information exponent
+    tie_exponent: float        # z, the relation's exponent
 
 
 def plan_links(chains: np.ndarray, data_quality: np.ndarray, *, tie_floor: float,
-               handover_exponent: float, info_exponent: float) -> LinkPlan:
+               handover_exponent: float, info_exponent: float,
+               tie_exponent: float | None = None) -> LinkPlan:
     """Precompute the positions and constant factors of ``link_strength`` for fixed chains.
     The information term (info_a info_b)^y with info = data_quality x s (s the same for
     every partner in a month) is (dq_a dq_b)^y s^(2y); a last member's info_a^(2y) is
-    dq_a^(2y) s^(2y). The relation term (f + (1 - f) tie)^x is (1 - f)^x (tie + f / (1 - f))^x;
+    dq_a^(2y) s^(2y). The relation term (f + (1 - f) tie)^z is (1 - f)^z (tie + f / (1 - f))^z;
     f / (1 - f) is taken from the decimal value of f (0.3 gives exactly 3 / 7)."""
     n = data_quality.size
     length = chains.shape[1]
     dq = data_quality.tolist()
     x, y = handover_exponent, info_exponent
-    relation = (1.0 - tie_floor) ** x
+    z = x if tie_exponent is None else tie_exponent
+    relation = (1.0 - tie_floor) ** z
     tie_offset = _odds(tie_floor)
     pair_pos, last_pos, a, b, last, info_pair, info_last = [], [], [], [], [], [], []
     for k, chain in enumerate(chains.tolist()):  # a handful of short chains: plain Python
@@ -152,7 +157,7 @@ def plan_links(chains: np.ndarray, data_quality: np.ndarray, *, tie_floor: float
     return LinkPlan(chains.shape, np.array(pair_pos + last_pos, dtype=np.int64),
                     np.array(a + last, dtype=np.int64), len(a), np.array(ab, dtype=np.int64),
                     np.array(ab + ba, dtype=np.int64), np.array(info_pair + info_last),
-                    np.array(tie_offset), x, 2.0 * y)
+                    np.array(tie_offset), x, 2.0 * y, z)
 
 
 @cache  # exact rational arithmetic is slow, and a run's floor is one of a few values
@@ -175,9 +180,14 @@ def planned_link_strength(plan: LinkPlan, effort: np.ndarray, trust: np.ndarray,
         pair_trust = trust.take(plan.both)
         relation = ties.take(plan.ab)
         relation += plan.tie_offset
-        relation *= pair_trust[:k]
-        relation *= pair_trust[k:]
-        h[:k] *= relation ** plan.exponent
+        if plan.tie_exponent == plan.exponent:  # one power of the product
+            relation *= pair_trust[:k]
+            relation *= pair_trust[k:]
+            h[:k] *= relation ** plan.exponent
+        else:
+            both = np.multiply(pair_trust[:k], pair_trust[k:])
+            h[:k] *= both ** plan.exponent
+            h[:k] *= relation ** plan.tie_exponent
     h *= e.take(plan.member)
     out.put(plan.flat, h)
     return out

@@ -130,6 +130,14 @@ def executive_signal(gap: np.ndarray, activity: np.ndarray, clarity: float) -> n
     return clarity * share(gap) + (1.0 - clarity) * share(activity)
 
 
+def outcome_share(clarity: float, outcomes_seen: float) -> float:
+    """Share of what the executive reads that is outcome data: what the layers route to it
+    (``clarity``) of the outcome data there are (``monitoring.outcome_visibility``; report
+    Table 8: the executive reviews outcome data, which shared monitoring supplies):
+    clarity x outcomes_seen."""
+    return clarity * outcomes_seen
+
+
 def steered_money(pot: float, aligned_: np.ndarray, membership_: np.ndarray,
                   chain_share_: np.ndarray, signal: np.ndarray, steered: float,
                   open_: np.ndarray | None = None) -> np.ndarray:

@@ -50,6 +50,15 @@ def observation_sd(maturity: float, openness: np.ndarray, base_sd: float,
     return base_sd * (1.0 - maturity * openness) * noise_factor
 
 
+def outcome_visibility(maturity: float, own_share: float) -> float:
+    """How much of the outcome data on shared targets partners and the executive read: a share
+    ``own_share`` (``monitoring.own_data_share``) comes from each agency's own returns and the
+    national indicator set's data whatever the partnership does (LAA targets were drawn from
+    the 198 national indicators [AC09]); shared monitoring supplies the rest as it matures
+    (joined-up, comparable, timely data): own_share + (1 - own_share) maturity."""
+    return float(own_share + (1.0 - own_share) * maturity)
+
+
 def information_scale(maturity: float, floor: float) -> float:
     """Value of a partner's data to the partners it hands over to, per unit of data quality:
     floor + (1 - floor) maturity (``delivery.info_floor``)."""

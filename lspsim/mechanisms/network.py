@@ -33,6 +33,20 @@ def initial_ties(rng: np.random.Generator, n: int, density: float, strength: flo
     return w
 
 
+def with_outside(contact: np.ndarray, outside_ties: np.ndarray, rate: float) -> np.ndarray:
+    """Contact per pair this month, the partnership's meetings (``layers.contact``) plus the
+    contact the area's relationships keep up outside it: ``rate`` (``network.outside_contact``)
+    x the pair's starting tie (``outside_ties``, the ties ``initial_ties`` drew). Ties are
+    organised by the foci of activity people share (Feld 1981): representatives who know each
+    other from other forums, joint services and the locality keep meeting there whatever the
+    partnership does, so an area's networks persist instead of converging on what the
+    partnership's meetings alone sustain. The relationships belong to the seats: a new
+    representative takes over the organisation's other forums."""
+    if not rate:
+        return contact
+    return contact + rate * outside_ties
+
+
 def upper_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Row and column indices of the pairs i < j, row by row."""
     idx = np.arange(n)

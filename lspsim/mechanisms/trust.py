@@ -93,9 +93,14 @@ def update_constants(gain: float, loss: float, repair: float) -> tuple[float, fl
 def update_trust(trust: np.ndarray, evidence: np.ndarray, weight: np.ndarray, gain: float,
                  loss: float, repair: float, out: np.ndarray | None = None,
                  scratch: np.ndarray | None = None,
-                 folded: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
-    """Asymmetric update: T += w [gain e (1 - T) - loss (1 - repair) (1 - e) T], clipped to
-    [0, 1], with trust in oneself kept at 1.
+                 folded: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+                 ties: np.ndarray | None = None, forgiveness: float = 0.0) -> np.ndarray:
+    """Asymmetric update: T += w [gain e (1 - T) - loss (1 - repair) (1 - f tie) (1 - e) T],
+    clipped to [0, 1], with trust in oneself kept at 1. A tie cushions a breach: the loss is
+    cut by a share ``forgiveness`` x the pair's tie strength (``trust.tie_forgiveness``; Uzzi
+    1997: embedded ties extend the benefit of the doubt; Ring & Van de Ven 1994: personal
+    relationships absorb deviations from formal commitments). With ``ties`` None or
+    ``forgiveness`` 0 the loss is the same for every pair.
 
     Computed as T + w (g e - T ((g - l) e + l)) with l = loss (1 - repair). With ``out`` (which may
     be ``trust`` itself) and ``scratch`` buffers it allocates nothing; ``evidence`` is then used
@@ -108,6 +113,21 @@ def update_trust(trust: np.ndarray, evidence: np.ndarray, weight: np.ndarray, ga
         np.copyto(out, trust)
     if scratch is None:
         evidence = evidence.copy()
+    if ties is not None and forgiveness:
+        # T (g e + l_ij (1 - e)), l_ij = l (1 - f tie_ij)
+        s = np.multiply(ties, -float(lo) * forgiveness, out=scratch)
+        s += lo
+        s *= np.subtract(1.0, evidence)
+        s += np.multiply(evidence, g)
+        s *= out
+        e = evidence
+        e *= g
+        e -= s
+        e *= weight
+        out += e
+        clip01(out)
+        set_diagonal(out, 1.0)
+        return out
     s = np.multiply(evidence, g_less_lo, out=scratch)
     s += lo
     s *= out                       # T ((g - l) e + l)

@@ -56,7 +56,8 @@ LHS_PARAMETERS: tuple[str, ...] = (
     # and those that carry findings a, d1, d2, e and f2 (their ablations, ABLATIONS below)
     "trust.history_pull", "monitoring.history_maturity", "trust.tie_bonus",
     "delivery.handover_exponent", "network.tie_loss_on_turnover", "trust.newcomer_share",
-    "leadership.outsider_weight", "delivery.info_exponent",
+    "leadership.outsider_weight", "delivery.info_exponent", "trust.tie_forgiveness",
+    "network.outside_contact", "monitoring.own_data_share", "delivery.tie_exponent",
 )
 
 # Series kept from the main runs for the figures.
@@ -201,9 +202,13 @@ ABLATIONS: dict[str, tuple[Ablation, ...]] = {
     "c": (),
     "d1": (
         Ablation("ties raise starting trust", {"trust.tie_bonus": 0.0}),
-        Ablation("ties and trust speed handovers", {"delivery.handover_exponent": 0.0}),
+        Ablation("trust speeds handovers", {"delivery.handover_exponent": 0.0}),
+        Ablation("ties speed handovers", {"delivery.tie_exponent": 0.0}),
         Ablation("meeting in person weights evidence", {"trust.weight_contact": 0.0}),
         Ablation("gossip along ties", {"trust.spread": 0.0}),
+        Ablation("ties cushion breaches", {"trust.tie_forgiveness": 0.0}),
+        Ablation("relationships kept up outside the partnership",
+                 {"network.outside_contact": 0.0}),
     ),
     "d2": (
         Ablation("a new representative loses ties", {"network.tie_loss_on_turnover": 0.0}),
@@ -218,6 +223,7 @@ ABLATIONS: dict[str, tuple[Ablation, ...]] = {
         Ablation("information speeds handovers", {"delivery.info_exponent": 0.0}),
         Ablation("visibility weights evidence", {"trust.weight_visibility": 0.0}),
         Ablation("no value lost without monitoring", {"delivery.info_floor": 1.0}),
+        Ablation("outcome data need no shared monitoring", {"monitoring.own_data_share": 1.0}),
     ),
     # level checks: does the measured pattern come from the constant the old check compared?
     "h1": (
