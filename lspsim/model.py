@@ -23,6 +23,7 @@ from lspsim.mechanisms import (
     ONE,
     ZERO,
     clip01,
+    clip_ufunc,
     const,
     cycles,
     delivery,
@@ -86,7 +87,7 @@ class LoopScalars(NamedTuple):
     memory: np.ndarray               # scrutiny.memory (scrutiny.fade)
     aspiration: np.ndarray           # leadership.aspiration
     weight_visibility: np.ndarray    # trust.weight_visibility (trust.update_weight)
-    neg_incentive_weight: np.ndarray  # -commitment.incentive_weight
+    incentive_weight: np.ndarray     # commitment.incentive_weight
     adjust_rate: np.ndarray          # Derived.adjust_rate (commitment.adjust)
     efficacy_keep: np.ndarray        # 1 - commitment.efficacy_rate (cycles.update_efficacy)
     effort_half: np.ndarray          # delivery.effort_half (delivery.link_strength)
@@ -129,8 +130,9 @@ class Derived:
     voice: np.ndarray
     agenda_stake: np.ndarray         # leadership.agenda_stake
     payoff: np.ndarray               # leadership.payoff_share (mechanisms.exclusion)
-    agenda_seen: np.ndarray | None   # min(agenda stake, 1) / evidence sharpness when councils'
-                                     # conduct is so judged (leadership.delivered_for)
+    agenda_lift: np.ndarray | None   # (n, 1) (1 - min(agenda stake, 1)) / evidence sharpness
+                                     # when councils' conduct is so judged
+                                     # (leadership.delivered_for, _update_trust)
     challenge_share: np.ndarray      # challenge_cost x voice / sum(voice) (challenge_load)
     challenge_incentive: np.ndarray  # commitment.cost x challenge_share (fined_incentive)
     challenge_room: np.ndarray       # (2, n): partnership capacity x challenge_share, and
@@ -158,8 +160,10 @@ class Derived:
     spinup: int                      # months run before month 0 (cycles.spinup_months)
     month_meetings: tuple[np.ndarray, ...]  # layers.meetings_in_month of each month of the year
     scalars: LoopScalars             # the schedule's scenario constants as 0-d arrays
-    efficacy_logit: np.ndarray       # -incentive_weight x the part of
+    efficacy_logit: np.ndarray       # incentive_weight x the part of
                                      # commitment.own_incentive that efficacy scales
+    visibility_weight: np.ndarray    # (n, n) trust.weight_visibility x openness_j, rows alike
+                                     # (trust.update_weight's visibility part, x maturity)
 
 
 def _derive(sc: Scenario) -> Derived:
@@ -235,7 +239,8 @@ def _derive(sc: Scenario) -> Derived:
         cross_tier=structure.cross_tier(tier),
         history=history, style=style, voice=voice, agenda_stake=stake,
         payoff=payoff,
-        agenda_seen=np.minimum(stake, 1.0) / tr.evidence_sharpness if judged else None,
+        agenda_lift=((1.0 - np.minimum(stake, 1.0)) / tr.evidence_sharpness)[:, None]
+        if judged else None,
         challenge_share=share,
         challenge_incentive=sc.commitment.cost * share,
         challenge_room=np.stack([capacity * share_of_partnership * share, share]),
@@ -268,9 +273,10 @@ def _derive(sc: Scenario) -> Derived:
         month_meetings=tuple(layers.meetings_in_month(m, per_year) for m in range(1, 13)),
         scalars=_loop_scalars(sc, adjust_rate, style["repair"]),
         # commitment.own_incentive: the part of the expected return efficacy scales (x
-        # -incentive_weight: the fast decision works on the logistic's exponent)
-        efficacy_logit=(-c.incentive_weight * arr("stake_in_success") * payoff
+        # incentive_weight: the fast decision works on the logistic's argument)
+        efficacy_logit=(c.incentive_weight * arr("stake_in_success") * payoff
                         * c.return_on_commitment * c.efficacy_weight),
+        visibility_weight=np.repeat((tr.weight_visibility * openness)[None, :], n, axis=0),
     )
     for name in Derived.__slots__:
         value = getattr(d, name)
@@ -287,7 +293,7 @@ def _loop_scalars(sc: Scenario, adjust_rate: float, repair: float) -> LoopScalar
     return LoopScalars(
         memory=const(sc.scrutiny.memory), aspiration=const(sc.leadership.aspiration),
         weight_visibility=const(tr.weight_visibility),
-        neg_incentive_weight=const(-c.incentive_weight), adjust_rate=const(adjust_rate),
+        incentive_weight=const(c.incentive_weight), adjust_rate=const(adjust_rate),
         efficacy_keep=const(1.0 - c.efficacy_rate),
         effort_half=const(sc.delivery.effort_half), max_factor=const(m),
         max_factor_less_1=const(m - 1.0), tie_threshold=const(sc.network.tie_threshold),
@@ -363,13 +369,14 @@ class MeetingPattern(NamedTuple):
     grow_p: np.ndarray               # network.growth_factors
     grow_q: np.ndarray
     contact_weight: np.ndarray       # trust.contact_weight
-    desire_base: np.ndarray          # commitment.folded_base
+    own_part: np.ndarray             # (1 - slope) x own: commitment.folded_base less the pull
+                                     # term, which the decision noise carries (_scale_draws)
     incentive: np.ndarray            # commitment.own_incentive (costly punishment adds to it)
     own: np.ndarray                  # commitment.own_preference
     most_burden: float               # the largest burden
     executive_meets: bool            # the executive meets (and allocates, _allocate)
     meetings_held: float
-    incentive_logit: np.ndarray      # -incentive_weight x own_incentive with no efficacy
+    incentive_logit: np.ndarray      # incentive_weight x own_incentive with no efficacy
     spare: np.ndarray                # commitment.spare_capacity
     room: np.ndarray                 # (2, n): effective_capacity and spare, whose rows they are
 
@@ -496,9 +503,15 @@ class PartnershipModel(mesa.Model):
         self._evidence = np.empty((n, n))
         self._scratch = np.empty((n, n))
         self._weight = np.empty((n, n))
-        self._spare = np.empty((n, n))
         self._single = (np.empty((n, n), np.float32), np.empty((n, n), np.float32))
         self._vec = np.empty(n)
+        self._u = np.empty(n)
+        # ones, and 1 - visibility (the share of each partner's conduct monitoring hides): one
+        # product with the observations gives both sums the expectation needs
+        self._one_hidden = np.ones((2, n))
+        self._hidden = self._one_hidden[1]
+        self._maturity = np.zeros(())  # maturity as a 0-d operand (_monitor)
+        self._diag_of = self._diag = None  # the trust matrix's diagonal as a view (_trust_diagonal)
         self._tie_mask = np.empty((n, n), dtype=bool)  # _record's count of dense pairs
         self._ones = np.ones(n)
         self._sanction = self._fine_shift = None  # set each month by _scrutinise
@@ -575,7 +588,7 @@ class PartnershipModel(mesa.Model):
         else:
             self._draws = None
         self.visibility = monitoring.visibility(self.maturity, d.openness)
-        self._hidden = 1.0 - self.visibility
+        np.subtract(1.0, self.visibility, out=self._hidden)
         # the fine each partner expects per unit withheld (mechanisms.punishment =
         # "payoff_cost"): state that carries on when the scenario is replaced
         if getattr(self, "fine_rate", None) is None:
@@ -617,9 +630,9 @@ class PartnershipModel(mesa.Model):
                 meetings, burden, room[0],
                 grow_p, grow_q,
                 trust.contact_weight(contact, tr.weight_base, tr.weight_contact),
-                commit.folded_base(self.slope, self._schedule.pull_term, own), incentive, own,
+                self._keep_own * own, incentive, own,
                 float(burden.max()), bool(meetings[layers.EXECUTIVE] > 0),
-                float(meetings.sum()), -c.incentive_weight * incentive,
+                float(meetings.sum()), c.incentive_weight * incentive,
                 room[1], room)
             for arr in entry:
                 if not isinstance(arr, np.ndarray):
@@ -647,6 +660,9 @@ class PartnershipModel(mesa.Model):
         """The year's leavers and scaled normal draws under the current parameters."""
         d = self.derived
         self._scaled = self._draws[1] * d.noise_sd
+        # the decision noise carries slope x pull term (commitment.folded_decision), which is
+        # fixed while the scenario is (_loop_constants runs before this)
+        self._scaled[:, 1] += self._slope_pull
         leave = self._draws[0] < d.monthly_turnover
         self._leavers = [row.nonzero()[0] if has else _NONE
                          for row, has in zip(leave, leave.any(axis=1).tolist(), strict=True)]
@@ -769,10 +785,23 @@ class PartnershipModel(mesa.Model):
         self._outside_one[sch.outside] = 1.0
         self._wins_matrix = np.concatenate([c.efficacy_rate * self._wins.own,
                                             sc.trust.wins_rate * self._wins.pair])
+        # slope x pull term (commitment.folded_decision): added to the decision noise when the
+        # year's draws are scaled (_scale_draws)
         self._slope_pull = self.slope * sch.pull_term
         # the expectation's folded scale without its 1 / (n - 1) (commitment.folded_decision):
         # the belief is kept as a mean over the others
-        self._belief_scale = sch.expect_scale * max(d.n_partners - 1, 1)
+        others = max(d.n_partners - 1, 1)
+        self._belief_scale = sch.expect_scale * others
+        self._lone = d.n_partners < 2  # no others: expect what is observed
+        self._discount = float(c.distrust_discount)
+        rate = self._belief_rate = c.belief_rate
+        self._per_other = const(1.0 / others)
+        self._rate_per_other = const(rate / others)  # update_belief's rate, / (n - 1)
+        self._belief_keep = const(1.0 - rate)
+        # the forms of the mechanisms, read every month
+        mech = sc.mechanisms
+        self._efficacy_on = mech.small_wins == "trust_and_efficacy"
+        self._capped = mech.capacity_limit == "spare_capacity"
         self._open_targets()
 
     def _turnover(self, sc: Scenario, leavers: np.ndarray) -> None:
@@ -792,47 +821,91 @@ class PartnershipModel(mesa.Model):
 
     def _monitor(self, sc: Scenario, z: np.ndarray) -> None:
         d = self.derived
-        self.maturity = monitoring.grow(self.maturity, d.maturity_growth, d.maturity_ceiling)
+        self.maturity = m = monitoring.grow(self.maturity, d.maturity_growth,
+                                            d.maturity_ceiling)
+        self._maturity.fill(m)
         # visibility = maturity x openness; observation sd = base sd x (1 - visibility) x the
         # layer-confusion factor (monitoring.observation_sd; z carries the rest)
-        np.multiply(d.openness, self.maturity, out=self.visibility)
+        np.multiply(d.openness, self._maturity, out=self.visibility)
         np.subtract(ONE, self.visibility, out=self._hidden)
-        self.observed = monitoring.observe_draw(self.commitment, z, self._hidden,
-                                                out=self.observed)
+        # monitoring.observe_draw: commitment + z sd, clipped to [0, 1]
+        obs = np.multiply(z, self._hidden, out=self.observed)
+        obs += self.commitment
+        clip01(obs)
+
+    def _trust_diagonal(self) -> np.ndarray:
+        """The diagonal of ``self.trust`` as a view (kept while the matrix object is)."""
+        t = self.trust
+        if self._diag_of is not t:
+            self._diag_of, self._diag = t, t.reshape(-1)[:: t.shape[0] + 1]
+        return self._diag
 
     def _update_trust(self, sc: Scenario) -> None:
-        tr, d = sc.trust, self.derived
-        evidence = trust.kept_evidence(self.observed, self.commitment, tr.tolerance,
-                                       tr.evidence_sharpness, out=self._evidence,
-                                       folded=self._scalars.evidence)
-        if d.exclusion_cols.stop:
-            evidence[:, d.exclusion_cols] *= d.exclusion
-        elif d.agenda_seen is not None:
+        """Evidence, the weighted update and gossip, in place in ``self.trust``: one month of
+        trust.kept_evidence (leadership.kept_evidence_seen for councils judged on the agenda,
+        mechanisms.exclusion), trust.update_weight, trust.update_trust and trust.gossip, in
+        the forms below (buffers reused, constants folded per scenario and meeting pattern)."""
+        k, d = self._scalars, self.derived
+        T, obs = self.trust, self.observed
+        inv, neg_inv, kk = k.evidence
+        # trust.kept_evidence, factorised: e_ij = k / (k + a_i b_j) with a = exp(own / s),
+        # b = exp(-observed / s), k = exp(tolerance / s) (trust.evidence_constants); the outer
+        # product a b^T as a one-column matrix product (the same products, cheaper than
+        # broadcasting)
+        a = np.exp(np.multiply(self.commitment, inv))
+        b = np.exp(np.multiply(obs, neg_inv))
+        ev = a[:, None].dot(b[None, :], out=self._evidence)
+        excluded = d.exclusion_cols.stop
+        if not excluded and d.agenda_lift is not None:
             # Councils judged on what they do for each partner's priorities:
-            # kept_evidence_seen(delivered_for(observed, stake), ...) =
-            # expit((min(s_i, 1) obs_j - c_i + tolerance) / sharpness).
-            # The block is built in its columns of the evidence (an outer product by
-            # broadcasting: the same products as np.multiply.outer, cheaper on small arrays).
+            # kept_evidence_seen(delivered_for(observed, stake), ...)_ij =
+            # k / (k + a_i exp(-min(s_i, 1) obs_j / s)) = k / (k + a_i b_j exp(h_i obs_j)),
+            # h = (1 - min(s, 1)) / s (Derived.agenda_lift), in the council columns
             nc = d.n_councils
-            block = np.multiply(d.agenda_seen[:, None], self.observed[:nc],
-                                out=evidence[:, :nc])
-            own = np.subtract(self.commitment, self._scalars.tolerance)
-            own /= self._scalars.sharpness
-            block -= own[:, None]
-            expit(block, out=block)
-        # trust.update_weight: the contact part is fixed per meeting pattern
-        weight = np.add(self._now.contact_weight,
-                        np.multiply(self.visibility, self._scalars.weight_visibility,
-                                    out=self._vec),
-                        out=self._weight)
+            lift = d.agenda_lift.dot(obs[None, :nc])
+            np.exp(lift, out=lift)
+            ev[:, :nc] *= lift
+        ev += kk
+        np.divide(kk, ev, out=ev)
+        if excluded:
+            ev[:, d.exclusion_cols] *= d.exclusion
+        # trust.update_weight: the contact part is fixed per meeting pattern; the visibility
+        # part is maturity x weight_visibility x openness_j (Derived.visibility_weight)
+        w = np.multiply(d.visibility_weight, self._maturity, out=self._weight)
+        w += self._now.contact_weight
         if d.weight_clip:
-            clip01(weight)
-        trust.update_trust(self.trust, evidence, weight, tr.gain, tr.loss, d.style["repair"],
-                           out=self.trust, scratch=self._scratch, folded=self._scalars.update)
-        spread = trust.spread(self.trust, self.ties, self._scalars.spread, out=self._spare,
-                              scratch=self._scratch, single=self._single, ones=self._ones,
-                              keep=self._scalars.spread_keep)
-        self._spare, self.trust = self.trust, spread
+            clip01(w)
+        # trust.update_trust as T + w (g e - T ((g - l) e + l)), l = loss (1 - repair)
+        # (trust.update_constants), clipped to [0, 1], trust in oneself 1
+        g, lo, g_less_lo = k.update
+        s = np.multiply(ev, g_less_lo, out=self._scratch)
+        s += lo
+        s *= T
+        ev *= g
+        ev -= s
+        ev *= w
+        T += ev
+        clip01(T)
+        diagonal = self._trust_diagonal()
+        diagonal.fill(1.0)
+        # trust.gossip as trust.spread computes it: the tie-weighted sum in single precision,
+        # T_i <- (1 - r) T_i + r (ties_i . T) / sum(ties_i), in place
+        ties = self.ties
+        strength = ties.dot(self._ones)  # row sums (>= 0) as a product with ones
+        t32, w32 = self._single
+        t32[...] = T
+        w32[...] = ties
+        heard = np.matmul(w32, t32, out=self._scratch)
+        if _count_nonzero(strength) == strength.size:  # every representative has a tie
+            heard *= np.divide(k.spread, strength)[:, None]
+            T *= k.spread_keep
+        else:  # partners with no ties keep their own view
+            has = strength > 0
+            r = np.where(has, k.spread, 0.0)
+            heard *= (r / np.where(has, strength, 1.0))[:, None]
+            T *= (1.0 - r)[:, None]
+        T += heard
+        diagonal.fill(1.0)
 
     def _scrutinise(self, sc: Scenario, month: int) -> None:
         s, d, k = sc.scrutiny, self.derived, self._scalars
@@ -958,52 +1031,73 @@ class PartnershipModel(mesa.Model):
         return matrix, base
 
     def _decide_commitment(self, sc: Scenario, z: np.ndarray) -> None:
-        # commitment.desired(slope, leadership.pulled_expectation(expected, ...), own,
-        # sanction x pressure, noise) in its folded form (commitment.folded_decision).
-        # commitment.update_belief(belief, expected_of_others(...), belief_rate), the belief
-        # kept unscaled (self.belief); then the folded scale x (n - 1) (_loop_constants)
-        seen = commit.expected_of_others_unit(self.trust, self.observed, self._hidden,
-                                              self._scalars.discount)
-        belief, rate = self.belief, sc.commitment.belief_rate
+        """The decision: commitment.desired(slope, leadership.pulled_expectation(belief, ...),
+        own, pressure, noise, spare capacity) in its folded form (commitment.folded_decision),
+        with belief = commitment.update_belief(belief, commitment.expected_of_others(...),
+        belief_rate) and own = commitment.own_preference of commitment.own_incentive (with
+        efficacy, and scrutiny.fined_incentive under costly punishment); then
+        commitment.adjust. ``z`` is the decision noise plus slope x pull term
+        (_scale_draws)."""
+        obs, k = self.observed, self._scalars
+        # commitment.expected_of_others_unit (sum(obs) - obs_i - D (sum(u) - (T u)_i)), u =
+        # hidden x obs, without its 1 / (n - 1); both sums in one product (_one_hidden)
+        if self._lone:
+            seen = obs.copy()
+        else:
+            seen = self.trust.dot(np.multiply(self._hidden, obs, out=self._u))
+            seen *= k.discount
+            seen -= obs
+            total_obs, total_u = self._one_hidden.dot(obs).tolist()
+            seen += total_obs - self._discount * total_u
+        belief, rate = self.belief, self._belief_rate
         if rate >= 1.0:
+            seen *= self._per_other
             belief = seen
         elif self._belief_fresh:  # a first decision, or new representatives: NaN rows
+            seen *= self._per_other
             belief = commit.update_belief(belief, seen, rate)
             self._belief_fresh = False
-        else:
-            seen -= belief
-            seen *= rate
-            belief = np.add(belief, seen, out=belief)
+        else:  # b + r (seen - b) as (1 - r) b + (r / (n - 1)) x the sum
+            seen *= self._rate_per_other
+            belief *= self._belief_keep
+            belief += seen
         self.belief = belief
+        # the expectation's folded scale x (n - 1) (_loop_constants)
         target = np.multiply(belief, self._belief_scale)
-        efficacy, shift = sc.mechanisms.small_wins == "trust_and_efficacy", self._fine_shift
-        if efficacy or shift is not None:
+        shift = self._fine_shift
+        if self._efficacy_on or shift is not None:
             # own preference moves with the partner's sense of efficacy (commitment.own_incentive)
-            # and with the fines it expects (scrutiny.fined_incentive); commitment.folded_base:
-            # (1 - slope) own + slope x pull term, with own the logistic
-            # commitment.own_preference written in place (x = -weight x incentive)
-            if efficacy:
-                x = np.multiply(self._efficacy_logit, self.efficacy, out=self._vec)
-                x += self._now.incentive_logit
+            # and with the fines it expects (scrutiny.fined_incentive): (1 - slope) x the
+            # logistic commitment.own_preference of y = weight x incentive
+            y = self._vec
+            if self._efficacy_on:
+                np.multiply(self._efficacy_logit, self.efficacy, out=y)
+                y += self._now.incentive_logit
             else:
-                x = np.copyto(self._vec, self._now.incentive_logit) or self._vec
-            if shift is not None:
-                shift *= self._scalars.neg_incentive_weight
-                x += shift
-            np.exp(x, out=x)
-            x += ONE
-            np.divide(self._keep_own, x, out=x)
-            target += x
-            target += self._slope_pull
+                np.copyto(y, self._now.incentive_logit)
+            if shift is not None:  # the fined incentive: + rate - cost x challenge load
+                shift *= k.incentive_weight
+                y += shift
+            expit(y, out=y)
+            y *= self._keep_own
+            target += y
         else:
-            target += self._now.desire_base
+            target += self._now.own_part
         if self._sanction is not None:  # the "push" form of mechanisms.punishment
             target += self._sanction
-        target += z  # decision noise
-        clip01(target)
-        if sc.mechanisms.capacity_limit == "spare_capacity":
-            np.minimum(target, self._spare_now, out=target)  # commit.spare_capacity
-        self.commitment = commit.adjust(self.commitment, target, self._scalars.adjust_rate)
+        target += z  # decision noise (and slope x pull term)
+        if self._capped:
+            # clipped to [0, 1] and to spare capacity (commit.spare_capacity, in [0, 1] once
+            # burden >= 0), in one pass: min(max(x, 0), 1, spare) = min(max(x, 0), spare)
+            clip_ufunc(target, ZERO, self._spare_now, out=target)
+        else:
+            clip01(target)
+        # commitment.adjust: c + rate (target - c)
+        c = self.commitment
+        target -= c
+        target *= k.adjust_rate
+        target += c
+        self.commitment = target
 
     def _deliver(self, sc: Scenario) -> None:
         sch = self._schedule
