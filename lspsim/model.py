@@ -135,8 +135,9 @@ class Derived:
                                      # (leadership.delivered_for, _update_trust)
     challenge_share: np.ndarray      # challenge_cost x voice / sum(voice) (challenge_load)
     challenge_incentive: np.ndarray  # commitment.cost x challenge_share (fined_incentive)
-    challenge_room: np.ndarray       # (2, n): partnership capacity x challenge_share, and
-                                     # challenge_share (what challenge takes of each)
+    challenge_rows: np.ndarray       # (3, n): partnership capacity x challenge_share,
+                                     # challenge_share (what challenge takes of each) and
+                                     # challenge_incentive, per unit of fines (_scrutinise)
     most_challenge: float            # the largest challenge_share
     multiplier_clarity: float        # layers.multiplier_clarity (mechanisms.layers)
     per_year: np.ndarray             # meetings per year of each layer
@@ -243,7 +244,8 @@ def _derive(sc: Scenario) -> Derived:
         if judged else None,
         challenge_share=share,
         challenge_incentive=sc.commitment.cost * share,
-        challenge_room=np.stack([capacity * share_of_partnership * share, share]),
+        challenge_rows=np.stack([capacity * share_of_partnership * share, share,
+                                 sc.commitment.cost * share]),
         most_challenge=float(share.max()),
         multiplier_clarity=clarity, per_year=per_year,
         contact_weights=layers.contact_weights(ly.contact_strategic, ly.contact_executive,
@@ -488,7 +490,13 @@ class PartnershipModel(mesa.Model):
         self._wins = cycles.plan_wins(self._membership)  # who shares which chains
 
         self.maturity = d.initial_maturity
-        self.pressure = np.zeros(n)
+        # scrutiny pressure and the fine each partner expects per unit withheld
+        # (mechanisms.punishment = "payoff_cost"): rows of one array, which fade together
+        # (_scrutinise); state that carries on when the scenario is replaced
+        self._faded = np.zeros((2, n))
+        self.pressure, self.fine_rate = self._faded
+        self._most_fine = 0.0  # the largest fine rate (_scrutinise)
+        self._total = np.zeros(())  # _scrutinise's sum of fines
         self.progress = np.zeros(k)
         self._weakest_flat: list[np.ndarray] = []  # each month's weakest position per chain
         self.effective_capacity = layers.effective_capacity(d.capacity, d.coordination)
@@ -503,7 +511,9 @@ class PartnershipModel(mesa.Model):
         self._evidence = np.empty((n, n))
         self._scratch = np.empty((n, n))
         self._weight = np.empty((n, n))
-        self._single = (np.empty((n, n), np.float32), np.empty((n, n), np.float32))
+        # float32 copies of trust and ties, and their product (the gossip sum, _update_trust)
+        self._single = (np.empty((n, n), np.float32), np.empty((n, n), np.float32),
+                        np.empty((n, n), np.float32))
         self._vec = np.empty(n)
         self._u = np.empty(n)
         # ones, and 1 - visibility (the share of each partner's conduct monitoring hides): one
@@ -589,12 +599,6 @@ class PartnershipModel(mesa.Model):
             self._draws = None
         self.visibility = monitoring.visibility(self.maturity, d.openness)
         np.subtract(1.0, self.visibility, out=self._hidden)
-        # the fine each partner expects per unit withheld (mechanisms.punishment =
-        # "payoff_cost"): state that carries on when the scenario is replaced
-        if getattr(self, "fine_rate", None) is None:
-            self.fine_rate = np.zeros(n)
-            self._most_fine = 0.0  # the largest fine rate (_scrutinise)
-            self._total = np.zeros(())  # _scrutinise's sum of fines
         # what the executive last read as each target's need (layers.executive_signal): an
         # even split until it first meets
         if getattr(self, "signal", None) is None:
@@ -653,8 +657,7 @@ class PartnershipModel(mesa.Model):
             n = self.derived.n_partners
             self._draws = (self.rng.random((12, n)), self.rng.standard_normal((12, 2, n)))
             self._scale_draws()
-        z = self._scaled
-        return self._leavers[slot], z[slot, 0], z[slot, 1]
+        return self._month_draws[slot]
 
     def _scale_draws(self) -> None:
         """The year's leavers and scaled normal draws under the current parameters."""
@@ -664,8 +667,11 @@ class PartnershipModel(mesa.Model):
         # fixed while the scenario is (_loop_constants runs before this)
         self._scaled[:, 1] += self._slope_pull
         leave = self._draws[0] < d.monthly_turnover
-        self._leavers = [row.nonzero()[0] if has else _NONE
-                         for row, has in zip(leave, leave.any(axis=1).tolist(), strict=True)]
+        leavers = [row.nonzero()[0] if has else _NONE
+                   for row, has in zip(leave, leave.any(axis=1).tolist(), strict=True)]
+        # each month's (leavers, observation error, decision noise)
+        self._month_draws = [(out, z[0], z[1])
+                             for out, z in zip(leavers, self._scaled, strict=True)]
 
     def _apply_events(self, month: int) -> None:
         """Scheduled events (``Scenario.events``, lspsim/events.py): the scenario in force
@@ -769,7 +775,9 @@ class PartnershipModel(mesa.Model):
         k = len(self._active)
         self._adequacy_base = np.where(self._active, sch.adequacy_base * (k / max(n_open, 1)),
                                        0.0)
-        self._per_month_open = sch.per_month * self._active if n_open < k else sch.per_month
+        per_month = sch.per_month * self._active if n_open < k else sch.per_month
+        # _deliver's m x per month (resources.resource_factor's m, delivery.progress_step)
+        self._step_scale = self._scalars.max_factor * per_month
 
     def _loop_constants(self, sc: Scenario) -> None:
         """Constants of the feedback loop under ``sc`` (called by _apply_scenario); those of the
@@ -821,8 +829,9 @@ class PartnershipModel(mesa.Model):
 
     def _monitor(self, sc: Scenario, z: np.ndarray) -> None:
         d = self.derived
-        self.maturity = m = monitoring.grow(self.maturity, d.maturity_growth,
-                                            d.maturity_ceiling)
+        # monitoring.grow: maturity + rate x max(ceiling - maturity, 0)
+        m = self.maturity
+        self.maturity = m = m + d.maturity_growth * max(d.maturity_ceiling - m, 0.0)
         self._maturity.fill(m)
         # visibility = maturity x openness; observation sd = base sd x (1 - visibility) x the
         # layer-confusion factor (monitoring.observation_sd; z carries the rest)
@@ -892,17 +901,19 @@ class PartnershipModel(mesa.Model):
         # T_i <- (1 - r) T_i + r (ties_i . T) / sum(ties_i), in place
         ties = self.ties
         strength = ties.dot(self._ones)  # row sums (>= 0) as a product with ones
-        t32, w32 = self._single
+        t32, w32, h32 = self._single
         t32[...] = T
         w32[...] = ties
-        heard = np.matmul(w32, t32, out=self._scratch)
+        w32.dot(t32, out=h32)  # the single-precision product, kept in single precision
         if _count_nonzero(strength) == strength.size:  # every representative has a tie
-            heard *= np.divide(k.spread, strength)[:, None]
+            # r / strength_i x the sum, in double precision
+            heard = np.multiply(h32, np.divide(k.spread, strength)[:, None], out=self._scratch)
             T *= k.spread_keep
         else:  # partners with no ties keep their own view
             has = strength > 0
             r = np.where(has, k.spread, 0.0)
-            heard *= (r / np.where(has, strength, 1.0))[:, None]
+            heard = np.multiply(h32, (r / np.where(has, strength, 1.0))[:, None],
+                                out=self._scratch)
             T *= (1.0 - r)[:, None]
         T += heard
         diagonal.fill(1.0)
@@ -910,20 +921,22 @@ class PartnershipModel(mesa.Model):
     def _scrutinise(self, sc: Scenario, month: int) -> None:
         s, d, k = sc.scrutiny, self.derived, self._scalars
         form, aspiration = sc.mechanisms.punishment, sc.leadership.aspiration
-        self.pressure *= k.memory  # scrutiny.fade, in place
         if form == "payoff_cost":
-            self.fine_rate *= k.memory  # scrutiny.fade, in place
+            self._faded *= k.memory  # scrutiny.fade of pressure and fine rates, in place
             # the largest rate fades with them (the same product, and rounding keeps the order)
             self._most_fine *= sc.scrutiny.memory
-        if scrutiny.is_review_month(month, s.interval_months):
+        else:
+            self.pressure *= k.memory  # scrutiny.fade, in place
+        if month % s.interval_months == 0:  # scrutiny.is_review_month
             bite = scrutiny.intensity(s.member_engagement, s.member_training,
                                       d.style["challenge"], s.untrained_bite)
-            self.pressure = scrutiny.review(self.pressure, self.observed, aspiration,
-                                            d.stake_in_failure, bite)
+            # into the rows of _faded
+            self.pressure[...] = scrutiny.review(self.pressure, self.observed, aspiration,
+                                                 d.stake_in_failure, bite)
             if form == "payoff_cost":
-                self.fine_rate = scrutiny.review_fines(self.fine_rate, self.observed, aspiration,
-                                                       d.stake_in_failure, bite,
-                                                       s.sanction_strength)
+                self.fine_rate[...] = scrutiny.review_fines(
+                    self.fine_rate, self.observed, aspiration, d.stake_in_failure, bite,
+                    s.sanction_strength)
                 self._most_fine = max(self.fine_rate.tolist())
         # What scrutiny does to this month's decision (mechanisms.punishment): a push added to
         # the desired commitment ("push"), or a shift of the incentive per unit committed and
@@ -941,17 +954,18 @@ class PartnershipModel(mesa.Model):
             short = np.subtract(k.aspiration, self.observed, out=self._vec)
             np.maximum(short, ZERO, out=short)
             total = rate.dot(short, out=self._total)  # 0-d: numpy takes it faster than a float
-            # rate - incentive share x total (= rate + incentive share x -total)
-            shift = np.subtract(rate, np.multiply(d.challenge_incentive, total))
-            self._fine_shift = shift
+            # what challenge takes per unit of fines, x total: capacity, spare capacity and
+            # incentive (Derived.challenge_rows)
+            taken = np.multiply(d.challenge_rows, total)
+            # rate - incentive share x total
+            self._fine_shift = np.subtract(rate, taken[2], out=taken[2])
             # challengers' capacity goes on challenge (layers.burden's cap applies to the sum;
             # while it does not bind, capacity x (1 - burden - load)); what they can commit
             # (commitment.spare_capacity) falls with it
             if now.most_burden + float(total) * d.most_challenge <= sc.layers.burden_cap:
                 # capacity - challenge capacity x total and spare - challenge share x total,
                 # both rows at once
-                room = np.multiply(d.challenge_room, total)
-                np.subtract(now.room, room, out=room)
+                room = np.subtract(now.room, taken[:2], out=taken[:2])
                 self.effective_capacity, self._spare_now = room[0], room[1]
             else:
                 load = d.challenge_share * float(total)
@@ -991,7 +1005,7 @@ class PartnershipModel(mesa.Model):
         if self._n_open < len(gap):
             np.maximum(gap, ZERO, out=gap)
         activity = self._membership.dot(effort)
-        gap_sum, activity_sum = float(np.add.reduce(gap)), float(np.add.reduce(activity))
+        gap_sum, activity_sum = sum(gap.tolist()), sum(activity.tolist())  # (cheaper in Python)
         if gap_sum > 0 and activity_sum > 0:
             gap *= clarity / gap_sum
             activity *= (1.0 - clarity) / activity_sum
@@ -1021,8 +1035,12 @@ class PartnershipModel(mesa.Model):
             # met targets absorb what is steered to them: their rows are 0 (x 0 on the signal
             # gives the same products as x 0 on the rows; x 1 changes nothing)
             signal = signal * self._active
-        matrix = m * (signal * self._steer_scale)[:, None]  # steered / need
-        matrix *= sch.aligned_per_commitment / denom
+        # steered / need: signal_k x steer scale x aligned_i / denom_i on partner i's chains
+        # (m is 0 or 1); the outer product as a one-column matrix product (cheaper than
+        # broadcasting)
+        matrix = (signal * self._steer_scale)[:, None].dot(
+            (sch.aligned_per_commitment / denom)[None, :])
+        matrix *= m
         base = signal * self._steer_base  # steered x pot / need
         matrix += self._adequacy_matrix
         if extra is not None:
@@ -1113,12 +1131,14 @@ class PartnershipModel(mesa.Model):
         self._weakest = self.link.take(flat)
         # resources.resource_factor(adequacy, m) = m A / ((m - 1) + A), with 0-d constants
         k = self._scalars
-        step = np.multiply(k.max_factor, self.adequacy)
-        step /= np.add(k.max_factor_less_1, self.adequacy)
-        step *= self._weakest
         # delivery.progress_step: weakest x resources / months, and met targets are done for
-        # the round: per_month x 1 for open targets, x 0 for met ones (_open_targets)
-        step *= self._per_month_open
+        # the round: per_month x 1 for open targets, x 0 for met ones (_open_targets); as
+        # A / ((m - 1) + A) x weakest x (m x per_month) (_step_scale)
+        adequacy = self.adequacy
+        step = np.add(k.max_factor_less_1, adequacy)
+        np.divide(adequacy, step, out=step)
+        step *= self._weakest
+        step *= self._step_scale
         self._open_now, self._n_open_now = self._active, self._n_open
         n_targets = len(step)
         step += self.progress
@@ -1144,7 +1164,7 @@ class PartnershipModel(mesa.Model):
         else:
             gap = np.minimum(self.progress, ONE)
             gap -= gone
-        gap *= self.maturity  # what shared monitoring shows (cycles.seen_gap, shared_gap)
+        gap *= self._maturity  # what shared monitoring shows (cycles.seen_gap, shared_gap)
         # one product gives rate x the gap each partner sees (cycles.update_efficacy: e + r
         # (seen - e) = (1 - r) e + r seen) and wins rate x the gap each pair sees
         # (cycles.wins_trust_planned); the rates are folded into _wins_matrix
