@@ -64,14 +64,15 @@ PARTNER_SERIES = outcomes.names("partner")
 # Rows of the table _record keeps per partner each month: the partner-level series, with the
 # sums of trust placed in each partner (by all partners, by the non-statutory ones) and the sums
 # of trust and ties each places, before the views scale them, and each partner's efficacy.
-_ROWS = ("commitment", "trust_in", "trust_in_from_non_statutory", "trust_out",
-         "effective_capacity", "scrutiny_pressure", "tie_strength", "efficacy")
+_ROWS = ("commitment", "trust_in", "trust_in_from_non_statutory", "trust_out", "tie_strength",
+         "effective_capacity", "scrutiny_pressure", "efficacy")
 _ROW = {name: i for i, name in enumerate(_ROWS)}
 _R_COMMITMENT, _R_TRUST_IN, _R_TRUST_IN_NS, _R_TRUST_OUT = (
     _ROW["commitment"], _ROW["trust_in"], _ROW["trust_in_from_non_statutory"], _ROW["trust_out"])
 _R_CAPACITY, _R_PRESSURE, _R_TIES = (_ROW["effective_capacity"], _ROW["scrutiny_pressure"],
                                      _ROW["tie_strength"])
 assert _R_TRUST_IN_NS == _R_TRUST_IN + 1  # one product fills both (_record)
+assert _R_TIES == _R_TRUST_OUT + 1  # one product fills both (_record)
 _R_EFFICACY = _ROW["efficacy"]
 _PARTNER_ROWS = [_ROW[name] for name in PARTNER_SERIES]
 # Columns of partner_series()
@@ -100,6 +101,7 @@ class LoopScalars(NamedTuple):
     sharpness: np.ndarray            # trust.evidence_sharpness
     discount: np.ndarray             # commitment.distrust_discount
     evidence: tuple[np.ndarray, np.ndarray, np.ndarray]  # trust.evidence_constants
+    evidence_rows: np.ndarray        # (2, 1): its 1 / s and -1 / s as a column
     update: tuple[np.ndarray, np.ndarray, np.ndarray]  # trust.update_constants
 
 
@@ -304,6 +306,8 @@ def _loop_scalars(sc: Scenario, adjust_rate: float, repair: float) -> LoopScalar
         discount=const(c.distrust_discount),
         evidence=tuple(const(x) for x in trust.evidence_constants(tr.tolerance,
                                                                    tr.evidence_sharpness)),
+        evidence_rows=np.array(trust.evidence_constants(tr.tolerance,
+                                                        tr.evidence_sharpness)[:2])[:, None],
         update=tuple(const(x) for x in trust.update_constants(tr.gain, tr.loss, repair)))
 
 
@@ -417,6 +421,43 @@ class PartnershipModel(mesa.Model):
         self._spin_up(sc)
         self._record()
 
+    # The state the schedule keeps in stacked buffers, by name (assigning copies into them).
+    @property
+    def trust(self) -> np.ndarray:
+        """(n, n) trust partner i places in partner j; 1 on the diagonal."""
+        return self._T
+
+    @trust.setter
+    def trust(self, value: np.ndarray) -> None:
+        self._T[...] = value
+
+    @property
+    def ties(self) -> np.ndarray:
+        """(n, n) symmetric tie strengths between the partners' representatives."""
+        return self._W
+
+    @ties.setter
+    def ties(self, value: np.ndarray) -> None:
+        self._W[...] = value
+
+    @property
+    def commitment(self) -> np.ndarray:
+        """(n,) share of capacity and budget each partner aligns to joint priorities."""
+        return self._c
+
+    @commitment.setter
+    def commitment(self, value: np.ndarray) -> None:
+        self._c[...] = value
+
+    @property
+    def observed(self) -> np.ndarray:
+        """(n,) what this month's reports show of each partner's commitment."""
+        return self._obs
+
+    @observed.setter
+    def observed(self, value: np.ndarray) -> None:
+        self._obs[...] = value
+
     # The partners' scenario-given attributes, read from ``derived`` (so a replaced scenario
     # changes them all at once).
     kinds = property(lambda self: self.derived.kinds)
@@ -447,7 +488,11 @@ class PartnershipModel(mesa.Model):
         rng, n = self.rng, self.derived.n_partners
         self._budget_draw = structure.budget_draws(rng, n, sc.structure.budget_spread)
         self._conditional = rng.random(n) < sc.commitment.conditional_share
-        self.commitment = np.full(n, sc.commitment.initial)
+        # commitment and what the reports show of it: rows of one array (_update_trust takes
+        # both in one call); the properties ``commitment`` and ``observed`` are its rows
+        self._co = np.empty((2, n))
+        self._c, self._obs = self._co
+        self._c[...] = sc.commitment.initial
         d = self.derived
         self.partners = [PartnerOrganisation(self, i, k, name) for i, (k, name)
                          in enumerate(zip(d.kinds, d.partner_names, strict=True))]
@@ -457,13 +502,17 @@ class PartnershipModel(mesa.Model):
         n = d.n_partners
         budget = d.budget_by_kind * self._budget_draw
         nw, tr, st = sc.network, sc.trust, sc.structure
-        self.ties = network.initial_ties(
+        # trust and ties: the two matrices of one (2, n, n) array (one call casts, takes from or
+        # sums both); the properties ``trust`` and ``ties`` are its matrices
+        self._tw = np.empty((2, n, n))
+        self._T, self._W = self._tw
+        self._W[...] = ties = network.initial_ties(
             rng, n, nw.initial_density, nw.initial_strength, d.history, d.cross_tier,
             st.inter_tier_tie_factor, history_density_pull=nw.history_density_pull,
             history_strength_gain=nw.history_strength_gain, concentration=nw.tie_concentration,
             pairs=d.pairs)
-        self.trust = trust.initial_trust(
-            rng, tr.initial, d.history, self.ties, d.cross_tier, st.inter_tier_tie_factor,
+        self._T[...] = trust.initial_trust(
+            rng, tr.initial, d.history, ties, d.cross_tier, st.inter_tier_tie_factor,
             mature_level=tr.mature_level, history_pull=tr.history_pull, tie_bonus=tr.tie_bonus,
             spread=tr.initial_spread, cross_tier_share=tr.cross_tier_share)
 
@@ -501,7 +550,7 @@ class PartnershipModel(mesa.Model):
         self._weakest_flat: list[np.ndarray] = []  # each month's weakest position per chain
         self.effective_capacity = layers.effective_capacity(d.capacity, d.coordination)
         self.burden = np.full(n, d.coordination)
-        self.observed = self.commitment.copy()
+        self._obs[...] = self._c
         # link strengths; padded positions stay +inf so they never bind
         self.link = np.full(self.chains.shape, np.inf)
         self.adequacy = np.zeros(k)
@@ -512,8 +561,8 @@ class PartnershipModel(mesa.Model):
         self._scratch = np.empty((n, n))
         self._weight = np.empty((n, n))
         # float32 copies of trust and ties, and their product (the gossip sum, _update_trust)
-        self._single = (np.empty((n, n), np.float32), np.empty((n, n), np.float32),
-                        np.empty((n, n), np.float32))
+        self._single = np.empty((3, n, n), np.float32)
+        self._tw_rows = self._tw.reshape(2 * n, n)  # both matrices' rows (_record's row sums)
         self._vec = np.empty(n)
         self._u = np.empty(n)
         # ones, and 1 - visibility (the share of each partner's conduct monitoring hides): one
@@ -521,7 +570,8 @@ class PartnershipModel(mesa.Model):
         self._one_hidden = np.ones((2, n))
         self._hidden = self._one_hidden[1]
         self._maturity = np.zeros(())  # maturity as a 0-d operand (_monitor)
-        self._diag_of = self._diag = None  # the trust matrix's diagonal as a view (_trust_diagonal)
+        self._T_flat = self._T.reshape(-1)
+        self._diag = self._T_flat[:: n + 1]  # trust in oneself (1)
         self._tie_mask = np.empty((n, n), dtype=bool)  # _record's count of dense pairs
         self._ones = np.ones(n)
         self._sanction = self._fine_shift = None  # set each month by _scrutinise
@@ -763,19 +813,25 @@ class PartnershipModel(mesa.Model):
         # delivery.freed_share(membership, active), fast: the chain counts are sums of 0s and 1s,
         # exact in any order, so a product with the open targets gives those of the open ones,
         # and the count over all targets is kept (_build_structures)
-        open_ = self._active.astype(float)
-        in_open = open_.dot(self._membership)
-        ratio = np.divide(self._in_chains, in_open, out=np.zeros_like(in_open),
-                          where=in_open > 0)
-        self._freed = f = open_[:, None] * ratio
-        self._open_chain_share = self.chain_share * f
-        self._adequacy_matrix = sch.adequacy_matrix * f
         self._steer = None
-        self._n_open = n_open = int(self._active.sum())
         k = len(self._active)
-        self._adequacy_base = np.where(self._active, sch.adequacy_base * (k / max(n_open, 1)),
-                                       0.0)
-        per_month = sch.per_month * self._active if n_open < k else sch.per_month
+        self._n_open = n_open = int(_count_nonzero(self._active))
+        if n_open == k:  # all open: the factor is 1 on every partner's chains
+            self._open_chain_share = self.chain_share
+            self._adequacy_matrix = sch.adequacy_matrix
+            self._adequacy_base = np.full(k, sch.adequacy_base)
+            per_month = sch.per_month
+        else:
+            open_ = self._active.astype(float)
+            in_open = open_.dot(self._membership)
+            # in_chains / in_open where a partner is in an open chain; where it is in none, its
+            # chain shares on open targets are 0, so any finite ratio gives the same products
+            ratio = np.divide(self._in_chains, np.maximum(in_open, ONE))
+            f = open_[:, None].dot(ratio[None, :])  # outer product, as a matrix product
+            self._open_chain_share = self.chain_share * f
+            self._adequacy_matrix = sch.adequacy_matrix * f
+            self._adequacy_base = open_ * (sch.adequacy_base * (k / max(n_open, 1)))
+            per_month = sch.per_month * open_
         # _deliver's m x per month (resources.resource_factor's m, delivery.progress_step)
         self._step_scale = self._scalars.max_factor * per_month
 
@@ -806,6 +862,9 @@ class PartnershipModel(mesa.Model):
         self._per_other = const(1.0 / others)
         self._rate_per_other = const(rate / others)  # update_belief's rate, / (n - 1)
         self._belief_keep = const(1.0 - rate)
+        # monitoring.information_scale: floor + (1 - floor) x maturity
+        self._info_floor = sc.delivery.info_floor
+        self._info_rest = 1.0 - sc.delivery.info_floor
         # the forms of the mechanisms, read every month
         mech = sc.mechanisms
         self._efficacy_on = mech.small_wins == "trust_and_efficacy"
@@ -838,16 +897,9 @@ class PartnershipModel(mesa.Model):
         np.multiply(d.openness, self._maturity, out=self.visibility)
         np.subtract(ONE, self.visibility, out=self._hidden)
         # monitoring.observe_draw: commitment + z sd, clipped to [0, 1]
-        obs = np.multiply(z, self._hidden, out=self.observed)
-        obs += self.commitment
+        obs = np.multiply(z, self._hidden, out=self._obs)
+        obs += self._c
         clip01(obs)
-
-    def _trust_diagonal(self) -> np.ndarray:
-        """The diagonal of ``self.trust`` as a view (kept while the matrix object is)."""
-        t = self.trust
-        if self._diag_of is not t:
-            self._diag_of, self._diag = t, t.reshape(-1)[:: t.shape[0] + 1]
-        return self._diag
 
     def _update_trust(self, sc: Scenario) -> None:
         """Evidence, the weighted update and gossip, in place in ``self.trust``: one month of
@@ -855,14 +907,15 @@ class PartnershipModel(mesa.Model):
         mechanisms.exclusion), trust.update_weight, trust.update_trust and trust.gossip, in
         the forms below (buffers reused, constants folded per scenario and meeting pattern)."""
         k, d = self._scalars, self.derived
-        T, obs = self.trust, self.observed
-        inv, neg_inv, kk = k.evidence
+        T, obs = self._T, self._obs
+        kk = k.evidence[2]
         # trust.kept_evidence, factorised: e_ij = k / (k + a_i b_j) with a = exp(own / s),
         # b = exp(-observed / s), k = exp(tolerance / s) (trust.evidence_constants); the outer
         # product a b^T as a one-column matrix product (the same products, cheaper than
         # broadcasting)
-        a = np.exp(np.multiply(self.commitment, inv))
-        b = np.exp(np.multiply(obs, neg_inv))
+        ab = np.multiply(self._co, k.evidence_rows)  # (own, observed) x (1 / s, -1 / s)
+        np.exp(ab, out=ab)
+        a, b = ab
         ev = a[:, None].dot(b[None, :], out=self._evidence)
         excluded = d.exclusion_cols.stop
         if not excluded and d.agenda_lift is not None:
@@ -895,19 +948,21 @@ class PartnershipModel(mesa.Model):
         ev *= w
         T += ev
         clip01(T)
-        diagonal = self._trust_diagonal()
+        diagonal = self._diag
         diagonal.fill(1.0)
         # trust.gossip as trust.spread computes it: the tie-weighted sum in single precision,
         # T_i <- (1 - r) T_i + r (ties_i . T) / sum(ties_i), in place
-        ties = self.ties
-        strength = ties.dot(self._ones)  # row sums (>= 0) as a product with ones
-        t32, w32, h32 = self._single
-        t32[...] = T
-        w32[...] = ties
+        strength = self._W.dot(self._ones)  # row sums (>= 0) as a product with ones
+        single = self._single
+        single[:2] = self._tw  # trust and ties in single precision
+        t32, w32, h32 = single
         w32.dot(t32, out=h32)  # the single-precision product, kept in single precision
         if _count_nonzero(strength) == strength.size:  # every representative has a tie
-            # r / strength_i x the sum, in double precision
-            heard = np.multiply(h32, np.divide(k.spread, strength)[:, None], out=self._scratch)
+            # r / strength_i x the sum, in double precision (cast first: a broadcast product
+            # of mixed types costs more)
+            heard = self._scratch
+            heard[...] = h32
+            heard *= np.divide(k.spread, strength)[:, None]
             T *= k.spread_keep
         else:  # partners with no ties keep their own view
             has = strength > 0
@@ -931,11 +986,11 @@ class PartnershipModel(mesa.Model):
             bite = scrutiny.intensity(s.member_engagement, s.member_training,
                                       d.style["challenge"], s.untrained_bite)
             # into the rows of _faded
-            self.pressure[...] = scrutiny.review(self.pressure, self.observed, aspiration,
+            self.pressure[...] = scrutiny.review(self.pressure, self._obs, aspiration,
                                                  d.stake_in_failure, bite)
             if form == "payoff_cost":
                 self.fine_rate[...] = scrutiny.review_fines(
-                    self.fine_rate, self.observed, aspiration, d.stake_in_failure, bite,
+                    self.fine_rate, self._obs, aspiration, d.stake_in_failure, bite,
                     s.sanction_strength)
                 self._most_fine = max(self.fine_rate.tolist())
         # What scrutiny does to this month's decision (mechanisms.punishment): a push added to
@@ -951,7 +1006,7 @@ class PartnershipModel(mesa.Model):
             # scrutiny.fines_imposed summed, challenge_load, fined_incentive less the
             # pattern's incentive
             rate = self.fine_rate
-            short = np.subtract(k.aspiration, self.observed, out=self._vec)
+            short = np.subtract(k.aspiration, self._obs, out=self._vec)
             np.maximum(short, ZERO, out=short)
             total = rate.dot(short, out=self._total)  # 0-d: numpy takes it faster than a float
             # what challenge takes per unit of fines, x total: capacity, spare capacity and
@@ -990,7 +1045,7 @@ class PartnershipModel(mesa.Model):
             matrix, base = self._steer
         else:
             matrix, base = self._adequacy_matrix, self._adequacy_base
-        adequacy = matrix.dot(self.commitment)
+        adequacy = matrix.dot(self._c)
         adequacy += base
         return adequacy
 
@@ -1056,13 +1111,13 @@ class PartnershipModel(mesa.Model):
         efficacy, and scrutiny.fined_incentive under costly punishment); then
         commitment.adjust. ``z`` is the decision noise plus slope x pull term
         (_scale_draws)."""
-        obs, k = self.observed, self._scalars
+        obs, k = self._obs, self._scalars
         # commitment.expected_of_others_unit (sum(obs) - obs_i - D (sum(u) - (T u)_i)), u =
         # hidden x obs, without its 1 / (n - 1); both sums in one product (_one_hidden)
         if self._lone:
             seen = obs.copy()
         else:
-            seen = self.trust.dot(np.multiply(self._hidden, obs, out=self._u))
+            seen = self._T.dot(np.multiply(self._hidden, obs, out=self._u))
             seen *= k.discount
             seen -= obs
             total_obs, total_u = self._one_hidden.dot(obs).tolist()
@@ -1110,21 +1165,20 @@ class PartnershipModel(mesa.Model):
             clip_ufunc(target, ZERO, self._spare_now, out=target)
         else:
             clip01(target)
-        # commitment.adjust: c + rate (target - c)
-        c = self.commitment
+        # commitment.adjust: c + rate (target - c), in place
+        c = self._c
         target -= c
         target *= k.adjust_rate
-        target += c
-        self.commitment = target
+        c += target
 
     def _deliver(self, sc: Scenario) -> None:
         sch = self._schedule
-        effort = self.commitment * self.effective_capacity  # one product for both uses
+        effort = self._c * self.effective_capacity  # one product for both uses
         self.adequacy = self._allocate(sc, effort)
         delivery.planned_link_strength(
-            sch.links, effort, self.trust, self.ties,
-            monitoring.information_scale(self.maturity, sc.delivery.info_floor),
-            self._scalars.effort_half, out=self.link)
+            sch.links, effort, self._T, self._W,
+            self._info_floor + self._info_rest * self.maturity,  # monitoring.information_scale
+            self._scalars.effort_half, out=self.link, stacked=self._tw)
         flat = self.link.argmin(axis=1)
         flat += sch.argmin_flat
         self._weakest_at = flat
@@ -1173,7 +1227,7 @@ class PartnershipModel(mesa.Model):
         if form == "trust_and_efficacy":
             self.efficacy *= self._scalars.efficacy_keep
             self.efficacy += seen[:n]
-        cycles.wins_pairs_in_place(self.trust, self._wins.flat, seen[n:])
+        cycles.wins_pairs_in_place(self._T, self._wins.flat, seen[n:], flat=self._T_flat)
 
     def _horizon(self, sc: Scenario) -> int:
         """Months of the current round (cycles.horizon); kept as ``_round_horizon`` when a
@@ -1225,18 +1279,18 @@ class PartnershipModel(mesa.Model):
         t = self.steps
         if t >= self._progress_series.shape[0]:
             self._grow_records()
-        T = self.trust
-        p = np.empty((len(_ROWS), self.derived.n_partners))
+        n = self.derived.n_partners
+        p = np.empty((len(_ROWS), n))
         self._partner_rows.append(p)
-        p[_R_COMMITMENT] = self.commitment
+        p[_R_COMMITMENT] = self._c
         # Sums as products with ones (cheaper than reductions on small arrays): column sums of
-        # T over all partners and over the non-statutory ones in one product, row sums in one.
-        self.derived.sum_rows.dot(T, out=p[_R_TRUST_IN:_R_TRUST_IN_NS + 1])
-        T.dot(self._ones, out=p[_R_TRUST_OUT])
+        # trust over all partners and over the non-statutory ones in one product, row sums of
+        # trust and ties in one.
+        self.derived.sum_rows.dot(self._T, out=p[_R_TRUST_IN:_R_TRUST_IN_NS + 1])
+        self._tw_rows.dot(self._ones, out=p[_R_TRUST_OUT:_R_TIES + 1].reshape(2 * n))
         p[_R_CAPACITY] = self.effective_capacity
         p[_R_PRESSURE] = self.pressure
         p[_R_EFFICACY] = self.efficacy
-        self.ties.dot(self._ones, out=p[_R_TIES])
         self._progress_series[t] = self.progress
         if t:
             # only targets still open count (a met one's adequacy is 0: its money has moved on)
@@ -1246,7 +1300,7 @@ class PartnershipModel(mesa.Model):
                 row[~self._open_now] = np.nan
             self._weakest_series[t] = self._weakest
         self._raw.append((
-            int(_count_nonzero(np.greater_equal(self.ties, self._scalars.tie_threshold,
+            int(_count_nonzero(np.greater_equal(self._W, self._scalars.tie_threshold,
                                                 out=self._tie_mask))),
             self.maturity,
             self.leavers.size,
