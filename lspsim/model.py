@@ -533,6 +533,7 @@ class PartnershipModel(mesa.Model):
         self._active = np.ones(k, dtype=bool)
         self._open_now = self._active  # the targets open in the month just run
         self._n_open_now = k
+        self._unmet_nan = self._unmet_nan_now = np.zeros(k)  # 0 open, NaN met (_open_targets)
         self.efficacy = np.zeros(n)
         self.belief = np.full(n, np.nan)  # what each expects of the others (none yet)
         self._belief_fresh = True
@@ -816,6 +817,7 @@ class PartnershipModel(mesa.Model):
         self._steer = None
         k = len(self._active)
         self._n_open = n_open = int(_count_nonzero(self._active))
+        self._unmet_nan = np.where(self._active, 0.0, np.nan)  # _record's mask
         if n_open == k:  # all open: the factor is 1 on every partner's chains
             self._open_chain_share = self.chain_share
             self._adequacy_matrix = sch.adequacy_matrix
@@ -842,8 +844,8 @@ class PartnershipModel(mesa.Model):
         self._efficacy_logit = d.efficacy_logit
         self._keep_own = 1.0 - self.slope  # weight of the own preference (commitment.desired)
         self._scalars = d.scalars
-        # _steering's (steered share / need, steered share x pot / need)
-        self._steer_scale = const(sch.steered / sch.need)
+        # _steering's steered share / need x aligned per commitment, steered share x pot / need
+        self._steer_aligned = sch.steered / sch.need * sch.aligned_per_commitment
         self._steer_base = const(sch.steered * sch.pot / sch.need)
         self._outside_one = np.zeros(d.n_partners)
         self._outside_one[sch.outside] = 1.0
@@ -1090,11 +1092,10 @@ class PartnershipModel(mesa.Model):
             # met targets absorb what is steered to them: their rows are 0 (x 0 on the signal
             # gives the same products as x 0 on the rows; x 1 changes nothing)
             signal = signal * self._active
-        # steered / need: signal_k x steer scale x aligned_i / denom_i on partner i's chains
-        # (m is 0 or 1); the outer product as a one-column matrix product (cheaper than
+        # steered / need: signal_k x (steered share / need x aligned_i) / denom_i on partner i's
+        # chains (m is 0 or 1); the outer product as a one-column matrix product (cheaper than
         # broadcasting)
-        matrix = (signal * self._steer_scale)[:, None].dot(
-            (sch.aligned_per_commitment / denom)[None, :])
+        matrix = signal[:, None].dot((self._steer_aligned / denom)[None, :])
         matrix *= m
         base = signal * self._steer_base  # steered x pot / need
         matrix += self._adequacy_matrix
@@ -1194,6 +1195,7 @@ class PartnershipModel(mesa.Model):
         step *= self._weakest
         step *= self._step_scale
         self._open_now, self._n_open_now = self._active, self._n_open
+        self._unmet_nan_now = self._unmet_nan
         n_targets = len(step)
         step += self.progress
         self.progress = step
@@ -1294,10 +1296,8 @@ class PartnershipModel(mesa.Model):
         self._progress_series[t] = self.progress
         if t:
             # only targets still open count (a met one's adequacy is 0: its money has moved on)
-            row = self._adequacy_series[t]
-            row[:] = self.adequacy
-            if self._n_open_now < len(row):
-                row[~self._open_now] = np.nan
+            # adequacy + 0 on open targets, + NaN on met ones
+            np.add(self.adequacy, self._unmet_nan_now, out=self._adequacy_series[t])
             self._weakest_series[t] = self._weakest
         self._raw.append((
             int(_count_nonzero(np.greater_equal(self._W, self._scalars.tie_threshold,
