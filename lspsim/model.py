@@ -571,6 +571,7 @@ class PartnershipModel(mesa.Model):
         self._one_hidden = np.ones((2, n))
         self._hidden = self._one_hidden[1]
         self._maturity = np.zeros(())  # maturity as a 0-d operand (_monitor)
+        self._gone, self._others = np.zeros(()), np.zeros(())  # _small_wins', _decide_commitment's
         self._T_flat = self._T.reshape(-1)
         self._diag = self._T_flat[:: n + 1]  # trust in oneself (1)
         self._tie_mask = np.empty((n, n), dtype=bool)  # _record's count of dense pairs
@@ -1122,7 +1123,9 @@ class PartnershipModel(mesa.Model):
             seen *= k.discount
             seen -= obs
             total_obs, total_u = self._one_hidden.dot(obs).tolist()
-            seen += total_obs - self._discount * total_u
+            others = self._others
+            others.fill(total_obs - self._discount * total_u)  # 0-d, as for _gone
+            seen += others
         belief, rate = self.belief, self._belief_rate
         if rate >= 1.0:
             seen *= self._per_other
@@ -1214,7 +1217,8 @@ class PartnershipModel(mesa.Model):
             return
         # cycles.pace_gap: progress capped at 1 less the share of the round gone; with every
         # target open (all progress < 1, _deliver) the cap changes nothing
-        gone = (month - self.round_start + 1) / self._round_horizon
+        gone = self._gone  # a 0-d operand (a ufunc takes it faster than a Python float)
+        gone.fill((month - self.round_start + 1) / self._round_horizon)
         if self._n_open == len(self.progress):
             gap = self.progress - gone
         else:
