@@ -87,7 +87,6 @@ class LoopScalars(NamedTuple):
 
     memory: np.ndarray               # scrutiny.memory (scrutiny.fade)
     aspiration: np.ndarray           # leadership.aspiration
-    weight_visibility: np.ndarray    # trust.weight_visibility (trust.update_weight)
     incentive_weight: np.ndarray     # commitment.incentive_weight
     adjust_rate: np.ndarray          # Derived.adjust_rate (commitment.adjust)
     efficacy_keep: np.ndarray        # 1 - commitment.efficacy_rate (cycles.update_efficacy)
@@ -97,8 +96,6 @@ class LoopScalars(NamedTuple):
     tie_threshold: np.ndarray        # network.tie_threshold (_record's dense pairs)
     spread: np.ndarray               # trust.spread (trust.spread)
     spread_keep: np.ndarray          # 1 - trust.spread
-    tolerance: np.ndarray            # trust.tolerance (the agenda block of _update_trust)
-    sharpness: np.ndarray            # trust.evidence_sharpness
     discount: np.ndarray             # commitment.distrust_discount
     evidence: tuple[np.ndarray, np.ndarray, np.ndarray]  # trust.evidence_constants
     evidence_rows: np.ndarray        # (2, 1): its 1 / s and -1 / s as a column
@@ -136,10 +133,10 @@ class Derived:
                                      # when councils' conduct is so judged
                                      # (leadership.delivered_for, _update_trust)
     challenge_share: np.ndarray      # challenge_cost x voice / sum(voice) (challenge_load)
-    challenge_incentive: np.ndarray  # commitment.cost x challenge_share (fined_incentive)
     challenge_rows: np.ndarray       # (3, n): partnership capacity x challenge_share,
                                      # challenge_share (what challenge takes of each) and
-                                     # challenge_incentive, per unit of fines (_scrutinise)
+                                     # commitment.cost x challenge_share (fined_incentive),
+                                     # per unit of fines (_scrutinise)
     most_challenge: float            # the largest challenge_share
     multiplier_clarity: float        # layers.multiplier_clarity (mechanisms.layers)
     per_year: np.ndarray             # meetings per year of each layer
@@ -245,7 +242,6 @@ def _derive(sc: Scenario) -> Derived:
         agenda_lift=((1.0 - np.minimum(stake, 1.0)) / tr.evidence_sharpness)[:, None]
         if judged else None,
         challenge_share=share,
-        challenge_incentive=sc.commitment.cost * share,
         challenge_rows=np.stack([capacity * share_of_partnership * share, share,
                                  sc.commitment.cost * share]),
         most_challenge=float(share.max()),
@@ -296,13 +292,11 @@ def _loop_scalars(sc: Scenario, adjust_rate: float, repair: float) -> LoopScalar
     c, m, tr = sc.commitment, sc.resources.max_resource_factor, sc.trust
     return LoopScalars(
         memory=const(sc.scrutiny.memory), aspiration=const(sc.leadership.aspiration),
-        weight_visibility=const(tr.weight_visibility),
         incentive_weight=const(c.incentive_weight), adjust_rate=const(adjust_rate),
         efficacy_keep=const(1.0 - c.efficacy_rate),
         effort_half=const(sc.delivery.effort_half), max_factor=const(m),
         max_factor_less_1=const(m - 1.0), tie_threshold=const(sc.network.tie_threshold),
         spread=const(tr.spread), spread_keep=const(1.0 - tr.spread),
-        tolerance=const(tr.tolerance), sharpness=const(tr.evidence_sharpness),
         discount=const(c.distrust_discount),
         evidence=tuple(const(x) for x in trust.evidence_constants(tr.tolerance,
                                                                    tr.evidence_sharpness)),
@@ -531,9 +525,8 @@ class PartnershipModel(mesa.Model):
         self.round_start, self.round_index = self.first_month, 0
         self._run_round = 0  # round_index of the run's first round (after the spin-up)
         self._active = np.ones(k, dtype=bool)
-        self._open_now = self._active  # the targets open in the month just run
-        self._n_open_now = k
-        self._unmet_nan = self._unmet_nan_now = np.zeros(k)  # 0 open, NaN met (_open_targets)
+        # 0 on targets open, NaN on met ones (_open_targets), and as in the month just run
+        self._unmet_nan = self._unmet_nan_now = np.zeros(k)
         self.efficacy = np.zeros(n)
         self.belief = np.full(n, np.nan)  # what each expects of the others (none yet)
         self._belief_fresh = True
@@ -1197,8 +1190,7 @@ class PartnershipModel(mesa.Model):
         np.divide(adequacy, step, out=step)
         step *= self._weakest
         step *= self._step_scale
-        self._open_now, self._n_open_now = self._active, self._n_open
-        self._unmet_nan_now = self._unmet_nan
+        self._unmet_nan_now = self._unmet_nan  # the targets open in the month just run
         n_targets = len(step)
         step += self.progress
         self.progress = step
