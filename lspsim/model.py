@@ -530,6 +530,7 @@ class PartnershipModel(mesa.Model):
         self.efficacy = np.zeros(n)
         self.belief = np.full(n, np.nan)  # what each expects of the others (none yet)
         self._belief_fresh = True
+        self._fresh_rows = None  # the NaN rows of belief, when only some are (_turnover)
         self._wins = cycles.plan_wins(self._membership)  # who shares which chains
 
         self.maturity = d.initial_maturity
@@ -845,6 +846,8 @@ class PartnershipModel(mesa.Model):
         self._outside_one[sch.outside] = 1.0
         self._wins_matrix = np.concatenate([c.efficacy_rate * self._wins.own,
                                             sc.trust.wins_rate * self._wins.pair])
+        self._seen = np.empty(len(self._wins_matrix))  # _small_wins' product, and its parts
+        self._seen_rows = (self._seen[:d.n_partners], self._seen[d.n_partners:])
         # slope x pull term (commitment.folded_decision): added to the decision noise when the
         # year's draws are scaled (_scale_draws)
         self._slope_pull = self.slope * sch.pull_term
@@ -864,6 +867,7 @@ class PartnershipModel(mesa.Model):
         # the forms of the mechanisms, read every month
         mech = sc.mechanisms
         self._efficacy_on = mech.small_wins == "trust_and_efficacy"
+        self._wins_off = mech.small_wins == "off"
         self._capped = mech.capacity_limit == "spare_capacity"
         self._open_targets()
 
@@ -875,6 +879,8 @@ class PartnershipModel(mesa.Model):
             trust.reset_for_newcomers(self.trust, self.leavers, sc.trust.initial,
                                       sc.trust.newcomer_share, out=self.trust)
             self.belief[leavers] = np.nan  # a new representative has no expectation yet
+            if not self._belief_fresh:  # (before the first decision every row is NaN)
+                self._fresh_rows = leavers
             self._belief_fresh = True
 
     def _meet(self, sc: Scenario, month: int) -> None:
@@ -1120,13 +1126,23 @@ class PartnershipModel(mesa.Model):
             others.fill(total_obs - self._discount * total_u)  # 0-d, as for _gone
             seen += others
         belief, rate = self.belief, self._belief_rate
-        if rate >= 1.0:
+        if rate >= 1.0:  # what it sees (no NaN rows left)
             seen *= self._per_other
             belief = seen
+            self._belief_fresh, self._fresh_rows = False, None
         elif self._belief_fresh:  # a first decision, or new representatives: NaN rows
-            seen *= self._per_other
-            belief = commit.update_belief(belief, seen, rate)
-            self._belief_fresh = False
+            rows = self._fresh_rows
+            if rows is None:
+                seen *= self._per_other
+                belief = commit.update_belief(belief, seen, rate)
+            else:  # this month's new representatives take what they see, the rest as below
+                fresh = seen.take(rows)
+                fresh *= self._per_other
+                seen *= self._rate_per_other
+                belief *= self._belief_keep
+                belief += seen
+                belief[rows] = fresh
+            self._belief_fresh, self._fresh_rows = False, None
         else:  # b + r (seen - b) as (1 - r) b + (r / (n - 1)) x the sum
             seen *= self._rate_per_other
             belief *= self._belief_keep
@@ -1204,8 +1220,7 @@ class PartnershipModel(mesa.Model):
     def _small_wins(self, sc: Scenario, month: int) -> None:
         """Progress seen against the round's pace moves trust between chain co-members and each
         partner's sense of efficacy (cycles)."""
-        form = sc.mechanisms.small_wins
-        if form == "off":
+        if self._wins_off:
             return
         # cycles.pace_gap: progress capped at 1 less the share of the round gone; with every
         # target open (all progress < 1, _deliver) the cap changes nothing
@@ -1220,12 +1235,12 @@ class PartnershipModel(mesa.Model):
         # one product gives rate x the gap each partner sees (cycles.update_efficacy: e + r
         # (seen - e) = (1 - r) e + r seen) and wins rate x the gap each pair sees
         # (cycles.wins_trust_planned); the rates are folded into _wins_matrix
-        seen = self._wins_matrix.dot(gap)
-        n = self.derived.n_partners
-        if form == "trust_and_efficacy":
+        self._wins_matrix.dot(gap, out=self._seen)
+        own, pairs = self._seen_rows  # views of _seen: each partner's, each pair's
+        if self._efficacy_on:
             self.efficacy *= self._scalars.efficacy_keep
-            self.efficacy += seen[:n]
-        cycles.wins_pairs_in_place(self._T, self._wins.flat, seen[n:], flat=self._T_flat)
+            self.efficacy += own
+        cycles.wins_pairs_in_place(self._T, self._wins.flat, pairs, flat=self._T_flat)
 
     def _horizon(self, sc: Scenario) -> int:
         """Months of the current round (cycles.horizon); kept as ``_round_horizon`` when a
