@@ -415,6 +415,25 @@ class PartnershipModel(mesa.Model):
         self._spin_up(sc)
         self._record()
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickling and ``copy.deepcopy``: they copy each view as an array of its own, so the
+        views into the stacked buffers are made again."""
+        self.__dict__.update(state)
+        self._bind_views()
+
+    def _bind_views(self) -> None:
+        """The schedule's views into its stacked buffers (_draw_partners, _build_structures,
+        _loop_constants make them; __setstate__ makes them again)."""
+        n = self.derived.n_partners
+        self._c, self._obs = self._co
+        self._T, self._W = self._tw
+        self._tw_rows = self._tw.reshape(2 * n, n)
+        self._T_flat = self._T.reshape(-1)
+        self._diag = self._T_flat[:: n + 1]
+        self.pressure, self.fine_rate = self._faded
+        self._hidden = self._one_hidden[1]
+        self._seen_rows = (self._seen[:n], self._seen[n:])
+
     # The state the schedule keeps in stacked buffers, by name (assigning copies into them).
     @property
     def trust(self) -> np.ndarray:
