@@ -430,7 +430,7 @@ class PartnershipModel(mesa.Model):
         self._tw_rows = self._tw.reshape(2 * n, n)
         self._T_flat = self._T.reshape(-1)
         self._diag = self._T_flat[:: n + 1]
-        self.pressure, self.fine_rate = self._faded
+        self._pressure, self._fine = self._faded
         self._hidden = self._one_hidden[1]
         self._seen_rows = (self._seen[:n], self._seen[n:])
 
@@ -461,6 +461,24 @@ class PartnershipModel(mesa.Model):
     @commitment.setter
     def commitment(self, value: np.ndarray) -> None:
         self._c[...] = value
+
+    @property
+    def pressure(self) -> np.ndarray:
+        """(n,) scrutiny pressure each partner feels."""
+        return self._pressure
+
+    @pressure.setter
+    def pressure(self, value: np.ndarray) -> None:
+        self._pressure[...] = value
+
+    @property
+    def fine_rate(self) -> np.ndarray:
+        """(n,) the fine each partner expects per unit withheld (costly punishment)."""
+        return self._fine
+
+    @fine_rate.setter
+    def fine_rate(self, value: np.ndarray) -> None:
+        self._fine[...] = value
 
     @property
     def observed(self) -> np.ndarray:
@@ -557,7 +575,7 @@ class PartnershipModel(mesa.Model):
         # (mechanisms.punishment = "payoff_cost"): rows of one array, which fade together
         # (_scrutinise); state that carries on when the scenario is replaced
         self._faded = np.zeros((2, n))
-        self.pressure, self.fine_rate = self._faded
+        self._pressure, self._fine = self._faded
         self._most_fine = 0.0  # the largest fine rate (_scrutinise)
         self._total = np.zeros(())  # _scrutinise's sum of fines
         self.progress = np.zeros(k)
@@ -1002,18 +1020,18 @@ class PartnershipModel(mesa.Model):
             # the largest rate fades with them (the same product, and rounding keeps the order)
             self._most_fine *= sc.scrutiny.memory
         else:
-            self.pressure *= k.memory  # scrutiny.fade, in place
+            self._pressure *= k.memory  # scrutiny.fade, in place
         if month % s.interval_months == 0:  # scrutiny.is_review_month
             bite = scrutiny.intensity(s.member_engagement, s.member_training,
                                       d.style["challenge"], s.untrained_bite)
             # into the rows of _faded
-            self.pressure[...] = scrutiny.review(self.pressure, self._obs, aspiration,
+            self._pressure[...] = scrutiny.review(self._pressure, self._obs, aspiration,
                                                  d.stake_in_failure, bite)
             if form == "payoff_cost":
-                self.fine_rate[...] = scrutiny.review_fines(
-                    self.fine_rate, self._obs, aspiration, d.stake_in_failure, bite,
+                self._fine[...] = scrutiny.review_fines(
+                    self._fine, self._obs, aspiration, d.stake_in_failure, bite,
                     s.sanction_strength)
-                self._most_fine = max(self.fine_rate.tolist())
+                self._most_fine = max(self._fine.tolist())
         # What scrutiny does to this month's decision (mechanisms.punishment): a push added to
         # the desired commitment ("push"), or a shift of the incentive per unit committed and
         # capacity given up by the challengers ("payoff_cost"); _decide_commitment uses them.
@@ -1022,11 +1040,11 @@ class PartnershipModel(mesa.Model):
         self._fine_shift = None
         self._spare_now = now.spare
         if form == "push":
-            self._sanction = self.pressure * s.sanction_strength
+            self._sanction = self._pressure * s.sanction_strength
         elif form == "payoff_cost" and self._most_fine > 0:  # rates >= 0: some fine is due
             # scrutiny.fines_imposed summed, challenge_load, fined_incentive less the
             # pattern's incentive
-            rate = self.fine_rate
+            rate = self._fine
             short = np.subtract(k.aspiration, self._obs, out=self._vec)
             np.maximum(short, ZERO, out=short)
             total = rate.dot(short, out=self._total)  # 0-d: numpy takes it faster than a float
@@ -1321,7 +1339,7 @@ class PartnershipModel(mesa.Model):
         self.derived.sum_rows.dot(self._T, out=p[_R_TRUST_IN:_R_TRUST_IN_NS + 1])
         self._tw_rows.dot(self._ones, out=p[_R_TRUST_OUT:_R_TIES + 1].reshape(2 * n))
         p[_R_CAPACITY] = self.effective_capacity
-        p[_R_PRESSURE] = self.pressure
+        p[_R_PRESSURE] = self._pressure
         p[_R_EFFICACY] = self.efficacy
         self._progress_series[t] = self.progress
         if t:
