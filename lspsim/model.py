@@ -23,6 +23,7 @@ from lspsim.mechanisms import (
     ONE,
     ZERO,
     clip01,
+    clip_ufunc,
     const,
     cycles,
     delivery,
@@ -63,14 +64,15 @@ PARTNER_SERIES = outcomes.names("partner")
 # Rows of the table _record keeps per partner each month: the partner-level series, with the
 # sums of trust placed in each partner (by all partners, by the non-statutory ones) and the sums
 # of trust and ties each places, before the views scale them, and each partner's efficacy.
-_ROWS = ("commitment", "trust_in", "trust_in_from_non_statutory", "trust_out",
-         "effective_capacity", "scrutiny_pressure", "tie_strength", "efficacy")
+_ROWS = ("commitment", "trust_in", "trust_in_from_non_statutory", "trust_out", "tie_strength",
+         "effective_capacity", "scrutiny_pressure", "efficacy")
 _ROW = {name: i for i, name in enumerate(_ROWS)}
 _R_COMMITMENT, _R_TRUST_IN, _R_TRUST_IN_NS, _R_TRUST_OUT = (
     _ROW["commitment"], _ROW["trust_in"], _ROW["trust_in_from_non_statutory"], _ROW["trust_out"])
 _R_CAPACITY, _R_PRESSURE, _R_TIES = (_ROW["effective_capacity"], _ROW["scrutiny_pressure"],
                                      _ROW["tie_strength"])
 assert _R_TRUST_IN_NS == _R_TRUST_IN + 1  # one product fills both (_record)
+assert _R_TIES == _R_TRUST_OUT + 1  # one product fills both (_record)
 _R_EFFICACY = _ROW["efficacy"]
 _PARTNER_ROWS = [_ROW[name] for name in PARTNER_SERIES]
 # Columns of partner_series()
@@ -85,8 +87,7 @@ class LoopScalars(NamedTuple):
 
     memory: np.ndarray               # scrutiny.memory (scrutiny.fade)
     aspiration: np.ndarray           # leadership.aspiration
-    weight_visibility: np.ndarray    # trust.weight_visibility (trust.update_weight)
-    neg_incentive_weight: np.ndarray  # -commitment.incentive_weight
+    incentive_weight: np.ndarray     # commitment.incentive_weight
     adjust_rate: np.ndarray          # Derived.adjust_rate (commitment.adjust)
     efficacy_keep: np.ndarray        # 1 - commitment.efficacy_rate (cycles.update_efficacy)
     effort_half: np.ndarray          # delivery.effort_half (delivery.link_strength)
@@ -95,11 +96,12 @@ class LoopScalars(NamedTuple):
     tie_threshold: np.ndarray        # network.tie_threshold (_record's dense pairs)
     spread: np.ndarray               # trust.spread (trust.spread)
     spread_keep: np.ndarray          # 1 - trust.spread
-    tolerance: np.ndarray            # trust.tolerance (the agenda block of _update_trust)
-    sharpness: np.ndarray            # trust.evidence_sharpness
     discount: np.ndarray             # commitment.distrust_discount
     evidence: tuple[np.ndarray, np.ndarray, np.ndarray]  # trust.evidence_constants
+    evidence_rows: np.ndarray        # (2, 1): its 1 / s and -1 / s as a column
     update: tuple[np.ndarray, np.ndarray, np.ndarray]  # trust.update_constants
+    forgive: np.ndarray | None       # -l f (l the update's loss, f trust.tie_forgiveness); None
+                                     # when f = 0 (trust.update_trust's plain form)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,12 +131,14 @@ class Derived:
     voice: np.ndarray
     agenda_stake: np.ndarray         # leadership.agenda_stake
     payoff: np.ndarray               # leadership.payoff_share (mechanisms.exclusion)
-    agenda_seen: np.ndarray | None   # min(agenda stake, 1) / evidence sharpness when councils'
-                                     # conduct is so judged (leadership.delivered_for)
+    agenda_lift: np.ndarray | None   # (n, 1) (1 - min(agenda stake, 1)) / evidence sharpness
+                                     # when councils' conduct is so judged
+                                     # (leadership.delivered_for, _update_trust)
     challenge_share: np.ndarray      # challenge_cost x voice / sum(voice) (challenge_load)
-    challenge_incentive: np.ndarray  # commitment.cost x challenge_share (fined_incentive)
-    challenge_room: np.ndarray       # (2, n): partnership capacity x challenge_share, and
-                                     # challenge_share (what challenge takes of each)
+    challenge_rows: np.ndarray       # (3, n): partnership capacity x challenge_share,
+                                     # challenge_share (what challenge takes of each) and
+                                     # commitment.cost x challenge_share (fined_incentive),
+                                     # per unit of fines (_scrutinise)
     most_challenge: float            # the largest challenge_share
     multiplier_clarity: float        # layers.multiplier_clarity (mechanisms.layers)
     per_year: np.ndarray             # meetings per year of each layer
@@ -158,8 +162,10 @@ class Derived:
     spinup: int                      # months run before month 0 (cycles.spinup_months)
     month_meetings: tuple[np.ndarray, ...]  # layers.meetings_in_month of each month of the year
     scalars: LoopScalars             # the schedule's scenario constants as 0-d arrays
-    efficacy_logit: np.ndarray       # -incentive_weight x the part of
+    efficacy_logit: np.ndarray       # incentive_weight x the part of
                                      # commitment.own_incentive that efficacy scales
+    visibility_weight: np.ndarray    # (n, n) trust.weight_visibility x openness_j, rows alike
+                                     # (trust.update_weight's visibility part, x maturity)
 
 
 def _derive(sc: Scenario) -> Derived:
@@ -235,10 +241,11 @@ def _derive(sc: Scenario) -> Derived:
         cross_tier=structure.cross_tier(tier),
         history=history, style=style, voice=voice, agenda_stake=stake,
         payoff=payoff,
-        agenda_seen=np.minimum(stake, 1.0) / tr.evidence_sharpness if judged else None,
+        agenda_lift=((1.0 - np.minimum(stake, 1.0)) / tr.evidence_sharpness)[:, None]
+        if judged else None,
         challenge_share=share,
-        challenge_incentive=sc.commitment.cost * share,
-        challenge_room=np.stack([capacity * share_of_partnership * share, share]),
+        challenge_rows=np.stack([capacity * share_of_partnership * share, share,
+                                 sc.commitment.cost * share]),
         most_challenge=float(share.max()),
         multiplier_clarity=clarity, per_year=per_year,
         contact_weights=layers.contact_weights(ly.contact_strategic, ly.contact_executive,
@@ -268,9 +275,10 @@ def _derive(sc: Scenario) -> Derived:
         month_meetings=tuple(layers.meetings_in_month(m, per_year) for m in range(1, 13)),
         scalars=_loop_scalars(sc, adjust_rate, style["repair"]),
         # commitment.own_incentive: the part of the expected return efficacy scales (x
-        # -incentive_weight: the fast decision works on the logistic's exponent)
-        efficacy_logit=(-c.incentive_weight * arr("stake_in_success") * payoff
+        # incentive_weight: the fast decision works on the logistic's argument)
+        efficacy_logit=(c.incentive_weight * arr("stake_in_success") * payoff
                         * c.return_on_commitment * c.efficacy_weight),
+        visibility_weight=np.repeat((tr.weight_visibility * openness)[None, :], n, axis=0),
     )
     for name in Derived.__slots__:
         value = getattr(d, name)
@@ -286,17 +294,19 @@ def _loop_scalars(sc: Scenario, adjust_rate: float, repair: float) -> LoopScalar
     c, m, tr = sc.commitment, sc.resources.max_resource_factor, sc.trust
     return LoopScalars(
         memory=const(sc.scrutiny.memory), aspiration=const(sc.leadership.aspiration),
-        weight_visibility=const(tr.weight_visibility),
-        neg_incentive_weight=const(-c.incentive_weight), adjust_rate=const(adjust_rate),
+        incentive_weight=const(c.incentive_weight), adjust_rate=const(adjust_rate),
         efficacy_keep=const(1.0 - c.efficacy_rate),
         effort_half=const(sc.delivery.effort_half), max_factor=const(m),
         max_factor_less_1=const(m - 1.0), tie_threshold=const(sc.network.tie_threshold),
         spread=const(tr.spread), spread_keep=const(1.0 - tr.spread),
-        tolerance=const(tr.tolerance), sharpness=const(tr.evidence_sharpness),
         discount=const(c.distrust_discount),
         evidence=tuple(const(x) for x in trust.evidence_constants(tr.tolerance,
                                                                    tr.evidence_sharpness)),
-        update=tuple(const(x) for x in trust.update_constants(tr.gain, tr.loss, repair)))
+        evidence_rows=np.array(trust.evidence_constants(tr.tolerance,
+                                                        tr.evidence_sharpness)[:2])[:, None],
+        update=tuple(const(x) for x in trust.update_constants(tr.gain, tr.loss, repair)),
+        forgive=(const(-trust.update_constants(tr.gain, tr.loss, repair)[1]
+                       * tr.tie_forgiveness) if tr.tie_forgiveness else None))
 
 
 # Scenarios are immutable (frozen), so what _derive returns can be kept per scenario object:
@@ -363,13 +373,14 @@ class MeetingPattern(NamedTuple):
     grow_p: np.ndarray               # network.growth_factors
     grow_q: np.ndarray
     contact_weight: np.ndarray       # trust.contact_weight
-    desire_base: np.ndarray          # commitment.folded_base
+    own_part: np.ndarray             # (1 - slope) x own: commitment.folded_base less the pull
+                                     # term, which the decision noise carries (_scale_draws)
     incentive: np.ndarray            # commitment.own_incentive (costly punishment adds to it)
     own: np.ndarray                  # commitment.own_preference
     most_burden: float               # the largest burden
     executive_meets: bool            # the executive meets (and allocates, _allocate)
     meetings_held: float
-    incentive_logit: np.ndarray      # -incentive_weight x own_incentive with no efficacy
+    incentive_logit: np.ndarray      # incentive_weight x own_incentive with no efficacy
     spare: np.ndarray                # commitment.spare_capacity
     room: np.ndarray                 # (2, n): effective_capacity and spare, whose rows they are
 
@@ -408,6 +419,80 @@ class PartnershipModel(mesa.Model):
         self._spin_up(sc)
         self._record()
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickling and ``copy.deepcopy``: they copy each view as an array of its own, so the
+        views into the stacked buffers are made again."""
+        self.__dict__.update(state)
+        self._bind_views()
+
+    def _bind_views(self) -> None:
+        """The schedule's views into its stacked buffers (_draw_partners, _build_structures,
+        _loop_constants make them; __setstate__ makes them again)."""
+        n = self.derived.n_partners
+        self._c, self._obs = self._co
+        self._T, self._W = self._tw
+        self._tw_rows = self._tw.reshape(2 * n, n)
+        self._T_flat = self._T.reshape(-1)
+        self._diag = self._T_flat[:: n + 1]
+        self._pressure, self._fine = self._faded
+        self._hidden = self._one_hidden[1]
+        self._seen_rows = (self._seen[:n], self._seen[n:])
+
+    # The state the schedule keeps in stacked buffers, by name (assigning copies into them).
+    @property
+    def trust(self) -> np.ndarray:
+        """(n, n) trust partner i places in partner j; 1 on the diagonal."""
+        return self._T
+
+    @trust.setter
+    def trust(self, value: np.ndarray) -> None:
+        self._T[...] = value
+
+    @property
+    def ties(self) -> np.ndarray:
+        """(n, n) symmetric tie strengths between the partners' representatives."""
+        return self._W
+
+    @ties.setter
+    def ties(self, value: np.ndarray) -> None:
+        self._W[...] = value
+
+    @property
+    def commitment(self) -> np.ndarray:
+        """(n,) share of capacity and budget each partner aligns to joint priorities."""
+        return self._c
+
+    @commitment.setter
+    def commitment(self, value: np.ndarray) -> None:
+        self._c[...] = value
+
+    @property
+    def pressure(self) -> np.ndarray:
+        """(n,) scrutiny pressure each partner feels."""
+        return self._pressure
+
+    @pressure.setter
+    def pressure(self, value: np.ndarray) -> None:
+        self._pressure[...] = value
+
+    @property
+    def fine_rate(self) -> np.ndarray:
+        """(n,) the fine each partner expects per unit withheld (costly punishment)."""
+        return self._fine
+
+    @fine_rate.setter
+    def fine_rate(self, value: np.ndarray) -> None:
+        self._fine[...] = value
+
+    @property
+    def observed(self) -> np.ndarray:
+        """(n,) what this month's reports show of each partner's commitment."""
+        return self._obs
+
+    @observed.setter
+    def observed(self, value: np.ndarray) -> None:
+        self._obs[...] = value
+
     # The partners' scenario-given attributes, read from ``derived`` (so a replaced scenario
     # changes them all at once).
     kinds = property(lambda self: self.derived.kinds)
@@ -438,7 +523,11 @@ class PartnershipModel(mesa.Model):
         rng, n = self.rng, self.derived.n_partners
         self._budget_draw = structure.budget_draws(rng, n, sc.structure.budget_spread)
         self._conditional = rng.random(n) < sc.commitment.conditional_share
-        self.commitment = np.full(n, sc.commitment.initial)
+        # commitment and what the reports show of it: rows of one array (_update_trust takes
+        # both in one call); the properties ``commitment`` and ``observed`` are its rows
+        self._co = np.empty((2, n))
+        self._c, self._obs = self._co
+        self._c[...] = sc.commitment.initial
         d = self.derived
         self.partners = [PartnerOrganisation(self, i, k, name) for i, (k, name)
                          in enumerate(zip(d.kinds, d.partner_names, strict=True))]
@@ -448,17 +537,21 @@ class PartnershipModel(mesa.Model):
         n = d.n_partners
         budget = d.budget_by_kind * self._budget_draw
         nw, tr, st = sc.network, sc.trust, sc.structure
-        self.ties = network.initial_ties(
+        # trust and ties: the two matrices of one (2, n, n) array (one call casts, takes from or
+        # sums both); the properties ``trust`` and ``ties`` are its matrices
+        self._tw = np.empty((2, n, n))
+        self._T, self._W = self._tw
+        self._W[...] = ties = network.initial_ties(
             rng, n, nw.initial_density, nw.initial_strength, d.history, d.cross_tier,
             st.inter_tier_tie_factor, history_density_pull=nw.history_density_pull,
             history_strength_gain=nw.history_strength_gain, concentration=nw.tie_concentration,
             pairs=d.pairs)
         # the area's relationships at the start, kept up outside the partnership
         # (network.with_outside)
-        self.outside_ties = self.ties.copy()
+        self.outside_ties = ties.copy()
         self.outside_ties.flags.writeable = False
-        self.trust = trust.initial_trust(
-            rng, tr.initial, d.history, self.ties, d.cross_tier, st.inter_tier_tie_factor,
+        self._T[...] = trust.initial_trust(
+            rng, tr.initial, d.history, ties, d.cross_tier, st.inter_tier_tie_factor,
             mature_level=tr.mature_level, history_pull=tr.history_pull, tie_bonus=tr.tie_bonus,
             spread=tr.initial_spread, cross_tier_share=tr.cross_tier_share)
 
@@ -477,22 +570,31 @@ class PartnershipModel(mesa.Model):
         self.round_start, self.round_index = self.first_month, 0
         self._run_round = 0  # round_index of the run's first round (after the spin-up)
         self._active = np.ones(k, dtype=bool)
-        self._open_now = self._active  # the targets open in the month just run
-        self._n_open_now = k
+        # 0 on targets open, NaN on met ones (_open_targets), and as in the month just run
+        self._unmet_nan = self._unmet_nan_now = np.zeros(k)
         self.efficacy = np.zeros(n)
         self.belief = np.full(n, np.nan)  # what each expects of the others (none yet)
         self._belief_fresh = True
+        self._fresh_rows = None  # the NaN rows of belief, when only some are (_turnover)
         self._wins = cycles.plan_wins(self._membership)  # who shares which chains
 
         self.maturity = d.initial_maturity
-        self.outcomes_seen = monitoring.outcome_visibility(self.maturity,
-                                                           sc.monitoring.own_data_share)
-        self.pressure = np.zeros(n)
+        # what partners and the executive see of outcomes (monitoring.outcome_visibility; a
+        # 0-d array, which numpy takes faster than a float)
+        self._outcomes = np.array(monitoring.outcome_visibility(self.maturity,
+                                                                sc.monitoring.own_data_share))
+        # scrutiny pressure and the fine each partner expects per unit withheld
+        # (mechanisms.punishment = "payoff_cost"): rows of one array, which fade together
+        # (_scrutinise); state that carries on when the scenario is replaced
+        self._faded = np.zeros((2, n))
+        self._pressure, self._fine = self._faded
+        self._most_fine = 0.0  # the largest fine rate (_scrutinise)
+        self._total = np.zeros(())  # _scrutinise's sum of fines
         self.progress = np.zeros(k)
         self._weakest_flat: list[np.ndarray] = []  # each month's weakest position per chain
         self.effective_capacity = layers.effective_capacity(d.capacity, d.coordination)
         self.burden = np.full(n, d.coordination)
-        self.observed = self.commitment.copy()
+        self._obs[...] = self._c
         # link strengths; padded positions stay +inf so they never bind
         self.link = np.full(self.chains.shape, np.inf)
         self.adequacy = np.zeros(k)
@@ -501,10 +603,21 @@ class PartnershipModel(mesa.Model):
         # Workspaces: the monthly updates run in place, without allocating.
         self._evidence = np.empty((n, n))
         self._scratch = np.empty((n, n))
+        self._scratch2 = np.empty((n, n))  # the loss pair by pair (trust.tie_forgiveness)
         self._weight = np.empty((n, n))
-        self._spare = np.empty((n, n))
-        self._single = (np.empty((n, n), np.float32), np.empty((n, n), np.float32))
+        # float32 copies of trust and ties, and their product (the gossip sum, _update_trust)
+        self._single = np.empty((3, n, n), np.float32)
+        self._tw_rows = self._tw.reshape(2 * n, n)  # both matrices' rows (_record's row sums)
         self._vec = np.empty(n)
+        self._u = np.empty(n)
+        # ones, and 1 - visibility (the share of each partner's conduct monitoring hides): one
+        # product with the observations gives both sums the expectation needs
+        self._one_hidden = np.ones((2, n))
+        self._hidden = self._one_hidden[1]
+        self._maturity = np.zeros(())  # maturity as a 0-d operand (_monitor)
+        self._gone, self._others = np.zeros(()), np.zeros(())  # _small_wins', _decide_commitment's
+        self._T_flat = self._T.reshape(-1)
+        self._diag = self._T_flat[:: n + 1]  # trust in oneself (1)
         self._tie_mask = np.empty((n, n), dtype=bool)  # _record's count of dense pairs
         self._ones = np.ones(n)
         self._sanction = self._fine_shift = None  # set each month by _scrutinise
@@ -582,13 +695,7 @@ class PartnershipModel(mesa.Model):
         else:
             self._draws = None
         self.visibility = monitoring.visibility(self.maturity, d.openness)
-        self._hidden = 1.0 - self.visibility
-        # the fine each partner expects per unit withheld (mechanisms.punishment =
-        # "payoff_cost"): state that carries on when the scenario is replaced
-        if getattr(self, "fine_rate", None) is None:
-            self.fine_rate = np.zeros(n)
-            self._most_fine = 0.0  # the largest fine rate (_scrutinise)
-            self._total = np.zeros(())  # _scrutinise's sum of fines
+        np.subtract(1.0, self.visibility, out=self._hidden)
         # what the executive last read as each target's need (layers.executive_signal): an
         # even split until it first meets
         if getattr(self, "signal", None) is None:
@@ -628,9 +735,9 @@ class PartnershipModel(mesa.Model):
                 meetings, burden, room[0],
                 grow_p, grow_q,
                 weight,
-                commit.folded_base(self.slope, self._schedule.pull_term, own), incentive, own,
+                self._keep_own * own, incentive, own,
                 float(burden.max()), bool(meetings[layers.EXECUTIVE] > 0),
-                float(meetings.sum()), -c.incentive_weight * incentive,
+                float(meetings.sum()), c.incentive_weight * incentive,
                 room[1], room)
             for arr in entry:
                 if not isinstance(arr, np.ndarray):
@@ -651,16 +758,21 @@ class PartnershipModel(mesa.Model):
             n = self.derived.n_partners
             self._draws = (self.rng.random((12, n)), self.rng.standard_normal((12, 2, n)))
             self._scale_draws()
-        z = self._scaled
-        return self._leavers[slot], z[slot, 0], z[slot, 1]
+        return self._month_draws[slot]
 
     def _scale_draws(self) -> None:
         """The year's leavers and scaled normal draws under the current parameters."""
         d = self.derived
         self._scaled = self._draws[1] * d.noise_sd
+        # the decision noise carries slope x pull term (commitment.folded_decision), which is
+        # fixed while the scenario is (_loop_constants runs before this)
+        self._scaled[:, 1] += self._slope_pull
         leave = self._draws[0] < d.monthly_turnover
-        self._leavers = [row.nonzero()[0] if has else _NONE
-                         for row, has in zip(leave, leave.any(axis=1).tolist(), strict=True)]
+        leavers = [row.nonzero()[0] if has else _NONE
+                   for row, has in zip(leave, leave.any(axis=1).tolist(), strict=True)]
+        # each month's (leavers, observation error, decision noise)
+        self._month_draws = [(out, z[0], z[1])
+                             for out, z in zip(leavers, self._scaled, strict=True)]
 
     def _apply_events(self, month: int) -> None:
         """Scheduled events (``Scenario.events``, lspsim/events.py): the scenario in force
@@ -752,19 +864,28 @@ class PartnershipModel(mesa.Model):
         # delivery.freed_share(membership, active), fast: the chain counts are sums of 0s and 1s,
         # exact in any order, so a product with the open targets gives those of the open ones,
         # and the count over all targets is kept (_build_structures)
-        open_ = self._active.astype(float)
-        in_open = open_.dot(self._membership)
-        ratio = np.divide(self._in_chains, in_open, out=np.zeros_like(in_open),
-                          where=in_open > 0)
-        self._freed = f = open_[:, None] * ratio
-        self._open_chain_share = self.chain_share * f
-        self._adequacy_matrix = sch.adequacy_matrix * f
         self._steer = None
-        self._n_open = n_open = int(self._active.sum())
         k = len(self._active)
-        self._adequacy_base = np.where(self._active, sch.adequacy_base * (k / max(n_open, 1)),
-                                       0.0)
-        self._per_month_open = sch.per_month * self._active if n_open < k else sch.per_month
+        self._n_open = n_open = int(_count_nonzero(self._active))
+        self._unmet_nan = np.where(self._active, 0.0, np.nan)  # _record's mask
+        if n_open == k:  # all open: the factor is 1 on every partner's chains
+            self._open_chain_share = self.chain_share
+            self._adequacy_matrix = sch.adequacy_matrix
+            self._adequacy_base = np.full(k, sch.adequacy_base)
+            per_month = sch.per_month
+        else:
+            open_ = self._active.astype(float)
+            in_open = open_.dot(self._membership)
+            # in_chains / in_open where a partner is in an open chain; where it is in none, its
+            # chain shares on open targets are 0, so any finite ratio gives the same products
+            ratio = np.divide(self._in_chains, np.maximum(in_open, ONE))
+            f = open_[:, None].dot(ratio[None, :])  # outer product, as a matrix product
+            self._open_chain_share = self.chain_share * f
+            self._adequacy_matrix = sch.adequacy_matrix * f
+            self._adequacy_base = open_ * (sch.adequacy_base * (k / max(n_open, 1)))
+            per_month = sch.per_month * open_
+        # _deliver's m x per month (resources.resource_factor's m, delivery.progress_step)
+        self._step_scale = self._scalars.max_factor * per_month
 
     def _loop_constants(self, sc: Scenario) -> None:
         """Constants of the feedback loop under ``sc`` (called by _apply_scenario); those of the
@@ -773,17 +894,36 @@ class PartnershipModel(mesa.Model):
         self._efficacy_logit = d.efficacy_logit
         self._keep_own = 1.0 - self.slope  # weight of the own preference (commitment.desired)
         self._scalars = d.scalars
-        # _steering's (steered share / need, steered share x pot / need)
-        self._steer_scale = const(sch.steered / sch.need)
+        # _steering's steered share / need x aligned per commitment, steered share x pot / need
+        self._steer_aligned = sch.steered / sch.need * sch.aligned_per_commitment
         self._steer_base = const(sch.steered * sch.pot / sch.need)
         self._outside_one = np.zeros(d.n_partners)
         self._outside_one[sch.outside] = 1.0
         self._wins_matrix = np.concatenate([c.efficacy_rate * self._wins.own,
                                             sc.trust.wins_rate * self._wins.pair])
+        self._seen = np.empty(len(self._wins_matrix))  # _small_wins' product, and its parts
+        self._seen_rows = (self._seen[:d.n_partners], self._seen[d.n_partners:])
+        # slope x pull term (commitment.folded_decision): added to the decision noise when the
+        # year's draws are scaled (_scale_draws)
         self._slope_pull = self.slope * sch.pull_term
         # the expectation's folded scale without its 1 / (n - 1) (commitment.folded_decision):
         # the belief is kept as a mean over the others
-        self._belief_scale = sch.expect_scale * max(d.n_partners - 1, 1)
+        others = max(d.n_partners - 1, 1)
+        self._belief_scale = sch.expect_scale * others
+        self._lone = d.n_partners < 2  # no others: expect what is observed
+        self._discount = float(c.distrust_discount)
+        rate = self._belief_rate = c.belief_rate
+        self._per_other = const(1.0 / others)
+        self._rate_per_other = const(rate / others)  # update_belief's rate, / (n - 1)
+        self._belief_keep = const(1.0 - rate)
+        # monitoring.information_scale: floor + (1 - floor) x maturity
+        self._info_floor = sc.delivery.info_floor
+        self._info_rest = 1.0 - sc.delivery.info_floor
+        # the forms of the mechanisms, read every month
+        mech = sc.mechanisms
+        self._efficacy_on = mech.small_wins == "trust_and_efficacy"
+        self._wins_off = mech.small_wins == "off"
+        self._capped = mech.capacity_limit == "spare_capacity"
         self._open_targets()
 
     def _turnover(self, sc: Scenario, leavers: np.ndarray) -> None:
@@ -794,6 +934,8 @@ class PartnershipModel(mesa.Model):
             trust.reset_for_newcomers(self.trust, self.leavers, sc.trust.initial,
                                       sc.trust.newcomer_share, out=self.trust)
             self.belief[leavers] = np.nan  # a new representative has no expectation yet
+            if not self._belief_fresh:  # (before the first decision every row is NaN)
+                self._fresh_rows = leavers
             self._belief_fresh = True
 
     def _meet(self, sc: Scenario, month: int) -> None:
@@ -803,69 +945,123 @@ class PartnershipModel(mesa.Model):
 
     def _monitor(self, sc: Scenario, z: np.ndarray) -> None:
         d = self.derived
-        self.maturity = monitoring.grow(self.maturity, d.maturity_growth, d.maturity_ceiling)
-        self.outcomes_seen = monitoring.outcome_visibility(self.maturity,
-                                                           sc.monitoring.own_data_share)
+        # monitoring.grow: maturity + rate x max(ceiling - maturity, 0)
+        m = self.maturity
+        self.maturity = m = m + d.maturity_growth * max(d.maturity_ceiling - m, 0.0)
+        self._maturity.fill(m)
+        # monitoring.outcome_visibility: own share + (1 - own share) maturity
+        own = sc.monitoring.own_data_share
+        self._outcomes.fill(own + (1.0 - own) * m)
         # visibility = maturity x openness; observation sd = base sd x (1 - visibility) x the
         # layer-confusion factor (monitoring.observation_sd; z carries the rest)
-        np.multiply(d.openness, self.maturity, out=self.visibility)
+        np.multiply(d.openness, self._maturity, out=self.visibility)
         np.subtract(ONE, self.visibility, out=self._hidden)
-        self.observed = monitoring.observe_draw(self.commitment, z, self._hidden,
-                                                out=self.observed)
+        # monitoring.observe_draw: commitment + z sd, clipped to [0, 1]
+        obs = np.multiply(z, self._hidden, out=self._obs)
+        obs += self._c
+        clip01(obs)
 
     def _update_trust(self, sc: Scenario) -> None:
-        tr, d = sc.trust, self.derived
-        evidence = trust.kept_evidence(self.observed, self.commitment, tr.tolerance,
-                                       tr.evidence_sharpness, out=self._evidence,
-                                       folded=self._scalars.evidence)
-        if d.exclusion_cols.stop:
-            evidence[:, d.exclusion_cols] *= d.exclusion
-        elif d.agenda_seen is not None:
+        """Evidence, the weighted update and gossip, in place in ``self.trust``: one month of
+        trust.kept_evidence (leadership.kept_evidence_seen for councils judged on the agenda,
+        mechanisms.exclusion), trust.update_weight, trust.update_trust and trust.gossip, in
+        the forms below (buffers reused, constants folded per scenario and meeting pattern)."""
+        k, d = self._scalars, self.derived
+        T, obs = self._T, self._obs
+        kk = k.evidence[2]
+        # trust.kept_evidence, factorised: e_ij = k / (k + a_i b_j) with a = exp(own / s),
+        # b = exp(-observed / s), k = exp(tolerance / s) (trust.evidence_constants); the outer
+        # product a b^T as a one-column matrix product (the same products, cheaper than
+        # broadcasting)
+        ab = np.multiply(self._co, k.evidence_rows)  # (own, observed) x (1 / s, -1 / s)
+        np.exp(ab, out=ab)
+        a, b = ab
+        ev = a[:, None].dot(b[None, :], out=self._evidence)
+        excluded = d.exclusion_cols.stop
+        if not excluded and d.agenda_lift is not None:
             # Councils judged on what they do for each partner's priorities:
-            # kept_evidence_seen(delivered_for(observed, stake), ...) =
-            # expit((min(s_i, 1) obs_j - c_i + tolerance) / sharpness).
-            # The block is built in its columns of the evidence (an outer product by
-            # broadcasting: the same products as np.multiply.outer, cheaper on small arrays).
+            # kept_evidence_seen(delivered_for(observed, stake), ...)_ij =
+            # k / (k + a_i exp(-min(s_i, 1) obs_j / s)) = k / (k + a_i b_j exp(h_i obs_j)),
+            # h = (1 - min(s, 1)) / s (Derived.agenda_lift), in the council columns
             nc = d.n_councils
-            block = np.multiply(d.agenda_seen[:, None], self.observed[:nc],
-                                out=evidence[:, :nc])
-            own = np.subtract(self.commitment, self._scalars.tolerance)
-            own /= self._scalars.sharpness
-            block -= own[:, None]
-            expit(block, out=block)
-        # trust.update_weight: the contact part is fixed per meeting pattern
-        weight = np.add(self._now.contact_weight,
-                        np.multiply(self.visibility, self._scalars.weight_visibility,
-                                    out=self._vec),
-                        out=self._weight)
+            lift = d.agenda_lift.dot(obs[None, :nc])
+            np.exp(lift, out=lift)
+            ev[:, :nc] *= lift
+        ev += kk
+        np.divide(kk, ev, out=ev)
+        if excluded:
+            ev[:, d.exclusion_cols] *= d.exclusion
+        # trust.update_weight: the contact part is fixed per meeting pattern; the visibility
+        # part is maturity x weight_visibility x openness_j (Derived.visibility_weight)
+        w = np.multiply(d.visibility_weight, self._maturity, out=self._weight)
+        w += self._now.contact_weight
         if d.weight_clip:
-            clip01(weight)
-        trust.update_trust(self.trust, evidence, weight, tr.gain, tr.loss, d.style["repair"],
-                           out=self.trust, scratch=self._scratch, folded=self._scalars.update,
-                           ties=self.ties, forgiveness=tr.tie_forgiveness)
-        spread = trust.spread(self.trust, self.ties, self._scalars.spread, out=self._spare,
-                              scratch=self._scratch, single=self._single, ones=self._ones,
-                              keep=self._scalars.spread_keep)
-        self._spare, self.trust = self.trust, spread
+            clip01(w)
+        # trust.update_trust as T + w (g e - T ((g - l) e + l)), l = loss (1 - repair)
+        # (trust.update_constants), clipped to [0, 1], trust in oneself 1; with
+        # trust.tie_forgiveness f > 0 the loss is l (1 - f ties) pair by pair:
+        # T + w (g e - T (l_ij + (g - l_ij) e)), l_ij = l - l f ties
+        g, lo, g_less_lo = k.update
+        if k.forgive is None:
+            s = np.multiply(ev, g_less_lo, out=self._scratch)
+            s += lo
+        else:
+            s = np.multiply(self._W, k.forgive, out=self._scratch)  # -l f ties
+            s += lo                                                # l_ij
+            u = np.subtract(g, s, out=self._scratch2)              # g - l_ij
+            u *= ev
+            s += u
+        s *= T
+        ev *= g
+        ev -= s
+        ev *= w
+        T += ev
+        clip01(T)
+        diagonal = self._diag
+        diagonal.fill(1.0)
+        # trust.gossip as trust.spread computes it: the tie-weighted sum in single precision,
+        # T_i <- (1 - r) T_i + r (ties_i . T) / sum(ties_i), in place
+        strength = self._W.dot(self._ones)  # row sums (>= 0) as a product with ones
+        single = self._single
+        single[:2] = self._tw  # trust and ties in single precision
+        t32, w32, h32 = single
+        w32.dot(t32, out=h32)  # the single-precision product, kept in single precision
+        if _count_nonzero(strength) == strength.size:  # every representative has a tie
+            # r / strength_i x the sum, in double precision (cast first: a broadcast product
+            # of mixed types costs more)
+            heard = self._scratch
+            heard[...] = h32
+            heard *= np.divide(k.spread, strength)[:, None]
+            T *= k.spread_keep
+        else:  # partners with no ties keep their own view
+            has = strength > 0
+            r = np.where(has, k.spread, 0.0)
+            heard = np.multiply(h32, (r / np.where(has, strength, 1.0))[:, None],
+                                out=self._scratch)
+            T *= (1.0 - r)[:, None]
+        T += heard
+        diagonal.fill(1.0)
 
     def _scrutinise(self, sc: Scenario, month: int) -> None:
         s, d, k = sc.scrutiny, self.derived, self._scalars
         form, aspiration = sc.mechanisms.punishment, sc.leadership.aspiration
-        self.pressure *= k.memory  # scrutiny.fade, in place
         if form == "payoff_cost":
-            self.fine_rate *= k.memory  # scrutiny.fade, in place
+            self._faded *= k.memory  # scrutiny.fade of pressure and fine rates, in place
             # the largest rate fades with them (the same product, and rounding keeps the order)
             self._most_fine *= sc.scrutiny.memory
-        if scrutiny.is_review_month(month, s.interval_months):
+        else:
+            self._pressure *= k.memory  # scrutiny.fade, in place
+        if month % s.interval_months == 0:  # scrutiny.is_review_month
             bite = scrutiny.intensity(s.member_engagement, s.member_training,
                                       d.style["challenge"], s.untrained_bite)
-            self.pressure = scrutiny.review(self.pressure, self.observed, aspiration,
-                                            d.stake_in_failure, bite)
+            # into the rows of _faded
+            self._pressure[...] = scrutiny.review(self._pressure, self._obs, aspiration,
+                                                 d.stake_in_failure, bite)
             if form == "payoff_cost":
-                self.fine_rate = scrutiny.review_fines(self.fine_rate, self.observed, aspiration,
-                                                       d.stake_in_failure, bite,
-                                                       s.sanction_strength)
-                self._most_fine = max(self.fine_rate.tolist())
+                self._fine[...] = scrutiny.review_fines(
+                    self._fine, self._obs, aspiration, d.stake_in_failure, bite,
+                    s.sanction_strength)
+                self._most_fine = max(self._fine.tolist())
         # What scrutiny does to this month's decision (mechanisms.punishment): a push added to
         # the desired commitment ("push"), or a shift of the incentive per unit committed and
         # capacity given up by the challengers ("payoff_cost"); _decide_commitment uses them.
@@ -874,25 +1070,26 @@ class PartnershipModel(mesa.Model):
         self._fine_shift = None
         self._spare_now = now.spare
         if form == "push":
-            self._sanction = self.pressure * s.sanction_strength
+            self._sanction = self._pressure * s.sanction_strength
         elif form == "payoff_cost" and self._most_fine > 0:  # rates >= 0: some fine is due
             # scrutiny.fines_imposed summed, challenge_load, fined_incentive less the
             # pattern's incentive
-            rate = self.fine_rate
-            short = np.subtract(k.aspiration, self.observed, out=self._vec)
+            rate = self._fine
+            short = np.subtract(k.aspiration, self._obs, out=self._vec)
             np.maximum(short, ZERO, out=short)
             total = rate.dot(short, out=self._total)  # 0-d: numpy takes it faster than a float
-            # rate - incentive share x total (= rate + incentive share x -total)
-            shift = np.subtract(rate, np.multiply(d.challenge_incentive, total))
-            self._fine_shift = shift
+            # what challenge takes per unit of fines, x total: capacity, spare capacity and
+            # incentive (Derived.challenge_rows)
+            taken = np.multiply(d.challenge_rows, total)
+            # rate - incentive share x total
+            self._fine_shift = np.subtract(rate, taken[2], out=taken[2])
             # challengers' capacity goes on challenge (layers.burden's cap applies to the sum;
             # while it does not bind, capacity x (1 - burden - load)); what they can commit
             # (commitment.spare_capacity) falls with it
             if now.most_burden + float(total) * d.most_challenge <= sc.layers.burden_cap:
                 # capacity - challenge capacity x total and spare - challenge share x total,
                 # both rows at once
-                room = np.multiply(d.challenge_room, total)
-                np.subtract(now.room, room, out=room)
+                room = np.subtract(now.room, taken[:2], out=taken[:2])
                 self.effective_capacity, self._spare_now = room[0], room[1]
             else:
                 load = d.challenge_share * float(total)
@@ -913,12 +1110,12 @@ class PartnershipModel(mesa.Model):
             if self._now.executive_meets or self._steer is None:
                 if self._now.executive_meets:
                     self.signal = self._read_need(
-                        layers.outcome_share(sc.layers.clarity, self.outcomes_seen), effort)
+                        layers.outcome_share(sc.layers.clarity, float(self._outcomes)), effort)
                 self._steer = self._steering(self.signal)
             matrix, base = self._steer
         else:
             matrix, base = self._adequacy_matrix, self._adequacy_base
-        adequacy = matrix.dot(self.commitment)
+        adequacy = matrix.dot(self._c)
         adequacy += base
         return adequacy
 
@@ -933,7 +1130,7 @@ class PartnershipModel(mesa.Model):
         if self._n_open < len(gap):
             np.maximum(gap, ZERO, out=gap)
         activity = self._membership.dot(effort)
-        gap_sum, activity_sum = float(np.add.reduce(gap)), float(np.add.reduce(activity))
+        gap_sum, activity_sum = sum(gap.tolist()), sum(activity.tolist())  # (cheaper in Python)
         if gap_sum > 0 and activity_sum > 0:
             gap *= clarity / gap_sum
             activity *= (1.0 - clarity) / activity_sum
@@ -963,8 +1160,11 @@ class PartnershipModel(mesa.Model):
             # met targets absorb what is steered to them: their rows are 0 (x 0 on the signal
             # gives the same products as x 0 on the rows; x 1 changes nothing)
             signal = signal * self._active
-        matrix = m * (signal * self._steer_scale)[:, None]  # steered / need
-        matrix *= sch.aligned_per_commitment / denom
+        # steered / need: signal_k x (steered share / need x aligned_i) / denom_i on partner i's
+        # chains (m is 0 or 1); the outer product as a one-column matrix product (cheaper than
+        # broadcasting)
+        matrix = signal[:, None].dot((self._steer_aligned / denom)[None, :])
+        matrix *= m
         base = signal * self._steer_base  # steered x pot / need
         matrix += self._adequacy_matrix
         if extra is not None:
@@ -973,74 +1173,108 @@ class PartnershipModel(mesa.Model):
         return matrix, base
 
     def _decide_commitment(self, sc: Scenario, z: np.ndarray) -> None:
-        # commitment.desired(slope, leadership.pulled_expectation(expected, ...), own,
-        # sanction x pressure, noise) in its folded form (commitment.folded_decision).
-        # commitment.update_belief(belief, expected_of_others(...), belief_rate), the belief
-        # kept unscaled (self.belief); then the folded scale x (n - 1) (_loop_constants)
-        seen = commit.expected_of_others_unit(self.trust, self.observed, self._hidden,
-                                              self._scalars.discount)
-        belief, rate = self.belief, sc.commitment.belief_rate
-        if rate >= 1.0:
+        """The decision: commitment.desired(slope, leadership.pulled_expectation(belief, ...),
+        own, pressure, noise, spare capacity) in its folded form (commitment.folded_decision),
+        with belief = commitment.update_belief(belief, commitment.expected_of_others(...),
+        belief_rate) and own = commitment.own_preference of commitment.own_incentive (with
+        efficacy, and scrutiny.fined_incentive under costly punishment); then
+        commitment.adjust. ``z`` is the decision noise plus slope x pull term
+        (_scale_draws)."""
+        obs, k = self._obs, self._scalars
+        # commitment.expected_of_others_unit (sum(obs) - obs_i - D (sum(u) - (T u)_i)), u =
+        # hidden x obs, without its 1 / (n - 1); both sums in one product (_one_hidden)
+        if self._lone:
+            seen = obs.copy()
+        else:
+            seen = self._T.dot(np.multiply(self._hidden, obs, out=self._u))
+            seen *= k.discount
+            seen -= obs
+            total_obs, total_u = self._one_hidden.dot(obs).tolist()
+            others = self._others
+            others.fill(total_obs - self._discount * total_u)  # 0-d, as for _gone
+            seen += others
+        belief, rate = self.belief, self._belief_rate
+        if rate >= 1.0:  # what it sees (no NaN rows left)
+            seen *= self._per_other
             belief = seen
+            self._belief_fresh, self._fresh_rows = False, None
         elif self._belief_fresh:  # a first decision, or new representatives: NaN rows
-            belief = commit.update_belief(belief, seen, rate)
-            self._belief_fresh = False
-        else:
-            seen -= belief
-            seen *= rate
-            belief = np.add(belief, seen, out=belief)
+            rows = self._fresh_rows
+            if rows is None:
+                seen *= self._per_other
+                belief = commit.update_belief(belief, seen, rate)
+            else:  # this month's new representatives take what they see, the rest as below
+                fresh = seen.take(rows)
+                fresh *= self._per_other
+                seen *= self._rate_per_other
+                belief *= self._belief_keep
+                belief += seen
+                belief[rows] = fresh
+            self._belief_fresh, self._fresh_rows = False, None
+        else:  # b + r (seen - b) as (1 - r) b + (r / (n - 1)) x the sum
+            seen *= self._rate_per_other
+            belief *= self._belief_keep
+            belief += seen
         self.belief = belief
+        # the expectation's folded scale x (n - 1) (_loop_constants)
         target = np.multiply(belief, self._belief_scale)
-        efficacy, shift = sc.mechanisms.small_wins == "trust_and_efficacy", self._fine_shift
-        if efficacy or shift is not None:
+        shift = self._fine_shift
+        if self._efficacy_on or shift is not None:
             # own preference moves with the partner's sense of efficacy (commitment.own_incentive)
-            # and with the fines it expects (scrutiny.fined_incentive); commitment.folded_base:
-            # (1 - slope) own + slope x pull term, with own the logistic
-            # commitment.own_preference written in place (x = -weight x incentive)
-            if efficacy:
-                x = np.multiply(self._efficacy_logit, self.efficacy, out=self._vec)
-                x += self._now.incentive_logit
+            # and with the fines it expects (scrutiny.fined_incentive): (1 - slope) x the
+            # logistic commitment.own_preference of y = weight x incentive
+            y = self._vec
+            if self._efficacy_on:
+                np.multiply(self._efficacy_logit, self.efficacy, out=y)
+                y += self._now.incentive_logit
             else:
-                x = np.copyto(self._vec, self._now.incentive_logit) or self._vec
-            if shift is not None:
-                shift *= self._scalars.neg_incentive_weight
-                x += shift
-            np.exp(x, out=x)
-            x += ONE
-            np.divide(self._keep_own, x, out=x)
-            target += x
-            target += self._slope_pull
+                np.copyto(y, self._now.incentive_logit)
+            if shift is not None:  # the fined incentive: + rate - cost x challenge load
+                shift *= k.incentive_weight
+                y += shift
+            expit(y, out=y)
+            y *= self._keep_own
+            target += y
         else:
-            target += self._now.desire_base
+            target += self._now.own_part
         if self._sanction is not None:  # the "push" form of mechanisms.punishment
             target += self._sanction
-        target += z  # decision noise
-        clip01(target)
-        if sc.mechanisms.capacity_limit == "spare_capacity":
-            np.minimum(target, self._spare_now, out=target)  # commit.spare_capacity
-        self.commitment = commit.adjust(self.commitment, target, self._scalars.adjust_rate)
+        target += z  # decision noise (and slope x pull term)
+        if self._capped:
+            # clipped to [0, 1] and to spare capacity (commit.spare_capacity, in [0, 1] once
+            # burden >= 0), in one pass: min(max(x, 0), 1, spare) = min(max(x, 0), spare)
+            clip_ufunc(target, ZERO, self._spare_now, out=target)
+        else:
+            clip01(target)
+        # commitment.adjust: c + rate (target - c), in place
+        c = self._c
+        target -= c
+        target *= k.adjust_rate
+        c += target
 
     def _deliver(self, sc: Scenario) -> None:
         sch = self._schedule
-        effort = self.commitment * self.effective_capacity  # one product for both uses
+        effort = self._c * self.effective_capacity  # one product for both uses
         self.adequacy = self._allocate(sc, effort)
         delivery.planned_link_strength(
-            sch.links, effort, self.trust, self.ties,
-            monitoring.information_scale(self.maturity, sc.delivery.info_floor),
-            self._scalars.effort_half, out=self.link)
+            sch.links, effort, self._T, self._W,
+            self._info_floor + self._info_rest * self.maturity,  # monitoring.information_scale
+            self._scalars.effort_half, out=self.link, stacked=self._tw)
         flat = self.link.argmin(axis=1)
         flat += sch.argmin_flat
         self._weakest_at = flat
         self._weakest = self.link.take(flat)
         # resources.resource_factor(adequacy, m) = m A / ((m - 1) + A), with 0-d constants
         k = self._scalars
-        step = np.multiply(k.max_factor, self.adequacy)
-        step /= np.add(k.max_factor_less_1, self.adequacy)
-        step *= self._weakest
         # delivery.progress_step: weakest x resources / months, and met targets are done for
-        # the round: per_month x 1 for open targets, x 0 for met ones (_open_targets)
-        step *= self._per_month_open
-        self._open_now, self._n_open_now = self._active, self._n_open
+        # the round: per_month x 1 for open targets, x 0 for met ones (_open_targets); as
+        # A / ((m - 1) + A) x weakest x (m x per_month) (_step_scale)
+        adequacy = self.adequacy
+        step = np.add(k.max_factor_less_1, adequacy)
+        np.divide(adequacy, step, out=step)
+        step *= self._weakest
+        step *= self._step_scale
+        self._unmet_nan_now = self._unmet_nan  # the targets open in the month just run
         n_targets = len(step)
         step += self.progress
         self.progress = step
@@ -1054,27 +1288,27 @@ class PartnershipModel(mesa.Model):
     def _small_wins(self, sc: Scenario, month: int) -> None:
         """Progress seen against the round's pace moves trust between chain co-members and each
         partner's sense of efficacy (cycles)."""
-        form = sc.mechanisms.small_wins
-        if form == "off":
+        if self._wins_off:
             return
         # cycles.pace_gap: progress capped at 1 less the share of the round gone; with every
         # target open (all progress < 1, _deliver) the cap changes nothing
-        gone = (month - self.round_start + 1) / self._round_horizon
+        gone = self._gone  # a 0-d operand (a ufunc takes it faster than a Python float)
+        gone.fill((month - self.round_start + 1) / self._round_horizon)
         if self._n_open == len(self.progress):
             gap = self.progress - gone
         else:
             gap = np.minimum(self.progress, ONE)
             gap -= gone
-        gap *= self.outcomes_seen  # monitoring.outcome_visibility (cycles.seen_gap, shared_gap)
+        gap *= self._outcomes  # monitoring.outcome_visibility (cycles.seen_gap, shared_gap)
         # one product gives rate x the gap each partner sees (cycles.update_efficacy: e + r
         # (seen - e) = (1 - r) e + r seen) and wins rate x the gap each pair sees
         # (cycles.wins_trust_planned); the rates are folded into _wins_matrix
-        seen = self._wins_matrix.dot(gap)
-        n = self.derived.n_partners
-        if form == "trust_and_efficacy":
+        self._wins_matrix.dot(gap, out=self._seen)
+        own, pairs = self._seen_rows  # views of _seen: each partner's, each pair's
+        if self._efficacy_on:
             self.efficacy *= self._scalars.efficacy_keep
-            self.efficacy += seen[:n]
-        cycles.wins_pairs_in_place(self.trust, self._wins.flat, seen[n:])
+            self.efficacy += own
+        cycles.wins_pairs_in_place(self._T, self._wins.flat, pairs, flat=self._T_flat)
 
     def _horizon(self, sc: Scenario) -> int:
         """Months of the current round (cycles.horizon); kept as ``_round_horizon`` when a
@@ -1126,28 +1360,26 @@ class PartnershipModel(mesa.Model):
         t = self.steps
         if t >= self._progress_series.shape[0]:
             self._grow_records()
-        T = self.trust
-        p = np.empty((len(_ROWS), self.derived.n_partners))
+        n = self.derived.n_partners
+        p = np.empty((len(_ROWS), n))
         self._partner_rows.append(p)
-        p[_R_COMMITMENT] = self.commitment
+        p[_R_COMMITMENT] = self._c
         # Sums as products with ones (cheaper than reductions on small arrays): column sums of
-        # T over all partners and over the non-statutory ones in one product, row sums in one.
-        self.derived.sum_rows.dot(T, out=p[_R_TRUST_IN:_R_TRUST_IN_NS + 1])
-        T.dot(self._ones, out=p[_R_TRUST_OUT])
+        # trust over all partners and over the non-statutory ones in one product, row sums of
+        # trust and ties in one.
+        self.derived.sum_rows.dot(self._T, out=p[_R_TRUST_IN:_R_TRUST_IN_NS + 1])
+        self._tw_rows.dot(self._ones, out=p[_R_TRUST_OUT:_R_TIES + 1].reshape(2 * n))
         p[_R_CAPACITY] = self.effective_capacity
-        p[_R_PRESSURE] = self.pressure
+        p[_R_PRESSURE] = self._pressure
         p[_R_EFFICACY] = self.efficacy
-        self.ties.dot(self._ones, out=p[_R_TIES])
         self._progress_series[t] = self.progress
         if t:
             # only targets still open count (a met one's adequacy is 0: its money has moved on)
-            row = self._adequacy_series[t]
-            row[:] = self.adequacy
-            if self._n_open_now < len(row):
-                row[~self._open_now] = np.nan
+            # adequacy + 0 on open targets, + NaN on met ones
+            np.add(self.adequacy, self._unmet_nan_now, out=self._adequacy_series[t])
             self._weakest_series[t] = self._weakest
         self._raw.append((
-            int(_count_nonzero(np.greater_equal(self.ties, self._scalars.tie_threshold,
+            int(_count_nonzero(np.greater_equal(self._W, self._scalars.tie_threshold,
                                                 out=self._tie_mask))),
             self.maturity,
             self.leavers.size,

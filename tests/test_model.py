@@ -212,3 +212,22 @@ def test_executive_steering_matches_the_plain_formula_even_where_chains_read_no_
         want = layers.steered_money(sch.pot, sch.aligned_per_commitment * m.commitment,
                                     m._membership, m.chain_share, signal, sch.steered) / sch.need
         np.testing.assert_allclose(matrix @ m.commitment + base, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+def test_a_copied_model_runs_on_as_the_original(how):
+    # The schedule keeps state in stacked arrays with views into them (trust and ties,
+    # commitment and observation, pressure and fines); a copy must keep them joined.
+    import copy
+    import pickle
+
+    a = PartnershipModel("default", rng=3)
+    a.run_months(7)
+    b = copy.deepcopy(a) if how == "deepcopy" else pickle.loads(pickle.dumps(a))
+    a.run_months(20)
+    b.run_months(20)
+    for name, values in a.series().items():
+        np.testing.assert_array_equal(b.series()[name], values, err_msg=name)
+    np.testing.assert_array_equal(b.partner_series(), a.partner_series())
+    np.testing.assert_array_equal(b.trust, a.trust)
+    np.testing.assert_array_equal(b.ties, a.ties)

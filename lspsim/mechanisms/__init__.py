@@ -8,6 +8,10 @@ try:  # the ufunc behind np.clip: one pass and one call, without np.clip's Pytho
 except AttributeError:  # numpy < 2
     _clip = _np.core.umath.clip
 
+# The same ufunc, for the fast schedule's clips to per-partner bounds: clip_ufunc(x, lo, hi,
+# out=x) is np.clip(x, lo, hi, out=x) (min(max(x, lo), hi)).
+clip_ufunc = _clip
+
 
 # 0 and 1 as read-only 0-d float64 arrays (bounds, not parameters of behaviour). A ufunc takes
 # a 0-d array operand faster than a Python float (no scalar conversion: about 0.3 us less a call

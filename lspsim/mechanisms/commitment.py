@@ -5,8 +5,8 @@ stakes against the cost to its capacity, and the pressure of scrutiny.
 
 Set by ``commitment.*`` (``distrust_discount`` among them) in the Scenario. The canonical
 decision is ``desired(slope, leadership.pulled_expectation(expected_of_others(...)), own, ...)``;
-the fast schedule uses ``expected_of_others_unit`` and ``folded_decision`` (tested equal in
-tests/test_schedule_reference.py)."""
+the fast schedule (``PartnershipModel._decide_commitment``) computes ``expected_of_others_unit``'s
+form in place and uses ``folded_decision`` (tested equal in tests/test_schedule_reference.py)."""
 
 from __future__ import annotations
 

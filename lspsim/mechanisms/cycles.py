@@ -110,10 +110,12 @@ def wins_trust_planned(trust: np.ndarray, plan: WinsPlan, gap_seen: np.ndarray,
 
 
 def wins_pairs_in_place(trust: np.ndarray, flat_index: np.ndarray,
-                        scaled: np.ndarray) -> np.ndarray:
+                        scaled: np.ndarray, flat: np.ndarray | None = None) -> np.ndarray:
     """T + r (S+ - |S| T) on the pairs at ``flat_index`` (the ``wins_trust`` update
-    rearranged: S+ (1 - T) + S- T = S+ - |S| T), given ``scaled`` = r S for those pairs."""
-    flat = trust.reshape(-1)
+    rearranged: S+ (1 - T) + S- T = S+ - |S| T), given ``scaled`` = r S for those pairs.
+    ``flat`` may give ``trust.reshape(-1)`` (kept by the model)."""
+    if flat is None:
+        flat = trust.reshape(-1)
     t = flat.take(flat_index)
     loss = np.abs(scaled)
     loss *= t

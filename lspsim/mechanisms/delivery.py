@@ -116,6 +116,8 @@ class LinkPlan(NamedTuple):
     n_pairs: int               # the first n_pairs positions hand over to a next member
     ab: np.ndarray             # flat (n, n) index of (member, next) for those
     both: np.ndarray           # ab followed by the flat index of (next, member)
+    stacked: np.ndarray        # both, then ab + n^2: flat indices into trust and ties stacked
+                               # as one (2, n, n) array
     info: np.ndarray           # constant part of the information and relation terms
     tie_offset: np.ndarray     # f / (1 - f), f the tie floor (0-d: numpy takes it faster)
     exponent: float            # the handover exponent x (trust)
@@ -156,7 +158,9 @@ def plan_links(chains: np.ndarray, data_quality: np.ndarray, *, tie_floor: float
     ba = [j * n + i for i, j in zip(a, b, strict=True)]
     return LinkPlan(chains.shape, np.array(pair_pos + last_pos, dtype=np.int64),
                     np.array(a + last, dtype=np.int64), len(a), np.array(ab, dtype=np.int64),
-                    np.array(ab + ba, dtype=np.int64), np.array(info_pair + info_last),
+                    np.array(ab + ba, dtype=np.int64),
+                    np.array(ab + ba + [n * n + i for i in ab], dtype=np.int64),
+                    np.array(info_pair + info_last),
                     np.array(tie_offset), x, 2.0 * y, z)
 
 
@@ -169,23 +173,28 @@ def _odds(floor: float) -> float:
 
 def planned_link_strength(plan: LinkPlan, effort: np.ndarray, trust: np.ndarray,
                           ties: np.ndarray, info_scale: float, effort_half: float,
-                          out: np.ndarray) -> np.ndarray:
+                          out: np.ndarray, stacked: np.ndarray | None = None) -> np.ndarray:
     """``link_strength`` for chains planned by ``plan_links``, where info = data_quality x
     ``info_scale``. Writes the valid positions of ``out`` (K, L), whose padded positions the
-    caller keeps at +inf, and returns it."""
+    caller keeps at +inf, and returns it. ``stacked`` may give trust and ties as the two
+    matrices of one (2, n, n) array, so one call takes from both."""
     e = effort / (effort + effort_half)
     h = plan.info * info_scale ** plan.info_power
     k = plan.n_pairs
     if k:
-        pair_trust = trust.take(plan.both)
-        relation = ties.take(plan.ab)
+        if stacked is None:
+            pair_trust = trust.take(plan.both)
+            relation = ties.take(plan.ab)
+        else:
+            pair_trust = stacked.take(plan.stacked)  # T_ab, T_ba, ties_ab
+            relation = pair_trust[2 * k:]
         relation += plan.tie_offset
         if plan.tie_exponent == plan.exponent:  # one power of the product
             relation *= pair_trust[:k]
-            relation *= pair_trust[k:]
+            relation *= pair_trust[k:2 * k]
             h[:k] *= relation ** plan.exponent
         else:
-            both = np.multiply(pair_trust[:k], pair_trust[k:])
+            both = np.multiply(pair_trust[:k], pair_trust[k:2 * k])
             h[:k] *= both ** plan.exponent
             h[:k] *= relation ** plan.tie_exponent
     h *= e.take(plan.member)

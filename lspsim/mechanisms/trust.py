@@ -35,7 +35,8 @@ def initial_trust(rng: np.random.Generator, base: float, history: float, ties: n
 
 def evidence_constants(tolerance: float, sharpness: float) -> tuple[float, float, float]:
     """(1 / sharpness, -1 / sharpness, exp(tolerance / sharpness)): the constants of
-    ``kept_evidence``'s factorised form (the model passes them as 0-d arrays, ``folded``)."""
+    ``kept_evidence``'s factorised form (the model keeps them as 0-d arrays and computes the
+    same form in place, ``PartnershipModel._update_trust``)."""
     inv = 1.0 / sharpness
     return inv, -inv, math.exp(tolerance * inv)
 
@@ -85,7 +86,7 @@ def contact_weight(contact: np.ndarray, base: float, by_contact: float) -> np.nd
 
 def update_constants(gain: float, loss: float, repair: float) -> tuple[float, float, float]:
     """(g, l, g - l) with l = loss (1 - repair): the constants of ``update_trust``'s form (the
-    model passes them as 0-d arrays, ``folded``)."""
+    model keeps them as 0-d arrays and computes the same form in place)."""
     lo = loss * (1.0 - repair)
     return gain, lo, gain - lo
 
