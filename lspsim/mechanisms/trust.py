@@ -115,22 +115,13 @@ def update_trust(trust: np.ndarray, evidence: np.ndarray, weight: np.ndarray, ga
     if scratch is None:
         evidence = evidence.copy()
     if ties is not None and forgiveness:
-        # T (g e + l_ij (1 - e)), l_ij = l (1 - f tie_ij)
+        # the loss pair by pair, l_ij = l (1 - f tie_ij): (g - l_ij) e + l_ij
         s = np.multiply(ties, -float(lo) * forgiveness, out=scratch)
         s += lo
-        s *= np.subtract(1.0, evidence)
-        s += np.multiply(evidence, g)
-        s *= out
-        e = evidence
-        e *= g
-        e -= s
-        e *= weight
-        out += e
-        clip01(out)
-        set_diagonal(out, 1.0)
-        return out
-    s = np.multiply(evidence, g_less_lo, out=scratch)
-    s += lo
+        s += np.subtract(g, s) * evidence
+    else:
+        s = np.multiply(evidence, g_less_lo, out=scratch)
+        s += lo
     s *= out                       # T ((g - l) e + l)
     e = evidence
     e *= g
