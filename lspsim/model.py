@@ -385,6 +385,19 @@ class MeetingPattern(NamedTuple):
     room: np.ndarray                 # (2, n): effective_capacity and spare, whose rows they are
 
 
+def _buffer_view(name: str, doc: str) -> property:
+    """A model attribute that is the view ``name`` into one of the schedule's stacked buffers:
+    reading gives the view, assigning copies into it (so the buffer stays joined)."""
+
+    def get(self: Any) -> np.ndarray:
+        return getattr(self, name)
+
+    def put(self: Any, value: np.ndarray) -> None:
+        getattr(self, name)[...] = value
+
+    return property(get, put, doc=doc)
+
+
 class PartnershipModel(mesa.Model):
     """A local strategic partnership: partners, their representatives' network, a chair and
     council, layers of governance, shared monitoring, scrutiny and delivery chains.
@@ -439,59 +452,16 @@ class PartnershipModel(mesa.Model):
         self._seen_rows = (self._seen[:n], self._seen[n:])
 
     # The state the schedule keeps in stacked buffers, by name (assigning copies into them).
-    @property
-    def trust(self) -> np.ndarray:
-        """(n, n) trust partner i places in partner j; 1 on the diagonal."""
-        return self._T
-
-    @trust.setter
-    def trust(self, value: np.ndarray) -> None:
-        self._T[...] = value
-
-    @property
-    def ties(self) -> np.ndarray:
-        """(n, n) symmetric tie strengths between the partners' representatives."""
-        return self._W
-
-    @ties.setter
-    def ties(self, value: np.ndarray) -> None:
-        self._W[...] = value
-
-    @property
-    def commitment(self) -> np.ndarray:
-        """(n,) share of capacity and budget each partner aligns to joint priorities."""
-        return self._c
-
-    @commitment.setter
-    def commitment(self, value: np.ndarray) -> None:
-        self._c[...] = value
-
-    @property
-    def pressure(self) -> np.ndarray:
-        """(n,) scrutiny pressure each partner feels."""
-        return self._pressure
-
-    @pressure.setter
-    def pressure(self, value: np.ndarray) -> None:
-        self._pressure[...] = value
-
-    @property
-    def fine_rate(self) -> np.ndarray:
-        """(n,) the fine each partner expects per unit withheld (costly punishment)."""
-        return self._fine
-
-    @fine_rate.setter
-    def fine_rate(self, value: np.ndarray) -> None:
-        self._fine[...] = value
-
-    @property
-    def observed(self) -> np.ndarray:
-        """(n,) what this month's reports show of each partner's commitment."""
-        return self._obs
-
-    @observed.setter
-    def observed(self, value: np.ndarray) -> None:
-        self._obs[...] = value
+    trust = _buffer_view("_T", "(n, n) trust partner i places in partner j; 1 on the diagonal.")
+    ties = _buffer_view("_W", "(n, n) symmetric tie strengths between the partners' "
+                        "representatives.")
+    commitment = _buffer_view("_c", "(n,) share of capacity and budget each partner aligns to "
+                              "joint priorities.")
+    pressure = _buffer_view("_pressure", "(n,) scrutiny pressure each partner feels.")
+    fine_rate = _buffer_view("_fine", "(n,) the fine each partner expects per unit withheld "
+                             "(costly punishment).")
+    observed = _buffer_view("_obs", "(n,) what this month's reports show of each partner's "
+                            "commitment.")
 
     # The partners' scenario-given attributes, read from ``derived`` (so a replaced scenario
     # changes them all at once).

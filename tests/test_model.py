@@ -192,8 +192,13 @@ def test_replacing_the_scenario_by_an_equal_one_mid_year_changes_nothing(preset)
     b = PartnershipModel(preset, rng=6).run_months(7)
     b.scenario = lspsim.load_scenario(preset, {"months": b.scenario.months})
     assert b.scenario == a.scenario and b.scenario is not a.scenario
-    a.run_months(20)
-    b.run_months(20)
+    _assert_same_run_on(a, b, 20)
+
+
+def _assert_same_run_on(a, b, months):
+    """Run both models on ``months`` and require the same series, partner series and trust."""
+    a.run_months(months)
+    b.run_months(months)
     for name, values in a.series().items():
         np.testing.assert_array_equal(b.series()[name], values, err_msg=name)
     np.testing.assert_array_equal(b.partner_series(), a.partner_series())
@@ -224,10 +229,5 @@ def test_a_copied_model_runs_on_as_the_original(how):
     a = PartnershipModel("default", rng=3)
     a.run_months(7)
     b = copy.deepcopy(a) if how == "deepcopy" else pickle.loads(pickle.dumps(a))
-    a.run_months(20)
-    b.run_months(20)
-    for name, values in a.series().items():
-        np.testing.assert_array_equal(b.series()[name], values, err_msg=name)
-    np.testing.assert_array_equal(b.partner_series(), a.partner_series())
-    np.testing.assert_array_equal(b.trust, a.trust)
+    _assert_same_run_on(a, b, 20)
     np.testing.assert_array_equal(b.ties, a.ties)
