@@ -919,9 +919,7 @@ class PartnershipModel(mesa.Model):
         m = self.maturity
         self.maturity = m = m + d.maturity_growth * max(d.maturity_ceiling - m, 0.0)
         self._maturity.fill(m)
-        # monitoring.outcome_visibility: own share + (1 - own share) maturity
-        own = sc.monitoring.own_data_share
-        self._outcomes.fill(own + (1.0 - own) * m)
+        self._outcomes.fill(monitoring.outcome_visibility(m, sc.monitoring.own_data_share))
         # visibility = maturity x openness; observation sd = base sd x (1 - visibility) x the
         # layer-confusion factor (monitoring.observation_sd; z carries the rest)
         np.multiply(d.openness, self._maturity, out=self.visibility)
