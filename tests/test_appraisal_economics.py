@@ -299,9 +299,12 @@ def test_readme_example_is_current() -> None:
     recorded = json.loads((ROOT / "docs" / "img" / "appraisal-example.json").read_text())
     fresh = json.loads(json.dumps(regen.record(res)))
     assert recorded["command"] == fresh["command"]
+    # Not to the last bit: OpenBLAS picks its kernels by CPU, so a record made on an Intel
+    # AVX-512 machine differs by up to 1e-8 relative on an AMD Zen one (regenerate_readme's
+    # DRAWN_RTOL); a change to the model or the appraisal moves these far more.
     for old, new in zip(recorded["summary_table"], fresh["summary_table"], strict=True):
         for k, v in new.items():
-            assert old[k] == (pytest.approx(v, rel=1e-9) if isinstance(v, float) else v), k
+            assert old[k] == (pytest.approx(v, rel=1e-6) if isinstance(v, float) else v), k
     assert regen.assumptions_block() in (ROOT / "docs" / "appraisal.md").read_text()
     for name in ("appraisal-tornado.png", "appraisal-npsv.png"):
         assert (ROOT / "docs" / "img" / name).stat().st_size > 10_000
