@@ -84,6 +84,38 @@ def test_resume_after_an_interrupted_round(tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(_frame(tmp_path / "ref"), _frame(tmp_path / "cut"))
 
 
+def test_ctrl_c_stops_an_adaptive_sweep_and_resume_completes_it(tmp_path, monkeypatch):
+    """A real SIGINT in round two, landing while an object is finalised (where Python's own
+    handler swallows it): the sweep stops with KeyboardInterrupt, not at its end."""
+    import signal
+
+    import lspsim.sweep.adaptive as ad
+
+    class Finalised:
+        def __del__(self):
+            signal.raise_signal(signal.SIGINT)
+
+    exp = experiment_from_dict(EXP)
+    run_sweep(exp, tmp_path / "ref", workers=0, evaluator=ev.noisy_by_point, batch_size=3)
+    calls = {"n": 0}
+    real = ad.next_round
+
+    def ctrl_c_in_round_two(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            Finalised()  # finalised at once, as the signal arrives
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ad, "next_round", ctrl_c_in_round_two)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(exp, tmp_path / "cut", workers=0, evaluator=ev.noisy_by_point, batch_size=3)
+    assert calls["n"] == 1  # stopped in round two, not run to the end
+    assert json.loads((tmp_path / "cut" / "manifest.json").read_text())["status"] == "running"
+    monkeypatch.setattr(ad, "next_round", real)
+    run_sweep(exp, tmp_path / "cut", workers=0, evaluator=ev.noisy_by_point, resume=True)
+    pd.testing.assert_frame_equal(_frame(tmp_path / "ref"), _frame(tmp_path / "cut"))
+
+
 @pytest.mark.parametrize(("change", "field"), [
     ({"metrics": ["monitoring_maturity"]}, "adaptive.metrics[0]"),
     ({"half_width": {"mean_trust": 0.1}}, "adaptive.half_width"),

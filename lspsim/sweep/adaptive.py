@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from lspsim import interrupt
 from lspsim.errors import InputError
 
 
@@ -171,13 +172,16 @@ def run_adaptive(exp: Any, out: str | Path, *, workers: int | None = None,
                 while queue and len(pending) < 2 * slots + 1:
                     b, runs = queue.pop(0)
                     pending[executor.submit(run_batch, task(b, runs))] = b
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                # a timeout, so a Ctrl-C is seen within POLL seconds (lspsim.interrupt)
+                finished, _ = wait(pending, timeout=interrupt.POLL,
+                                   return_when=FIRST_COMPLETED)
                 for fut in finished:
                     b = pending.pop(fut)
                     _, table, stable, _failed = fut.result()
                     store.write_batch(b, table, stable)
                     ran += table.num_rows
                     bar.update(table.num_rows)
+                interrupt.check()  # Ctrl-C: stop here, the finished batches stored
             for b in ids:
                 frames.append(pq.read_table(store.runs_dir / store.part_name(b),
                                             schema=runs_schema).to_pandas())

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from lspsim.errors import InputError
+from lspsim.interrupt import deferred_ctrl_c
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
@@ -42,10 +43,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
                    else str(f.values))
             print(f"  {f.name:45s} {f.kind:12s} {rng}")
         return 0
-    if not args.quiet:
-        print(line, file=sys.stderr)
-    res = run_sweep(exp, out, workers=args.workers, scheduler=args.scheduler,
-                    resume=args.resume, batch_size=args.batch_size, progress=not args.quiet)
+    # from the moment the sweep says what it will run, a Ctrl-C stops it cleanly
+    # (lspsim.interrupt; run_sweep's own block shares this one's flag)
+    with deferred_ctrl_c():
+        if not args.quiet:
+            print(line, file=sys.stderr)
+        res = run_sweep(exp, out, workers=args.workers, scheduler=args.scheduler,
+                        resume=args.resume, batch_size=args.batch_size, progress=not args.quiet)
     if not args.quiet:
         what = "already complete" if res.ran_now == 0 else f"ran {res.ran_now} runs"
         print(f"{out}: {res.runs} runs ({what}; {res.failed} failed) -> runs.parquet"

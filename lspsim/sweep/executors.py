@@ -35,7 +35,9 @@ from typing import Any
 
 import numpy as np
 
+from lspsim import interrupt
 from lspsim.errors import InputError
+from lspsim.interrupt import deferred_ctrl_c
 from lspsim.scenario import Scenario
 
 # An evaluator maps (scenario, run seed) to summary metrics, or to (metrics, monthly series).
@@ -338,21 +340,23 @@ def run_sweep(experiment: Any, out: str | Path, *, workers: int | None = None,
     from lspsim.sweep.store import SweepStore
 
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
-    # Every flag is checked, and the scheduler reached, before anything is written.
-    scheduler = _check_options(out, executor, workers, scheduler, batch_size)
-    if exp.adaptive is not None:  # rounds of replications until precise (sweep/adaptive.py)
-        from lspsim.sweep.adaptive import run_adaptive
+    # Ctrl-C stops the sweep between batches (lspsim.interrupt): never lost in a finaliser
+    with deferred_ctrl_c():
+        # Every flag is checked, and the scheduler reached, before anything is written.
+        scheduler = _check_options(out, executor, workers, scheduler, batch_size)
+        if exp.adaptive is not None:  # rounds of replications until precise (sweep/adaptive.py)
+            from lspsim.sweep.adaptive import run_adaptive
 
-        return run_adaptive(exp, out, workers=workers, executor=executor, scheduler=scheduler,
-                            resume=resume, batch_size=batch_size, progress=progress,
-                            evaluator=evaluator)
-    store = SweepStore(out)
-    plan = _plan(exp, store, evaluator, batch_size)
-    plan = _open_store(plan, store, resume, batch_size)
-    done = _already_complete(plan, store)
-    if done is not None:
-        return done
-    return _dispatch(plan, store, executor, scheduler, workers, progress, lost_after)
+            return run_adaptive(exp, out, workers=workers, executor=executor,
+                                scheduler=scheduler, resume=resume, batch_size=batch_size,
+                                progress=progress, evaluator=evaluator)
+        store = SweepStore(out)
+        plan = _plan(exp, store, evaluator, batch_size)
+        plan = _open_store(plan, store, resume, batch_size)
+        done = _already_complete(plan, store)
+        if done is not None:
+            return done
+        return _dispatch(plan, store, executor, scheduler, workers, progress, lost_after)
 
 
 @dataclass(frozen=True)
@@ -642,10 +646,13 @@ def _sweep(plan: SweepPlan, store: Any, executor: Executor | None, client: Any,
         while (pending or not healthy) and not lost:
             broken = not healthy
             if pending:
-                finished, _ = wait(pending, timeout=1.0 if dask else None,
+                # a timeout, so a Ctrl-C is seen within POLL seconds even while no batch ends
+                finished, _ = wait(pending, timeout=1.0 if dask else interrupt.POLL,
                                    return_when=FIRST_COMPLETED)
                 for fut in finished:
                     broken |= record(fut, pending.pop(fut))
+            # Ctrl-C: stop here, the batches that finished stored (finally ends the workers)
+            interrupt.check()
             check_client()
             if lost:
                 break
