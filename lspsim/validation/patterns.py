@@ -178,12 +178,16 @@ class Ablation:
 
 # Every switch in the scenario's [mechanisms] section with an "off" choice is ablated too, for
 # every finding (found by enumerating the section, not listed here).
+# Trust reaches delivery mainly through handovers: every finding whose lever moves trust runs
+# partly through this one channel, whatever raised the trust (not a constant of any one lever).
+TRUST_IN_HANDOVERS = Ablation("trust speeds handovers", {"delivery.handover_exponent": 0.0})
 ABLATIONS: dict[str, tuple[Ablation, ...]] = {
     "a": (
         Ablation("history raises starting trust", {"trust.history_pull": 0.0}),
         Ablation("history ties more pairs", {"network.history_density_pull": 0.0}),
         Ablation("history strengthens ties", {"network.history_strength_gain": 0.0}),
         Ablation("history matures monitoring", {"monitoring.history_maturity": 0.0}),
+        TRUST_IN_HANDOVERS,
     ),
     "b": (
         Ablation("district LSPs compete for representatives' time",
@@ -195,6 +199,7 @@ ABLATIONS: dict[str, tuple[Ablation, ...]] = {
         Ablation("duplicated district meetings", {"structure.duplication_share": 0.0}),
         Ablation("weaker county-district ties", {"structure.inter_tier_tie_factor": 1.0}),
         Ablation("lower county-district trust", {"trust.cross_tier_share": 1.0}),
+        TRUST_IN_HANDOVERS,
     ),
     # c: none declared. Its one parameter, layers.steered_share, at 0 is the mechanism switched
     # off (money split evenly whatever the executive reads: mechanisms.layers = "off" gives the
@@ -202,7 +207,7 @@ ABLATIONS: dict[str, tuple[Ablation, ...]] = {
     "c": (),
     "d1": (
         Ablation("ties raise starting trust", {"trust.tie_bonus": 0.0}),
-        Ablation("trust speeds handovers", {"delivery.handover_exponent": 0.0}),
+        TRUST_IN_HANDOVERS,
         Ablation("ties speed handovers", {"delivery.tie_exponent": 0.0}),
         Ablation("meeting in person weights evidence", {"trust.weight_contact": 0.0}),
         Ablation("gossip along ties", {"trust.spread": 0.0}),
@@ -213,6 +218,7 @@ ABLATIONS: dict[str, tuple[Ablation, ...]] = {
     "d2": (
         Ablation("a new representative loses ties", {"network.tie_loss_on_turnover": 0.0}),
         Ablation("a new representative resets trust", {"trust.newcomer_share": 0.0}),
+        TRUST_IN_HANDOVERS,
     ),
     "e": (
         Ablation("dominance costs outsiders voice", {"leadership.outsider_weight": 0.0}),
