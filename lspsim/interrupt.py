@@ -66,3 +66,20 @@ def deferred_ctrl_c() -> Iterator[None]:
             signal.signal(signal.SIGINT,
                           signal.default_int_handler if previous is None else previous)
             _pressed.clear()
+
+
+@contextmanager
+def no_sigint_in_children() -> Iterator[None]:
+    """Block SIGINT while a local pool may start processes: the children inherit the mask,
+    so Ctrl-C reaches only this process (one message, no worker tracebacks), and the pending
+    signal is delivered here as soon as the block ends (to ``deferred_ctrl_c``'s handler, or
+    Python's own)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+            signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
-from lspsim import outcomes
+from lspsim import interrupt, outcomes
 from lspsim.mesa_bridge import release
 from lspsim.model import PartnershipModel
 from lspsim.scenario import Scenario
@@ -95,17 +95,41 @@ def evaluate(scenario: Scenario, seed: int) -> tuple[dict[str, float], dict[str,
     return summary_metrics(series), series
 
 
+def _chunk(fn: Callable[[T], R], items: list[T]) -> list[R]:
+    return [fn(t) for t in items]
+
+
 def map_runs(fn: Callable[[T], R], tasks: Iterable[T], workers: int = 1,
              min_parallel: int = 8) -> list[R]:
     """``[fn(t) for t in tasks]``, on ``workers`` spawned processes when there are at least
     ``min_parallel`` tasks (``fn`` must then be importable by name). Results come back in task
-    order, so they never depend on the worker count."""
+    order, so they never depend on the worker count. Ctrl-C stops it within
+    ``interrupt.POLL`` seconds with one KeyboardInterrupt here: the workers start with SIGINT
+    blocked (no traceback from each) and are ended (lspsim.interrupt)."""
     todo = list(tasks)
     workers = max(1, int(workers))
     if workers == 1 or len(todo) < min_parallel:
         return list(map(fn, todo))
-    chunk = max(1, len(todo) // (workers * 16))
-    # "spawn", as the sweeps use: fork() in a process with threads is unsafe (3.12 warns).
-    with ProcessPoolExecutor(max_workers=workers,
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(fn, todo, chunksize=chunk))
+    size = max(1, len(todo) // (workers * 16))
+    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+    with interrupt.deferred_ctrl_c():
+        # "spawn", as the sweeps use: fork() in a process with threads is unsafe (3.12 warns).
+        with interrupt.no_sigint_in_children():  # the pool starts its workers at submit
+            pool = ProcessPoolExecutor(max_workers=workers,
+                                       mp_context=multiprocessing.get_context("spawn"))
+            futures = [pool.submit(_chunk, fn, c) for c in chunks]
+        clean = False
+        try:
+            pending = set(futures)
+            while pending:
+                _, pending = wait(pending, timeout=interrupt.POLL,
+                                  return_when=FIRST_COMPLETED)
+                interrupt.check()
+            out = [r for f in futures for r in f.result()]
+            clean = True
+        finally:
+            if not clean:  # interrupted or failed: do not wait for the workers' chunks
+                for proc in list((getattr(pool, "_processes", None) or {}).values()):
+                    proc.terminate()
+            pool.shutdown(wait=True)
+    return out

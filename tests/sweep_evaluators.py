@@ -116,3 +116,15 @@ def noisy_linear(scenario: Scenario, seed: int) -> dict[str, float]:
     noise = float(np.random.default_rng(seed).normal(0.0, 0.05))
     return {"target_achievement": linear(scenario, seed)["target_achievement"] + noise,
             "mean_trust": scenario.trust.gain + scenario.trust.spread + noise}
+
+
+def slow_square(task: tuple[str, int]) -> int:
+    """A task that takes a while and leaves a mark in a folder (tests of Ctrl-C during
+    map_runs): ``(folder, x)`` -> x squared."""
+    import time
+    from pathlib import Path
+
+    folder, x = task
+    time.sleep(0.3)
+    (Path(folder) / str(x)).touch()
+    return x * x

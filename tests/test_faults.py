@@ -215,6 +215,71 @@ def test_ctrl_c_in_a_finaliser_stops_the_sweep_and_resume_completes_it(
                                   undisturbed)
 
 
+FAULTS += ["Ctrl-C while map_runs waits on its workers (lspsim validation, calibrate)"]
+
+
+def test_ctrl_c_stops_map_runs_and_ends_its_workers(tmp_path):
+    """A SIGINT a second into 40 tasks of 0.3 s on 2 workers (6 s undisturbed): one
+    KeyboardInterrupt here, long before the end, and no worker left behind."""
+    import multiprocessing
+    import os
+    import signal
+    import threading
+
+    from lspsim.runner import map_runs
+
+    assert map_runs(ev.slow_square, [(str(tmp_path), x) for x in range(8)], 2) == [
+        x * x for x in range(8)]  # undisturbed: every result, in order
+    marks = tmp_path / "interrupted"
+    marks.mkdir()
+    before = signal.getsignal(signal.SIGINT)
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            map_runs(ev.slow_square, [(str(marks), x) for x in range(40)], workers=2)
+    finally:
+        timer.cancel()
+    assert len(list(marks.iterdir())) < 40  # stopped part way
+    assert multiprocessing.active_children() == []
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+FAULTS += ["Ctrl-C to lspsim validation while its workers run"]
+
+
+def test_ctrl_c_to_validation_is_one_message_and_writes_nothing(tmp_path):
+    """SIGINT to the whole process group, as a terminal sends it, while `lspsim validation`
+    runs its games on two workers: exit 130, one line, no traceback from it or its workers
+    (they start with SIGINT blocked, lspsim.interrupt), and no report half-written."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]),
+           "PYTHONUNBUFFERED": "1"}
+    out = tmp_path / "val"
+    proc = subprocess.Popen([sys.executable, "-m", "lspsim", "validation", "--quick",
+                             "--workers", "2", "--out", str(out)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    try:
+        first = proc.stdout.readline()  # "validation: N runs on 2 worker(s)", as they start
+        assert "runs on 2 worker(s)" in first, first
+        time.sleep(2.0)  # the workers are up (or starting: the signal waits for them)
+        os.killpg(proc.pid, signal.SIGINT)
+        err = proc.stderr.read()
+        assert proc.wait(timeout=120) == 130, err
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert "Traceback" not in err and "lspsim: interrupted" in err, err
+    assert not (out / "validation.md").exists()
+
+
 FAULTS += ["Ctrl-C as the sweep starts its workers", "Ctrl-C a second into the sweep"]
 
 

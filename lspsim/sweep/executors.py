@@ -13,9 +13,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import signal
 import sys
-import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -37,7 +35,7 @@ import numpy as np
 
 from lspsim import interrupt
 from lspsim.errors import InputError
-from lspsim.interrupt import deferred_ctrl_c
+from lspsim.interrupt import deferred_ctrl_c, no_sigint_in_children
 from lspsim.scenario import Scenario
 
 # An evaluator maps (scenario, run seed) to summary metrics, or to (metrics, monthly series).
@@ -174,7 +172,7 @@ def local_executor(workers: int) -> Executor:
     if workers == 0:
         return SerialExecutor()
     # workers take the parent's environment (a forkserver's would have its own)
-    with _no_sigint_in_children():  # the pool's helper processes start here too
+    with no_sigint_in_children():  # the pool's helper processes start here too
         return ProcessPoolExecutor(workers, mp_context=_mp_context(), initializer=_init_worker,
                                    initargs=(dict(os.environ), os.getcwd()))
 
@@ -251,22 +249,6 @@ def _kind(exc: BaseException) -> str:
     return "failed"
 
 
-@contextmanager
-def _no_sigint_in_children() -> Iterator[None]:
-    """Block SIGINT while a local pool may start processes: the children inherit the mask,
-    so Ctrl-C reaches only this process (one message, no worker tracebacks), and the pending
-    signal is delivered here as soon as the block ends."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(
-            signal, "pthread_sigmask"):
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
 def _stop(executor: Executor, own: bool, dask: bool, clean: bool) -> None:
     """Shut an executor we own down; after a failure, without waiting on lost work."""
     if not own:
@@ -275,10 +257,10 @@ def _stop(executor: Executor, own: bool, dask: bool, clean: bool) -> None:
         if clean:
             executor.shutdown(wait=True)
             return
-        # Workers ignore Ctrl-C (see _no_sigint_in_children): end them now rather than wait
-        # for their batches (what they had not written is rerun by --resume). Their futures
-        # are left to the pool, which fails them all once it sees its workers gone: Python
-        # 3.11's pool raises InvalidStateError on a future cancelled before that.
+        # Workers ignore Ctrl-C (lspsim.interrupt.no_sigint_in_children): end them now rather
+        # than wait for their batches (what they had not written is rerun by --resume). Their
+        # futures are left to the pool, which fails them all once it sees its workers gone:
+        # Python 3.11's pool raises InvalidStateError on a future cancelled before that.
         for proc in list((getattr(executor, "_processes", None) or {}).values()):
             proc.terminate()
         executor.shutdown(wait=True)
@@ -580,7 +562,7 @@ def _sweep(plan: SweepPlan, store: Any, executor: Executor | None, client: Any,
         """Submit batch b; False if the pool broke meanwhile (a worker can die between
         ``wait()`` returning and this submit) or the executor is lost."""
         try:
-            with _no_sigint_in_children() if local else contextlib.nullcontext():
+            with no_sigint_in_children() if local else contextlib.nullcontext():
                 pending[executor.submit(run_batch, task(b))] = b
         except Exception as exc:  # noqa: BLE001 - told apart below
             if _kind(exc) == "lost" or not isinstance(exc, BrokenProcessPool):

@@ -23,7 +23,7 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "validation", help="check the model against the laboratory and the report's findings",
         description="Regenerate docs/validation.md and its figures: public-goods games against "
-        "the laboratory, the report's findings as paired effects with 95%% CIs, their ablation "
+        "the laboratory, the report's findings as paired effects with 95% CIs, their ablation "
         "tables (what carries each finding) and their robustness over a Latin hypercube of "
         "uncertain parameters, structural constants included, with ranges from the schema.")
     p.add_argument("--out", default=None, help="directory for validation.md and img/ (default: "
