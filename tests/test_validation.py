@@ -44,7 +44,7 @@ from lspsim.validation import (
     run_validation,
     write_docs,
 )
-from lspsim.validation.findings import _carried_by, carrying_mechanisms
+from lspsim.validation.findings import Check, _carried_by, carrying_mechanisms
 
 REDUCED = Config(replications=24, lhs_points=6, lhs_replications=8, ablation_replications=16)
 # Small effects need more pairs than REDUCED gives: re-measured alone with this many.
@@ -332,6 +332,24 @@ def test_carried_by_names_only_a_single_unevidenced_constant_that_kills_the_effe
     # an effect that does not hold to begin with is not "carried" by anything
     assert _carried_by([row({"a.b": 0.0}, ASSUMED, -0.01, b=(0.01, -0.02, 0.04))]) == []
     assert evidence_status("structure.history_timescale") == ASSUMED
+
+
+def test_a_carrying_constant_is_shown_in_the_other_findings_tables_too():
+    from lspsim.validation.report import _check_block
+
+    base = (0.1, 0.05, 0.15)
+
+    def row(check, updates, lo):
+        return AblationRow(check, "m", "parameter", "l", updates, ASSUMED, 10, lo + 0.01, lo,
+                           lo + 0.02, base)
+
+    c = Check("d1.2", "t", "c", "s", "m", 0.1, 0.05, 0.15, True, carried_by=["a.b = 0.0"])
+    rows = [row("d1.2", {"a.b": 0.0}, -0.01), row("a.1", {"a.b": 0.0}, 0.03),
+            row("b.1", {"a.b": 0.5}, 0.03), row("b.2", {"a.c": 0.0}, 0.03)]
+    text = "\n".join(_check_block(c, rows))
+    assert "a.1 40% left (holds)" in text  # the same setting in another finding's table
+    assert "b.1" not in text and "b.2" not in text  # another value, another constant
+    assert "elsewhere" not in "\n".join(_check_block(c, rows[:1]))  # none elsewhere
 
 
 def test_a_finding_carried_by_one_constant_fails_in_the_report(results):

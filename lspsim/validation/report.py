@@ -351,7 +351,7 @@ def render_markdown(res: Results) -> str:
     lines += ["## The findings one by one", ""]
     for c in res.checks:
         if not c.id.startswith("P"):
-            lines += _check_block(c)
+            lines += _check_block(c, res.ablations)
             if c.id == "f1":
                 lines += ["![Monitoring](img/validation-monitoring.png)", ""]
             if c.id == "h2":
@@ -482,7 +482,21 @@ def checks_csv(res: Results) -> str:
     return _csv(rows)
 
 
-def _check_block(c: Check) -> list[str]:
+def _elsewhere(c: Check, ablations: list[Any]) -> str:
+    """What each constant that carries ``c`` does in the other findings' ablation tables (the
+    same setting switched off there): a channel they share, or one only ``c`` runs through."""
+    parts = []
+    for carried in c.carried_by:
+        path, value = carried.split(" = ")
+        rows = [r for r in ablations if r.check != c.id and r.kind == "parameter"
+                and list(r.updates) == [path] and str(r.updates[path]) == value]
+        if rows:
+            parts.append(f"`{carried}` in the other findings' tables: " + ", ".join(
+                f"{r.check} {r.share_left:.0%} left ({r.verdict})" for r in rows))
+    return "; ".join(parts)
+
+
+def _check_block(c: Check, ablations: list[Any] | None = None) -> list[str]:
     ci = ("deterministic (no random input)" if c.lo == c.hi
           else f"95% CI [{_fmt(c.lo)}, {_fmt(c.hi)}]")
     r = c.robust
@@ -504,6 +518,9 @@ def _check_block(c: Check) -> list[str]:
            f"- Measured: {c.measure} = **{_fmt(c.effect)}**, {ci}{rob}."]
     if c.carried_by:
         out.append("- " + _carried_text(c.carried_by) + " (see its ablation table).")
+        shared = _elsewhere(c, ablations or [])
+        if shared:
+            out.append(f"- The same ablation elsewhere: {shared}.")
     return out + ([f"- Figure: [{c.figure}]({c.figure})"] if c.figure else []) + [""]
 
 
