@@ -280,6 +280,67 @@ def test_ctrl_c_to_validation_is_one_message_and_writes_nothing(tmp_path):
     assert not (out / "validation.md").exists()
 
 
+FAULTS += ["Ctrl-C to an adaptive sweep while its workers run"]
+
+ADAPTIVE_TOML = """
+name = "adaptive_ctrl_c"
+description = "rounds of model runs until precise (a Ctrl-C test)"
+scenario = "default"
+seed = 5
+months = 36
+replications = 8
+metrics = ["target_achievement", "mean_trust"]
+[design]
+kind = "grid"
+[parameters]
+"trust.gain" = { values = [0.02, 0.04, 0.08] }
+[adaptive]
+metrics = ["mean_trust"]
+half_width = 0.0001
+round_size = 8
+max_replications = 400
+"""
+
+
+def test_ctrl_c_to_an_adaptive_sweep_is_one_message_and_resume_completes_it(tmp_path):
+    """SIGINT to the process group once an adaptive sweep has written a batch: exit 130, one
+    line, no traceback from it or its workers (started with SIGINT blocked), and --resume
+    completes it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    toml = tmp_path / "adaptive.toml"
+    toml.write_text(ADAPTIVE_TOML)
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+    argv = [sys.executable, "-m", "lspsim", "sweep", str(toml), "--workers", "2",
+            "--out", str(tmp_path / "out")]
+    proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)
+    try:
+        parts = tmp_path / "out" / "runs"
+        deadline = time.monotonic() + 60
+        while not any(parts.glob("part-*.parquet")) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert any(parts.glob("part-*.parquet")), "no batch written within 60 s"
+        os.killpg(proc.pid, signal.SIGINT)
+        err = proc.stderr.read()
+        assert proc.wait(timeout=120) == 130, err
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert "Traceback" not in err and "lspsim: interrupted" in err, err
+    done = subprocess.run(argv + ["--resume", "-q"], env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
+    runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    assert (runs["status"] == "ok").all() and runs.groupby("point").size().min() >= 8
+
+
 FAULTS += ["Ctrl-C as the sweep starts its workers", "Ctrl-C a second into the sweep"]
 
 

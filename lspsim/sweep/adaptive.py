@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +151,7 @@ def run_adaptive(exp: Any, out: str | Path, *, workers: int | None = None,
     first_batch, ran, total = 0, 0, 0
     done_reps: dict[int, int] = {}
     frames: list[Any] = []
+    clean = False
     try:
         todo = [(p, r) for p in range(design.n_points) for r in range(exp.replications)]
         while todo:
@@ -171,7 +172,10 @@ def run_adaptive(exp: Any, out: str | Path, *, workers: int | None = None,
             while queue or pending:
                 while queue and len(pending) < 2 * slots + 1:
                     b, runs = queue.pop(0)
-                    pending[executor.submit(run_batch, task(b, runs))] = b
+                    # a local pool starts its workers here: with SIGINT blocked, as the fixed
+                    # sweep's do, so a Ctrl-C reaches only this process
+                    with interrupt.no_sigint_in_children():
+                        pending[executor.submit(run_batch, task(b, runs))] = b
                 # a timeout, so a Ctrl-C is seen within POLL seconds (lspsim.interrupt)
                 finished, _ = wait(pending, timeout=interrupt.POLL,
                                    return_when=FIRST_COMPLETED)
@@ -194,9 +198,17 @@ def run_adaptive(exp: Any, out: str | Path, *, workers: int | None = None,
             first_batch += len(batches)
             todo = next_round(pd.concat(frames, ignore_index=True), design.n_points, done_reps,
                               a.metrics, widths, a.round_size, a.max_replications)
+        clean = True
     finally:
         bar.close()
-        if own:
+        if own and not clean and isinstance(executor, ProcessPoolExecutor):
+            # interrupted or failed: end the workers (they ignore Ctrl-C) rather than wait for
+            # their batches (--resume reruns what they had not written); the pool then fails
+            # their futures itself (as executors._stop: no cancel_futures after this)
+            for proc in list((getattr(executor, "_processes", None) or {}).values()):
+                proc.terminate()
+            executor.shutdown(wait=True)
+        elif own:
             try:
                 executor.shutdown(wait=True, cancel_futures=True)
             except TypeError:  # dask's ClientExecutor predates cancel_futures
