@@ -49,7 +49,25 @@ def versions() -> dict[str, str]:
     from lspsim._version import __version__
 
     out["lspsim"] = __version__
+    out["blas"] = blas()
     return out
+
+
+def blas() -> str:
+    """The BLAS numpy uses and the kernel it picked for this CPU (e.g. "openblas 0.3.31
+    Haswell"): sweeps run on CPUs whose BLAS picks different kernels agree only to the last
+    bits (README, "bit-identical"), so the manifest records it."""
+    import numpy  # noqa: F401 - its BLAS is loaded (and listed) once numpy is
+    from threadpoolctl import threadpool_info
+
+    found = [lib for lib in threadpool_info() if lib.get("user_api") == "blas"]
+    # numpy's own (scipy may load a second one), else the first
+    found.sort(key=lambda lib: "numpy" not in str(lib.get("filepath", "")))
+    if not found:
+        return "unknown"
+    lib = found[0]
+    return " ".join(str(x) for x in (lib.get("internal_api"), lib.get("version"),
+                                      lib.get("architecture")) if x)
 
 
 def _arrow_type(values: list[Any]) -> pa.DataType:
