@@ -245,31 +245,32 @@ def test_ctrl_c_stops_map_runs_and_ends_its_workers(tmp_path):
     assert signal.getsignal(signal.SIGINT) is before
 
 
-FAULTS += ["Ctrl-C to lspsim validation while its workers run"]
-
-
-def test_ctrl_c_to_validation_is_one_message_and_writes_nothing(tmp_path):
-    """SIGINT to the whole process group, as a terminal sends it, while `lspsim validation`
-    runs its games on two workers: exit 130, one line, no traceback from it or its workers
-    (they start with SIGINT blocked, lspsim.interrupt), and no report half-written."""
+def _lspsim(args: list[str]) -> tuple[list[str], dict[str, str]]:
+    """argv and environment to run this checkout's ``python -m lspsim ARGS`` (output
+    unbuffered, so a test can read a line as soon as it is printed)."""
     import os
-    import signal
-    import subprocess
     import sys
-    import time
     from pathlib import Path
 
     root = str(Path(__file__).resolve().parent.parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]),
            "PYTHONUNBUFFERED": "1"}
-    out = tmp_path / "val"
-    proc = subprocess.Popen([sys.executable, "-m", "lspsim", "validation", "--quick",
-                             "--workers", "2", "--out", str(out)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    return [sys.executable, "-m", "lspsim", *args], env
+
+
+def _ctrl_c(argv: list[str], env: dict[str, str], ready) -> str:
+    """Start ``argv`` in a process group of its own, call ``ready(proc)`` (it waits for the
+    moment to interrupt), send SIGINT to the whole group as a terminal's Ctrl-C does, and
+    check the one-message interrupt: exit 130, "lspsim: interrupted", no traceback from the
+    command or any of its workers. Returns its stderr."""
+    import os
+    import signal
+    import subprocess
+
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env, start_new_session=True)
     try:
-        first = proc.stdout.readline()  # "validation: N runs on 2 worker(s)", as they start
-        assert "runs on 2 worker(s)" in first, first
-        time.sleep(2.0)  # the workers are up (or starting: the signal waits for them)
+        ready(proc)
         os.killpg(proc.pid, signal.SIGINT)
         err = proc.stderr.read()
         assert proc.wait(timeout=120) == 130, err
@@ -277,6 +278,47 @@ def test_ctrl_c_to_validation_is_one_message_and_writes_nothing(tmp_path):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     assert "Traceback" not in err and "lspsim: interrupted" in err, err
+    return err
+
+
+def _first_batch(out) -> None:
+    """Wait until a sweep in ``out`` has written a batch (its workers are running): not a
+    fixed time, which on a loaded machine could still fall in the workers' start-up."""
+    import time
+
+    parts = out / "runs"
+    deadline = time.monotonic() + 60
+    while not any(parts.glob("part-*.parquet")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert any(parts.glob("part-*.parquet")), "no batch written within 60 s"
+
+
+def _resume(argv: list[str], env: dict[str, str], out) -> pd.DataFrame:
+    import subprocess
+
+    done = subprocess.run(argv + ["--resume", "-q"], env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
+    return pd.read_parquet(out / "runs.parquet")
+
+
+FAULTS += ["Ctrl-C to lspsim validation while its workers run"]
+
+
+def test_ctrl_c_to_validation_is_one_message_and_writes_nothing(tmp_path):
+    """Ctrl-C while `lspsim validation` runs its games on two workers (they start with SIGINT
+    blocked, lspsim.interrupt): one message, and no report half-written."""
+    import time
+
+    out = tmp_path / "val"
+    argv, env = _lspsim(["validation", "--quick", "--workers", "2", "--out", str(out)])
+
+    def workers_running(proc):
+        first = proc.stdout.readline()  # "validation: N runs on 2 worker(s)", as they start
+        assert "runs on 2 worker(s)" in first, first
+        time.sleep(2.0)  # the workers are up (or starting: the signal waits for them)
+
+    _ctrl_c(argv, env, workers_running)
     assert not (out / "validation.md").exists()
 
 
@@ -303,41 +345,14 @@ max_replications = 400
 
 
 def test_ctrl_c_to_an_adaptive_sweep_is_one_message_and_resume_completes_it(tmp_path):
-    """SIGINT to the process group once an adaptive sweep has written a batch: exit 130, one
-    line, no traceback from it or its workers (started with SIGINT blocked), and --resume
-    completes it."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
-
+    """Ctrl-C once an adaptive sweep of model runs on two workers has written a batch: one
+    message (its workers start with SIGINT blocked), and --resume completes it."""
     toml = tmp_path / "adaptive.toml"
     toml.write_text(ADAPTIVE_TOML)
-    root = str(Path(__file__).resolve().parent.parent)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
-    argv = [sys.executable, "-m", "lspsim", "sweep", str(toml), "--workers", "2",
-            "--out", str(tmp_path / "out")]
-    proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True, env=env,
-                            start_new_session=True)
-    try:
-        parts = tmp_path / "out" / "runs"
-        deadline = time.monotonic() + 60
-        while not any(parts.glob("part-*.parquet")) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert any(parts.glob("part-*.parquet")), "no batch written within 60 s"
-        os.killpg(proc.pid, signal.SIGINT)
-        err = proc.stderr.read()
-        assert proc.wait(timeout=120) == 130, err
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-    assert "Traceback" not in err and "lspsim: interrupted" in err, err
-    done = subprocess.run(argv + ["--resume", "-q"], env=env, capture_output=True, text=True,
-                          timeout=600)
-    assert done.returncode == 0, done.stderr
-    runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    out = tmp_path / "out"
+    argv, env = _lspsim(["sweep", str(toml), "--workers", "2", "--out", str(out)])
+    _ctrl_c(argv, env, lambda proc: _first_batch(out))
+    runs = _resume(argv, env, out)
     assert (runs["status"] == "ok").all() and runs.groupby("point").size().min() >= 8
 
 
@@ -346,45 +361,19 @@ FAULTS += ["Ctrl-C as the sweep starts its workers", "Ctrl-C a second into the s
 
 @pytest.mark.parametrize("delay", [0.0, 1.0])
 def test_ctrl_c_while_workers_start_is_one_message_and_the_sweep_resumes(tmp_path, delay):
-    """SIGINT to the whole process group, as a terminal sends it, right after the sweep says
-    what it will run (its workers are starting) or once it has written its first batch (its
-    workers are running): exit 130, one line, no traceback from the parent or any worker;
-    --resume then completes the sweep."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
+    """Ctrl-C right after the sweep says what it will run (its workers are starting) or once
+    it has written its first batch (its workers are running): one message, and --resume
+    then completes the sweep."""
+    out = tmp_path / "out"
+    argv, env = _lspsim(["sweep", "leadership_network", "--workers", "2", "--out", str(out)])
 
-    root = str(Path(__file__).resolve().parent.parent)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
-    argv = [sys.executable, "-m", "lspsim", "sweep", "leadership_network", "--workers", "2",
-            "--out", str(tmp_path / "out")]
-    proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True, env=env,
-                            start_new_session=True)
-    try:
+    def moment(proc):
         first = proc.stderr.readline()  # printed just before the workers start
         assert "leadership_network" in first
         if delay:
-            # The running case: wait for the first batch written, not a fixed second (on a
-            # loaded machine the pool can take longer than that to start, which would make
-            # this the start-up case again).
-            parts = tmp_path / "out" / "runs"
-            deadline = time.monotonic() + 60
-            while not any(parts.glob("part-*.parquet")) and time.monotonic() < deadline:
-                time.sleep(0.02)
-            assert any(parts.glob("part-*.parquet")), "no batch written within 60 s"
-        os.killpg(proc.pid, signal.SIGINT)
-        err = proc.stderr.read()
-        assert proc.wait(timeout=120) == 130
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-    assert "Traceback" not in err and "lspsim: interrupted" in err, err
+            _first_batch(out)
+
+    _ctrl_c(argv, env, moment)
     if delay:
-        done = subprocess.run(argv + ["--resume", "-q"], env=env, capture_output=True,
-                              text=True, timeout=600)
-        assert done.returncode == 0, done.stderr
-        runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+        runs = _resume(argv, env, out)
         assert len(runs) == 320 and (runs["status"] == "ok").all()

@@ -58,8 +58,18 @@ def test_adaptive_data_identical_for_any_worker_count(tmp_path):
     pd.testing.assert_frame_equal(a, b)
 
 
-def test_resume_after_an_interrupted_round(tmp_path, monkeypatch):
-    """Kill the sweep in its second round; resuming gives the uninterrupted result."""
+class _CtrlCWhenFinalised:
+    def __del__(self):  # a real SIGINT landing while an object is finalised
+        import signal
+
+        signal.raise_signal(signal.SIGINT)
+
+
+@pytest.mark.parametrize("how", ["raised", "ctrl_c_in_a_finaliser"])
+def test_resume_after_an_interrupted_round(tmp_path, monkeypatch, how):
+    """Stop the sweep in its second round, by a KeyboardInterrupt raised there or by a Ctrl-C
+    that lands while an object is finalised (Python's own handler swallowed that one, and the
+    sweep ran to its end); resuming gives the uninterrupted result."""
     import lspsim.sweep.adaptive as ad
 
     exp = experiment_from_dict(EXP)
@@ -67,51 +77,22 @@ def test_resume_after_an_interrupted_round(tmp_path, monkeypatch):
     calls = {"n": 0}
     real = ad.next_round
 
-    def dies_in_round_two(*args, **kwargs):
+    def interrupted_in_round_two(*args, **kwargs):
         calls["n"] += 1
-        if calls["n"] == 2:
+        if how == "raised" and calls["n"] == 2:
             raise KeyboardInterrupt
+        if how == "ctrl_c_in_a_finaliser" and calls["n"] == 1:
+            _CtrlCWhenFinalised()  # finalised at once; the sweep sees it in round two
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(ad, "next_round", dies_in_round_two)
+    monkeypatch.setattr(ad, "next_round", interrupted_in_round_two)
     with pytest.raises(KeyboardInterrupt):
         run_sweep(exp, tmp_path / "cut", workers=0, evaluator=ev.noisy_by_point, batch_size=3)
+    assert calls["n"] == (2 if how == "raised" else 1)  # stopped in round two, not at the end
     assert json.loads((tmp_path / "cut" / "manifest.json").read_text())["status"] == "running"
     monkeypatch.setattr(ad, "next_round", real)
     with pytest.raises(InputError, match="--resume"):
         run_sweep(exp, tmp_path / "cut", workers=0, evaluator=ev.noisy_by_point)
-    run_sweep(exp, tmp_path / "cut", workers=0, evaluator=ev.noisy_by_point, resume=True)
-    pd.testing.assert_frame_equal(_frame(tmp_path / "ref"), _frame(tmp_path / "cut"))
-
-
-def test_ctrl_c_stops_an_adaptive_sweep_and_resume_completes_it(tmp_path, monkeypatch):
-    """A real SIGINT in round two, landing while an object is finalised (where Python's own
-    handler swallows it): the sweep stops with KeyboardInterrupt, not at its end."""
-    import signal
-
-    import lspsim.sweep.adaptive as ad
-
-    class Finalised:
-        def __del__(self):
-            signal.raise_signal(signal.SIGINT)
-
-    exp = experiment_from_dict(EXP)
-    run_sweep(exp, tmp_path / "ref", workers=0, evaluator=ev.noisy_by_point, batch_size=3)
-    calls = {"n": 0}
-    real = ad.next_round
-
-    def ctrl_c_in_round_two(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 1:
-            Finalised()  # finalised at once, as the signal arrives
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(ad, "next_round", ctrl_c_in_round_two)
-    with pytest.raises(KeyboardInterrupt):
-        run_sweep(exp, tmp_path / "cut", workers=0, evaluator=ev.noisy_by_point, batch_size=3)
-    assert calls["n"] == 1  # stopped in round two, not run to the end
-    assert json.loads((tmp_path / "cut" / "manifest.json").read_text())["status"] == "running"
-    monkeypatch.setattr(ad, "next_round", real)
     run_sweep(exp, tmp_path / "cut", workers=0, evaluator=ev.noisy_by_point, resume=True)
     pd.testing.assert_frame_equal(_frame(tmp_path / "ref"), _frame(tmp_path / "cut"))
 
