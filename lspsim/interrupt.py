@@ -36,8 +36,9 @@ def _note(signum: int, frame: Any) -> None:
 
 def check() -> None:
     """Raise KeyboardInterrupt if Ctrl-C was pressed since the outermost
-    ``deferred_ctrl_c`` began."""
-    if _pressed.is_set():
+    ``deferred_ctrl_c`` began (in the main thread only: work in another thread never had
+    Ctrl-C deferred, so it is not this flag's to stop)."""
+    if _pressed.is_set() and threading.current_thread() is threading.main_thread():
         raise KeyboardInterrupt
 
 

@@ -215,6 +215,34 @@ def test_ctrl_c_in_a_finaliser_stops_the_sweep_and_resume_completes_it(
                                   undisturbed)
 
 
+def test_deferred_ctrl_c_nests_restores_and_a_second_press_stops_at_once():
+    import signal
+    import threading
+
+    from lspsim import interrupt
+
+    before = signal.getsignal(signal.SIGINT)
+    reached = []
+    with pytest.raises(KeyboardInterrupt):
+        with interrupt.deferred_ctrl_c():
+            with interrupt.deferred_ctrl_c():  # nested (the CLI's around run_sweep's)
+                signal.raise_signal(signal.SIGINT)  # noted, not raised
+                other = threading.Thread(target=lambda: reached.append(interrupt.check()))
+                other.start()
+                other.join()  # another thread's work is not stopped by this flag
+            reached.append("inner block ended")  # only the outermost block's end raises
+    assert reached == [None, "inner block ended"]
+    assert signal.getsignal(signal.SIGINT) is before
+    interrupt.check()  # the flag went with the block
+    with pytest.raises(KeyboardInterrupt):
+        with interrupt.deferred_ctrl_c():
+            signal.raise_signal(signal.SIGINT)
+            with pytest.raises(KeyboardInterrupt):
+                signal.raise_signal(signal.SIGINT)  # pressed again: raised at once
+            reached.append("went on")
+    assert reached[-1] == "went on" and signal.getsignal(signal.SIGINT) is before
+
+
 FAULTS += ["Ctrl-C while map_runs waits on its workers (lspsim validation, calibrate)"]
 
 
