@@ -69,6 +69,16 @@ def deferred_ctrl_c() -> Iterator[None]:
             _pressed.clear()
 
 
+def end_workers(pool: Any) -> None:
+    """Shut a local process pool down now: its workers ignore Ctrl-C
+    (``no_sigint_in_children``), so end them rather than wait for their queued work; the pool
+    then fails their futures itself (Python 3.11's pool raises InvalidStateError on a future
+    cancelled before that, so no cancel_futures)."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        proc.terminate()
+    pool.shutdown(wait=True)
+
+
 @contextmanager
 def no_sigint_in_children() -> Iterator[None]:
     """Block SIGINT while a local pool may start processes: the children inherit the mask,

@@ -118,7 +118,6 @@ def map_runs(fn: Callable[[T], R], tasks: Iterable[T], workers: int = 1,
             pool = ProcessPoolExecutor(max_workers=workers,
                                        mp_context=multiprocessing.get_context("spawn"))
             futures = [pool.submit(_chunk, fn, c) for c in chunks]
-        clean = False
         try:
             pending = set(futures)
             while pending:
@@ -126,10 +125,8 @@ def map_runs(fn: Callable[[T], R], tasks: Iterable[T], workers: int = 1,
                                   return_when=FIRST_COMPLETED)
                 interrupt.check()
             out = [r for f in futures for r in f.result()]
-            clean = True
-        finally:
-            if not clean:  # interrupted or failed: do not wait for the workers' chunks
-                for proc in list((getattr(pool, "_processes", None) or {}).values()):
-                    proc.terminate()
-            pool.shutdown(wait=True)
+        except BaseException:  # interrupted or failed: do not wait for the workers' chunks
+            interrupt.end_workers(pool)
+            raise
+        pool.shutdown(wait=True)
     return out

@@ -128,3 +128,14 @@ def slow_square(task: tuple[str, int]) -> int:
     time.sleep(0.3)
     (Path(folder) / str(x)).touch()
     return x * x
+
+
+class CtrlCWhenFinalised:
+    """Raises a real SIGINT as it is finalised: made and dropped at once, it is a Ctrl-C that
+    lands while a finaliser runs (where Python's own handler swallowed it; tests of
+    lspsim.interrupt)."""
+
+    def __del__(self):
+        import signal
+
+        signal.raise_signal(signal.SIGINT)

@@ -170,13 +170,6 @@ def test_lost_work_is_never_recorded_and_resume_gives_the_undisturbed_dataset(
 FAULTS += ["Ctrl-C while a finaliser runs (where Python's own handler loses it)"]
 
 
-class _CtrlCInFinaliser:
-    def __del__(self):  # a Ctrl-C landing while an object is finalised, made deterministic
-        import signal
-
-        signal.raise_signal(signal.SIGINT)
-
-
 class CtrlCExecutor(Executor):
     """Runs tasks here; at the k-th submit an object is finalised as SIGINT arrives. Under
     Python's own handler the KeyboardInterrupt is raised inside ``__del__``, printed as
@@ -189,7 +182,7 @@ class CtrlCExecutor(Executor):
     def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
         self.k += 1
         if self.k == self.at:
-            _CtrlCInFinaliser()  # finalised at once (no reference kept)
+            ev.CtrlCWhenFinalised()  # finalised at once (no reference kept)
         fut: Future = Future()
         fut.set_result(fn(*args, **kwargs))
         return fut

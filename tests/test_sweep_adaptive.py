@@ -58,13 +58,6 @@ def test_adaptive_data_identical_for_any_worker_count(tmp_path):
     pd.testing.assert_frame_equal(a, b)
 
 
-class _CtrlCWhenFinalised:
-    def __del__(self):  # a real SIGINT landing while an object is finalised
-        import signal
-
-        signal.raise_signal(signal.SIGINT)
-
-
 @pytest.mark.parametrize("how", ["raised", "ctrl_c_in_a_finaliser"])
 def test_resume_after_an_interrupted_round(tmp_path, monkeypatch, how):
     """Stop the sweep in its second round, by a KeyboardInterrupt raised there or by a Ctrl-C
@@ -82,7 +75,7 @@ def test_resume_after_an_interrupted_round(tmp_path, monkeypatch, how):
         if how == "raised" and calls["n"] == 2:
             raise KeyboardInterrupt
         if how == "ctrl_c_in_a_finaliser" and calls["n"] == 1:
-            _CtrlCWhenFinalised()  # finalised at once; the sweep sees it in round two
+            ev.CtrlCWhenFinalised()  # finalised at once; the sweep sees it in round two
         return real(*args, **kwargs)
 
     monkeypatch.setattr(ad, "next_round", interrupted_in_round_two)

@@ -202,12 +202,8 @@ def run_adaptive(exp: Any, out: str | Path, *, workers: int | None = None,
     finally:
         bar.close()
         if own and not clean and isinstance(executor, ProcessPoolExecutor):
-            # interrupted or failed: end the workers (they ignore Ctrl-C) rather than wait for
-            # their batches (--resume reruns what they had not written); the pool then fails
-            # their futures itself (as executors._stop: no cancel_futures after this)
-            for proc in list((getattr(executor, "_processes", None) or {}).values()):
-                proc.terminate()
-            executor.shutdown(wait=True)
+            # interrupted or failed: --resume reruns what the workers had not written
+            interrupt.end_workers(executor)
         elif own:
             try:
                 executor.shutdown(wait=True, cancel_futures=True)

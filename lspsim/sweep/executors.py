@@ -35,7 +35,6 @@ import numpy as np
 
 from lspsim import interrupt
 from lspsim.errors import InputError
-from lspsim.interrupt import deferred_ctrl_c, no_sigint_in_children
 from lspsim.scenario import Scenario
 
 # An evaluator maps (scenario, run seed) to summary metrics, or to (metrics, monthly series).
@@ -172,7 +171,7 @@ def local_executor(workers: int) -> Executor:
     if workers == 0:
         return SerialExecutor()
     # workers take the parent's environment (a forkserver's would have its own)
-    with no_sigint_in_children():  # the pool's helper processes start here too
+    with interrupt.no_sigint_in_children():  # the pool's helper processes start here too
         return ProcessPoolExecutor(workers, mp_context=_mp_context(), initializer=_init_worker,
                                    initargs=(dict(os.environ), os.getcwd()))
 
@@ -257,13 +256,8 @@ def _stop(executor: Executor, own: bool, dask: bool, clean: bool) -> None:
         if clean:
             executor.shutdown(wait=True)
             return
-        # Workers ignore Ctrl-C (lspsim.interrupt.no_sigint_in_children): end them now rather
-        # than wait for their batches (what they had not written is rerun by --resume). Their
-        # futures are left to the pool, which fails them all once it sees its workers gone:
-        # Python 3.11's pool raises InvalidStateError on a future cancelled before that.
-        for proc in list((getattr(executor, "_processes", None) or {}).values()):
-            proc.terminate()
-        executor.shutdown(wait=True)
+        # what the workers had not written is rerun by --resume
+        interrupt.end_workers(executor)
     elif dask:
         if clean:
             executor.shutdown(wait=True)
@@ -323,7 +317,7 @@ def run_sweep(experiment: Any, out: str | Path, *, workers: int | None = None,
 
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
     # Ctrl-C stops the sweep between batches (lspsim.interrupt): never lost in a finaliser
-    with deferred_ctrl_c():
+    with interrupt.deferred_ctrl_c():
         # Every flag is checked, and the scheduler reached, before anything is written.
         scheduler = _check_options(out, executor, workers, scheduler, batch_size)
         if exp.adaptive is not None:  # rounds of replications until precise (sweep/adaptive.py)
@@ -562,7 +556,7 @@ def _sweep(plan: SweepPlan, store: Any, executor: Executor | None, client: Any,
         """Submit batch b; False if the pool broke meanwhile (a worker can die between
         ``wait()`` returning and this submit) or the executor is lost."""
         try:
-            with no_sigint_in_children() if local else contextlib.nullcontext():
+            with interrupt.no_sigint_in_children() if local else contextlib.nullcontext():
                 pending[executor.submit(run_batch, task(b))] = b
         except Exception as exc:  # noqa: BLE001 - told apart below
             if _kind(exc) == "lost" or not isinstance(exc, BrokenProcessPool):

@@ -165,14 +165,18 @@ def ablations_for(pair_id: str, switches: list[str] | None = None
     return out
 
 
+def single_setting(r: AblationRow) -> str | None:
+    """``"path = value"`` for an ablation that switches off one setting, else None."""
+    if len(r.updates) != 1:
+        return None
+    (path, value), = r.updates.items()
+    return f"{path} = {value}"
+
+
 def _killed_by(rows: list[AblationRow], kind: str) -> list[str]:
-    out = []
-    for r in rows:
-        if (r.kind == kind and len(r.updates) == 1 and r.evidence == ASSUMED
-                and r.base[1] > r.threshold and r.verdict in ("vanishes", "reverses")):
-            (path, value), = r.updates.items()
-            out.append(f"{path} = {value}")
-    return out
+    return [single_setting(r) for r in rows
+            if r.kind == kind and len(r.updates) == 1 and r.evidence == ASSUMED
+            and r.base[1] > r.threshold and r.verdict in ("vanishes", "reverses")]
 
 
 def _carried_by(rows: list[AblationRow]) -> list[str]:

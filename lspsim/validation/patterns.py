@@ -176,11 +176,12 @@ class Ablation:
     why: str = ""
 
 
-# Every switch in the scenario's [mechanisms] section with an "off" choice is ablated too, for
-# every finding (found by enumerating the section, not listed here).
 # Trust reaches delivery mainly through handovers: every finding whose lever moves trust runs
 # partly through this one channel, whatever raised the trust (not a constant of any one lever).
 TRUST_IN_HANDOVERS = Ablation("trust speeds handovers", {"delivery.handover_exponent": 0.0})
+
+# Every switch in the scenario's [mechanisms] section with an "off" choice is ablated too, for
+# every finding (found by enumerating the section, not listed here).
 ABLATIONS: dict[str, tuple[Ablation, ...]] = {
     "a": (
         Ablation("history raises starting trust", {"trust.history_pull": 0.0}),

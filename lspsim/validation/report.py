@@ -19,6 +19,7 @@ from lspsim.validation.findings import (
     _series_of,
     carrying_mechanisms,
     mechanism_switches,
+    single_setting,
 )
 from lspsim.validation.lab import section as lab_section
 from lspsim.validation.patterns import (
@@ -487,9 +488,8 @@ def _elsewhere(c: Check, ablations: list[Any]) -> str:
     same setting switched off there): a channel they share, or one only ``c`` runs through."""
     parts = []
     for carried in c.carried_by:
-        path, value = carried.split(" = ")
         rows = [r for r in ablations if r.check != c.id and r.kind == "parameter"
-                and list(r.updates) == [path] and str(r.updates[path]) == value]
+                and single_setting(r) == carried]
         if rows:
             parts.append(f"`{carried}` in the other findings' tables: " + ", ".join(
                 f"{r.check} {r.share_left:.0%} left ({r.verdict})" for r in rows))
