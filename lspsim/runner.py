@@ -114,11 +114,11 @@ def map_runs(fn: Callable[[T], R], tasks: Iterable[T], workers: int = 1,
     chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
     with interrupt.deferred_ctrl_c():
         # "spawn", as the sweeps use: fork() in a process with threads is unsafe (3.12 warns).
-        with interrupt.no_sigint_in_children():  # the pool starts its workers at submit
-            pool = ProcessPoolExecutor(max_workers=workers,
-                                       mp_context=multiprocessing.get_context("spawn"))
-            futures = [pool.submit(_chunk, fn, c) for c in chunks]
-        try:
+        pool = ProcessPoolExecutor(max_workers=workers,
+                                   mp_context=multiprocessing.get_context("spawn"))
+        try:  # a failed submit ends the workers too
+            with interrupt.no_sigint_in_children():  # the pool starts its workers at submit
+                futures = [pool.submit(_chunk, fn, c) for c in chunks]
             pending = set(futures)
             while pending:
                 _, pending = wait(pending, timeout=interrupt.POLL,

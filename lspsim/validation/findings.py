@@ -174,9 +174,10 @@ def single_setting(r: AblationRow) -> str | None:
 
 
 def _killed_by(rows: list[AblationRow], kind: str) -> list[str]:
-    return [single_setting(r) for r in rows
-            if r.kind == kind and len(r.updates) == 1 and r.evidence == ASSUMED
-            and r.base[1] > r.threshold and r.verdict in ("vanishes", "reverses")]
+    return [s for r in rows
+            if r.kind == kind and (s := single_setting(r)) is not None
+            and r.evidence == ASSUMED and r.base[1] > r.threshold
+            and r.verdict in ("vanishes", "reverses")]
 
 
 def _carried_by(rows: list[AblationRow]) -> list[str]:
